@@ -1,0 +1,75 @@
+"""The ASGI application: GraphQL, saved views, health, wired to the source runtime.
+
+``create_app`` reads the settings and the source config and fails right there,
+before serving anything, if either is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from gateway.extensions import gateway_extensions
+from gateway.graphql_view import CustomerGraphQL
+from gateway.saved_queries import load_saved_queries
+from gateway.settings import Settings
+from gateway.views import saved_view
+from resolvers.system.runtime import SourceRuntime
+from schema import build_schema
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+async def readyz(request: Request) -> Response:
+    runtime: SourceRuntime = request.app.state.runtime
+    return JSONResponse({"ok": True, "sources": sorted(runtime.connectors)})
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    # Strawberry logs every resolver error with a traceback; ours are typed and
+    # logged where they happen (masked ones in gateway.errors with a request id).
+    logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
+    runtime = SourceRuntime.from_file(
+        settings.sources_file, overrides=settings.source_urls, batching=settings.batching
+    )
+    schema = build_schema(gateway_extensions(settings))
+    saved = load_saved_queries(settings.queries_dir, schema._schema)
+    graphql = CustomerGraphQL(schema, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/views/{name}", saved_view, methods=["GET"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.schema = schema
+    app.state.saved_queries = saved
+    return app

@@ -1,0 +1,128 @@
+"""The ``c360`` command: run the demo, the gateway or the demo sources; export the schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from gateway.settings import PROJECT_ROOT, Settings
+
+app = typer.Typer(help="Virtual Customer 360: a live GraphQL view of every customer.", add_completion=False)
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _check_startup(settings: Settings) -> None:
+    """Build the app once in this process so a bad config fails before uvicorn starts."""
+    from gateway.app import create_app
+    from gateway.saved_queries import SavedQueryError
+    from resolvers.system.runtime import ConfigError
+
+    try:
+        create_app(settings)
+    except (ConfigError, SavedQueryError) as exc:
+        _fail(str(exc))
+
+
+def _serve(settings: Settings) -> None:
+    _check_startup(settings)
+    uvicorn.run(
+        "gateway.asgi:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        loop="auto",
+        http="auto",
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Run the gateway (settings from C360_* environment variables)."""
+    _serve(Settings())
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Gateway port.")] = 8000,
+    latency_ms: Annotated[float, typer.Option(help="Added latency of every demo source.")] = 0.0,
+    failure_rate: Annotated[float, typer.Option(help="Share of demo requests that fail.")] = 0.0,
+    customers: Annotated[int, typer.Option(help="How many demo customers.")] = 1000,
+) -> None:
+    """Start the seven demo source systems and the gateway; GraphiQL opens on localhost."""
+    command = [
+        sys.executable, "-m", "sources.demo", "--ephemeral",
+        "--latency-ms", str(latency_ms), "--failure-rate", str(failure_rate),
+        "--customers", str(customers),
+    ]
+    sources = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    try:
+        assert sources.stdout is not None
+        line = sources.stdout.readline()
+        if not line:
+            _fail("the demo sources did not start (see the messages above)")
+        urls = json.loads(line)["urls"]
+        os.environ["C360_SOURCE_URLS"] = json.dumps(urls)
+        settings = Settings(port=port, source_urls=urls)
+        for system, url in sorted(urls.items()):
+            typer.echo(f"  demo source {system:<8} {url}")
+        typer.secho(
+            f"\nGraphiQL:   http://{settings.host}:{settings.port}/graphql"
+            f"\nAgent view: http://{settings.host}:{settings.port}/views/agent?phone=(555)%20010-2345\n",
+            fg=typer.colors.GREEN,
+        )
+        _serve(settings)
+    finally:
+        sources.terminate()
+        sources.wait(timeout=10)
+
+
+@app.command()
+def sources(
+    latency_ms: Annotated[float, typer.Option()] = 0.0,
+    failure_rate: Annotated[float, typer.Option()] = 0.0,
+    customers: Annotated[int, typer.Option()] = 1000,
+    base_port: Annotated[int, typer.Option()] = 8101,
+) -> None:
+    """Run only the demo source systems (ports base-port .. base-port+6)."""
+    from sources.demo.__main__ import main
+
+    raise typer.Exit(main([
+        "--latency-ms", str(latency_ms), "--failure-rate", str(failure_rate),
+        "--customers", str(customers), "--base-port", str(base_port),
+    ]))
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = PROJECT_ROOT / "schema.graphql",
+) -> None:
+    """Write the schema's SDL (checked in as schema.graphql; a test fails when it drifts)."""
+    from schema import schema
+
+    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@app.command("check-config")
+def check_config(path: Path) -> None:
+    """Validate a source config file and its field mappings, as the gateway does at start."""
+    from resolvers.system.runtime import ConfigError, SourceRuntime
+
+    try:
+        runtime = SourceRuntime.from_file(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    typer.echo(f"{path}: ok ({', '.join(runtime.config.sources)})")

@@ -1,0 +1,32 @@
+"""The schema extensions the gateway runs every operation through, from settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from gateway.errors import MaskInternalErrors
+from gateway.settings import Settings
+
+
+def gateway_extensions(settings: Settings) -> list[Any]:
+    """Limits first (cheap rejections), caches next, error masking last."""
+    extensions: list[Any] = [
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        QueryDepthLimiter(max_depth=settings.max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        MaskInternalErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions

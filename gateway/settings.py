@@ -1,0 +1,39 @@
+"""The gateway's one settings object: environment variables with the ``C360_`` prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_SOURCES = PROJECT_ROOT / "sources" / "demo" / "sources.yaml"
+
+
+class Settings(BaseSettings):
+    """Read once at start. Every limit has a safe default; production turns the IDE off."""
+
+    model_config = SettingsConfigDict(env_prefix="C360_", env_nested_delimiter="__", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8000
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    sources_file: Path = DEMO_SOURCES
+    source_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-source base_url overrides by source name (JSON in the environment).",
+    )
+    queries_dir: Path = PROJECT_ROOT / "queries"
+    request_deadline_ms: Annotated[int, Field(ge=10, le=120_000)] = 5_000
+    batching: bool = Field(
+        default=True, description="Dataloader batching and response caching; off only to measure."
+    )
+    graphiql: bool = True
+    introspection: bool = True
+    max_depth: Annotated[int, Field(ge=1)] = 15
+    max_aliases: Annotated[int, Field(ge=1)] = 50
+    max_tokens: Annotated[int, Field(ge=10)] = 5_000
+    max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    log_level: str = "info"

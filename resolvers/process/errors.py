@@ -1,0 +1,18 @@
+"""Errors a caller can fix: they carry ``extensions.code`` like the source errors do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class InvalidLookup(ValueError):
+    """A lookup value that cannot be what it claims to be (a phone that isn't a phone)."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        super().__init__(f"'{shown}' is not a valid {kind}")
+        self.kind = kind
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": "BAD_USER_INPUT", "argument": self.kind}

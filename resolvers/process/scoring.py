@@ -1,0 +1,40 @@
+"""Scores over a person's records from several systems: RFM, segment, health light."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from resolvers.process.facts import (
+    invoices_of,
+    mentions_of,
+    orders_of,
+    rfm_cut_points,
+    tickets_of,
+    visits_of,
+)
+from resolvers.process.health import Health, health_light
+from resolvers.process.identity import Person
+from resolvers.process.rfm import RfmScore, rfm_scores
+from resolvers.process.segments import Segment, segment_for
+from resolvers.system.loaders import SystemLoaders
+
+
+async def rfm_of(loaders: SystemLoaders, person: Person, now: datetime) -> RfmScore:
+    orders, cut_points = await asyncio.gather(orders_of(loaders, person), rfm_cut_points(loaders))
+    return rfm_scores(orders, cut_points, now)
+
+
+async def segment_of(loaders: SystemLoaders, person: Person, now: datetime) -> Segment:
+    return segment_for(await rfm_of(loaders, person, now))
+
+
+async def health_of(loaders: SystemLoaders, person: Person, now: datetime) -> Health:
+    """The light from tickets, invoices, mentions and visits, fetched concurrently."""
+    tickets, invoices, mentions, visits = await asyncio.gather(
+        tickets_of(loaders, person),
+        invoices_of(loaders, person),
+        mentions_of(loaders, person),
+        visits_of(loaders, person),
+    )
+    return health_light(tickets, invoices, mentions, visits, now)

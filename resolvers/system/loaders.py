@@ -1,0 +1,118 @@
+"""Per-request dataloaders: one per (source, entity, lookup kind), batching keys per tick.
+
+Fresh for every request (no cross-request leakage; aiodataloader binds to the
+running loop on creation), so a query costs one request per source, not one per
+customer per field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+from sources.errors import SourceTimeout
+from sources.keys import normalize_key
+
+from resolvers.system.runtime import EntityRoute, SourceRuntime
+
+
+class EntityLoader(DataLoader):  # type: ignore[misc]
+    """Loads the domain records of one source entity for a batch of normalized keys."""
+
+    def __init__(self, runtime: SourceRuntime, route: EntityRoute, deadline: float) -> None:
+        batching = runtime.batching
+        super().__init__(batch=batching, cache=batching)
+        self._runtime = runtime
+        self._route = route
+        self._deadline = deadline
+        self._connector = runtime.connectors[route.source]
+        self._mapper = runtime.mappers[(route.source, route.entity)]
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[Any]]:
+        route = self._route
+        remaining = self._deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise SourceTimeout(route.source, "the request's deadline has passed", entity=route.entity)
+        timeout_s = min(self._runtime.timeout_s(route.source), remaining)
+        grouped = await self._connector.fetch(route.entity, route.kind, keys, timeout_s=timeout_s)
+        return [self._mapper.map_many(records) for records in grouped]
+
+
+class SystemLoaders:
+    """The loaders of one request, created on first use, plus the request's deadline."""
+
+    def __init__(self, runtime: SourceRuntime, deadline: float) -> None:
+        self.runtime = runtime
+        self.deadline = deadline
+        self._loaders: dict[EntityRoute, EntityLoader] = {}
+
+    def _loader(self, route: EntityRoute) -> EntityLoader:
+        loader = self._loaders.get(route)
+        if loader is None:
+            loader = self._loaders[route] = EntityLoader(self.runtime, route, self.deadline)
+        return loader
+
+    def can_load(self, serves: str, kind: str) -> bool:
+        return bool(self.runtime.routes_for(serves, kind))
+
+    async def load(self, serves: str, kind: str, value: object) -> list[Any]:
+        """Every record of kind ``serves`` whose ``kind`` key is ``value``, from every source.
+
+        An empty list when the key is missing or no source knows it; a
+        ``SourceError`` when a source that serves it failed.
+        """
+        key = normalize_lookup(kind, value)
+        routes = self.runtime.routes_for(serves, kind)
+        if key is None or not routes:
+            return []
+        if len(routes) == 1:
+            return list(await self._loader(routes[0]).load(key))
+        results = await asyncio.gather(
+            *(self._loader(route).load(key) for route in routes), return_exceptions=True
+        )
+        merged: list[Any] = []
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            merged.extend(result)
+        return merged
+
+
+    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
+        """Records of kind ``serves`` from every source that serves them, one lookup per source.
+
+        ``keys`` are the customer's known identifiers by kind, in order of
+        preference; each source is asked by the first kind it has a lookup for.
+        """
+        calls = []
+        for route in self.runtime.routes_by_source(serves):
+            for kind, value in keys.items():
+                if kind not in route:
+                    continue
+                key = normalize_lookup(kind, value)
+                if key is not None:
+                    calls.append(self._loader(route[kind]).load(key))
+                break
+        if len(calls) == 1:
+            return list(await calls[0])
+        merged: list[Any] = []
+        for result in await asyncio.gather(*calls, return_exceptions=True):
+            if isinstance(result, BaseException):
+                raise result
+            merged.extend(result)
+        return merged
+
+
+def normalize_lookup(kind: str, value: object) -> str | None:
+    """The canonical key for a lookup value, or None when it cannot be one of ``kind``."""
+    return normalize_key(kind, value) if kind != "location" else _location_key(value)
+
+
+def _location_key(value: object) -> str | None:
+    """Coordinates rounded to 2 decimals (about 1 km): near neighbours share one weather call."""
+    if not isinstance(value, tuple) or len(value) != 2 or None in value:
+        return None
+    latitude, longitude = value
+    return f"{float(latitude):.2f},{float(longitude):.2f}"

@@ -1,0 +1,91 @@
+"""The process-wide side of the system layer: connectors, mappers and the index of who serves what.
+
+Built once at start from the source config (so a bad config fails there), shared
+by every request; the per-request loaders in ``loaders.py`` sit on top of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sources.base import Connector
+from sources.cache import CachedConnector, MemoryCache, ResponseCache
+from sources.config import Entity, SourcesConfig, load_sources_config
+from sources.errors import ConfigError as ConfigError
+from sources.rest import RestConnector
+
+from resolvers.system.mapping import RecordMapper, build_mappers
+
+
+@dataclass(slots=True, frozen=True)
+class EntityRoute:
+    """One place a kind of record can be fetched from: a source's entity and lookup kind."""
+
+    source: str
+    entity: str
+    kind: str
+    spec: Entity
+
+
+@dataclass(slots=True)
+class SourceRuntime:
+    """Everything about the configured sources that outlives a request."""
+
+    config: SourcesConfig
+    connectors: dict[str, Connector]
+    mappers: dict[tuple[str, str], RecordMapper]
+    routes: dict[tuple[str, str], list[EntityRoute]] = field(default_factory=dict)
+    serving: dict[str, list[dict[str, EntityRoute]]] = field(default_factory=dict)
+    batching: bool = True
+
+    @classmethod
+    def from_config(
+        cls,
+        config: SourcesConfig,
+        *,
+        batching: bool = True,
+        cache: ResponseCache | None = None,
+    ) -> SourceRuntime:
+        cache = cache if cache is not None else MemoryCache()
+        connectors: dict[str, Connector] = {}
+        for name, source in config.sources.items():
+            if source.kind == "rest":
+                inner: Connector = RestConnector(name, source)
+            else:  # pragma: no cover - the config model only admits known kinds
+                raise ConfigError(f"{config.origin}: source '{name}': unknown kind {source.kind}")
+            ttl = {entity: spec.cache_ttl_s for entity, spec in source.entities.items()}
+            connectors[name] = CachedConnector(inner, cache, ttl) if batching else inner
+        runtime = cls(config, connectors, build_mappers(config), batching=batching)
+        for source_name, source in config.sources.items():
+            for entity_name, entity in source.entities.items():
+                by_kind: dict[str, EntityRoute] = {}
+                for kind in entity.lookups:
+                    route = by_kind[kind] = EntityRoute(source_name, entity_name, kind, entity)
+                    runtime.routes.setdefault((entity.serves, kind), []).append(route)
+                runtime.serving.setdefault(entity.serves, []).append(by_kind)
+        return runtime
+
+    @classmethod
+    def from_file(
+        cls, path: str | Path, *, overrides: dict[str, str] | None = None, batching: bool = True
+    ) -> SourceRuntime:
+        return cls.from_config(load_sources_config(path, overrides), batching=batching)
+
+    def routes_for(self, serves: str, kind: str) -> list[EntityRoute]:
+        return self.routes.get((serves, kind), [])
+
+    def routes_by_source(self, serves: str) -> list[dict[str, EntityRoute]]:
+        """For each (source, entity) serving ``serves``: its routes by lookup kind."""
+        return self.serving.get(serves, [])
+
+    def timeout_s(self, source: str) -> float:
+        return self.config.sources[source].timeout_ms / 1000
+
+    async def start(self) -> None:
+        for connector in self.connectors.values():
+            await connector.start()
+
+    async def close(self) -> None:
+        for connector in self.connectors.values():
+            await connector.close()

@@ -1,0 +1,25 @@
+"""What every resolver receives: the request's loaders, clock, deadline and caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from resolvers.system.loaders import SystemLoaders
+
+
+@dataclass(slots=True)
+class Context:
+    loaders: SystemLoaders
+    now: datetime
+    request_id: str
+    role: str = "anonymous"
+    request: Any = None
+    response: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,136 @@
+"""The ``Customer`` type: profile fields from the customer system, everything else on demand.
+
+Each source-backed field is nullable (a dead source costs only that field) and
+resolves only when a query asks for it, through one call into ``resolvers``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+
+from resolvers.process import facts, scoring
+from resolvers.process.errors import InvalidLookup
+from resolvers.process.identity import Person
+from schema.context import Info
+from schema.records import Invoice, Order, SocialMention, Ticket, Weather, WebVisit
+from schema.scores import Health, Identity, Rfm, Segment
+
+
+@strawberry.type(description="A postal address as the customer system holds it.")
+class Address:
+    street: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str | None
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise InvalidLookup("limit", str(limit))
+
+
+def _take(records: list[Any], limit: int | None) -> list[Any]:
+    return records if limit is None else records[:limit]
+
+
+@strawberry.type(description="One customer, seen across every system that knows them.")
+class Customer:
+    person: strawberry.Private[Person]
+
+    @strawberry.field(description="The customer's id in the primary customer system (CRM).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.person.primary.id)
+
+    @strawberry.field
+    def first_name(self) -> str | None:
+        return self.person.primary.first_name
+
+    @strawberry.field
+    def last_name(self) -> str | None:
+        return self.person.primary.last_name
+
+    @strawberry.field(description="First and last name.")
+    def name(self) -> str:
+        p = self.person.primary
+        return " ".join(part for part in (p.first_name, p.last_name) if part) or p.id
+
+    @strawberry.field
+    def email(self) -> str | None:
+        return self.person.primary.email
+
+    @strawberry.field(description="The phone number as the customer system stores it.")
+    def phone(self) -> str | None:
+        return self.person.primary.phone
+
+    @strawberry.field
+    def address(self) -> Address:
+        return cast(Address, self.person.primary)
+
+    @strawberry.field(description="Which records in which systems are this person.")
+    def identities(self) -> list[Identity]:
+        return cast(list[Identity], list(self.person.identities))
+
+    @strawberry.field(description="Orders, newest first.")
+    async def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
+        _check_limit(limit)
+        return _take(await facts.orders_of(info.context.loaders, self.person), limit)
+
+    @strawberry.field(description="Invoices and credit notes, newest first.")
+    async def invoices(
+        self, info: Info, status: str | None = None, limit: int | None = None
+    ) -> list[Invoice] | None:
+        _check_limit(limit)
+        found = await facts.invoices_of(info.context.loaders, self.person)
+        if status is not None:
+            found = [i for i in found if (i.status or "").lower() == status.lower()]
+        return _take(found, limit)
+
+    @strawberry.field(description="Support tickets, newest first.")
+    async def tickets(
+        self, info: Info, status: str | None = None, limit: int | None = None
+    ) -> list[Ticket] | None:
+        _check_limit(limit)
+        found = await facts.tickets_of(info.context.loaders, self.person)
+        if status is not None:
+            found = [t for t in found if t.status.lower() == status.lower()]
+        return _take(found, limit)
+
+    @strawberry.field(description="Website visits, newest first.")
+    async def web_visits(
+        self, info: Info, since: datetime | None = None, limit: int | None = None
+    ) -> list[WebVisit] | None:
+        _check_limit(limit)
+        found = await facts.visits_of(info.context.loaders, self.person)
+        if since is not None:
+            found = [v for v in found if v.started_at >= since]
+        return _take(found, limit)
+
+    @strawberry.field(description="Social media posts by this customer, newest first.")
+    async def social_mentions(
+        self, info: Info, limit: int | None = None
+    ) -> list[SocialMention] | None:
+        _check_limit(limit)
+        return _take(await facts.mentions_of(info.context.loaders, self.person), limit)
+
+    @strawberry.field(description="Current weather where the customer lives.")
+    async def weather(self, info: Info) -> Weather | None:
+        return cast(Weather | None, await facts.weather_of(info.context.loaders, self.person))
+
+    @strawberry.field(description="RFM scores against the whole customer population.")
+    async def rfm(self, info: Info) -> Rfm | None:
+        ctx = info.context
+        return cast(Rfm, await scoring.rfm_of(ctx.loaders, self.person, ctx.now))
+
+    @strawberry.field(description="The customer's RFM segment.")
+    async def segment(self, info: Info) -> Segment | None:
+        ctx = info.context
+        return cast(Segment, await scoring.segment_of(ctx.loaders, self.person, ctx.now))
+
+    @strawberry.field(description="Red / yellow / green light with the reasons.")
+    async def health(self, info: Info) -> Health | None:
+        ctx = info.context
+        return cast(Health, await scoring.health_of(ctx.loaders, self.person, ctx.now))

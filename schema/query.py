@@ -1,0 +1,49 @@
+"""The root ``Query``: find a customer by any identifier, or open a role's view."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.experience import agent
+from resolvers.process.errors import InvalidLookup
+from resolvers.process.identity import find_people, find_person
+from schema.agent import AgentView
+from schema.context import Info
+from schema.customer import Customer
+
+MAX_IDS = 1000
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="One customer by exactly one of: an id (the CRM's), a phone number in any "
+        "common format, or an email. Null when nobody matches."
+    )
+    async def customer(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> Customer | None:
+        given = {k: v for k, v in (("id", id), ("phone", phone), ("email", email)) if v is not None}
+        if len(given) != 1:
+            raise InvalidLookup("lookup", "give exactly one of id, phone or email")
+        ((kind, value),) = given.items()
+        person = await find_person(info.context.loaders, kind, str(value))
+        return Customer(person=person) if person is not None else None
+
+    @strawberry.field(
+        description=f"Customers by id, in the order asked (null where unknown); at most {MAX_IDS}."
+    )
+    async def customers(self, info: Info, ids: list[strawberry.ID]) -> list[Customer | None]:
+        if len(ids) > MAX_IDS:
+            raise InvalidLookup("ids", f"{len(ids)} ids (at most {MAX_IDS})")
+        people = await find_people(info.context.loaders, [str(i) for i in ids])
+        return [Customer(person=p) if p is not None else None for p in people]
+
+    @strawberry.field(description="The call-center agent's view of the customer calling from `phone`.")
+    async def agent_view(self, info: Info, phone: str) -> AgentView | None:
+        person = await agent.caller(info.context.loaders, phone)
+        return AgentView(person=person) if person is not None else None

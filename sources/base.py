@@ -1,0 +1,27 @@
+"""What every connector offers the system layer, whatever kind of source it talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+RawRecord = dict[str, Any]
+
+
+class Connector(Protocol):
+    """A connection to one source system.
+
+    ``fetch`` returns, for each key in order, the raw records that match it (an
+    empty list when none do), or raises a ``SourceError``. Records are the
+    source's own JSON; mapping them to domain records is the system layer's job.
+    """
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def fetch(
+        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+    ) -> list[list[RawRecord]]: ...

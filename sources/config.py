@@ -1,0 +1,143 @@
+"""The declarative source config: which systems exist, how to fetch what from them.
+
+A source system is declared, not coded. Pointing the gateway at another CRM or a
+second billing system is an edit of this YAML file; a bad file fails at start
+with a message that names the file, the source and the field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sources.errors import ConfigError
+
+KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
+"""What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Strict):
+    """Where one domain field comes from in a source record (a dotted path)."""
+
+    source: Annotated[str, Field(alias="from", min_length=1)]
+    default: Any = None
+    fields: dict[str, str | FieldSpec] | None = None
+
+
+class Lookup(_Strict):
+    """One way to fetch a batch of records by keys of one kind.
+
+    ``path`` and ``query`` values may hold ``{keys}`` (keys joined by commas),
+    ``{keys.<part>}`` (one part of composite keys, e.g. ``{keys.latitude}``) or
+    ``{key}`` (one request per key, for sources that cannot batch).
+    """
+
+    method: Literal["GET", "POST"] = "GET"
+    path: Annotated[str, Field(min_length=1, pattern=r"^/")]
+    query: dict[str, str] = {}
+    json_body: dict[str, Any] | None = None
+    match_on: Annotated[str, Field(min_length=1)] = "id"
+    max_batch: Annotated[int, Field(ge=1, le=10_000)] = 200
+
+    @property
+    def per_key(self) -> bool:
+        return "{key}" in self.path or any("{key}" in v for v in self.query.values())
+
+
+class Entity(_Strict):
+    """A kind of record a source serves, its lookups and its mapping to a domain record."""
+
+    serves: Annotated[str, Field(min_length=1)]
+    records_at: str = "data"
+    lookups: Annotated[dict[str, Lookup], Field(min_length=1)]
+    fields: Annotated[dict[str, str | FieldSpec], Field(min_length=1)]
+    cache_ttl_s: Annotated[float, Field(ge=0)] = 0.0
+
+    @field_validator("lookups")
+    @classmethod
+    def _known_key_kinds(cls, value: dict[str, Lookup]) -> dict[str, Lookup]:
+        unknown = sorted(set(value) - set(KEY_KINDS))
+        if unknown:
+            raise ValueError(f"unknown lookup kind {unknown}; expected one of {list(KEY_KINDS)}")
+        return value
+
+
+class Source(_Strict):
+    """One source system: where it is, how long we wait for it, what it serves."""
+
+    kind: Literal["rest"]
+    base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
+    timeout_ms: Annotated[int, Field(ge=1, le=120_000)] = 2_000
+    headers: dict[str, str] = {}
+    max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
+    entities: Annotated[dict[str, Entity], Field(min_length=1)]
+
+
+class SourcesConfig(_Strict):
+    """The whole file: every source system, in the order they are declared."""
+
+    sources: Annotated[dict[str, Source], Field(min_length=1)]
+    origin: str = "<memory>"
+
+
+def load_sources_config(path: str | Path, overrides: dict[str, str] | None = None) -> SourcesConfig:
+    """Read, interpolate ``${VAR:-default}`` and validate a source config file.
+
+    ``overrides`` replaces sources' ``base_url`` by source name (tests and the bench
+    use it to point the demo config at ephemeral ports).
+    """
+    file = Path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read source config: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping with a 'sources' key at the top")
+    raw = _interpolate(raw)
+    for name, url in (overrides or {}).items():
+        source = raw.get("sources", {}).get(name)
+        if isinstance(source, dict):
+            source["base_url"] = url
+    return parse_sources_config(raw, origin=str(file))
+
+
+def parse_sources_config(raw: dict[str, Any], origin: str = "<memory>") -> SourcesConfig:
+    """Validate an already-parsed config mapping; errors name ``origin``, source and field."""
+    try:
+        return SourcesConfig.model_validate({**raw, "origin": origin})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, origin)) from None
+
+
+def _describe(exc: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid source config"]
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        where = ".".join(loc)
+        if len(loc) >= 2 and loc[0] == "sources":
+            where = f"source '{loc[1]}', field '{'.'.join(loc[2:]) or '(itself)'}'"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def _interpolate(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ENV.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+    if isinstance(value, dict):
+        return {k: _interpolate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v) for v in value]
+    return value
