@@ -14,7 +14,9 @@ import uvicorn
 
 from gateway.settings import PROJECT_ROOT, Settings
 
-app = typer.Typer(help="Virtual Customer 360: a live GraphQL view of every customer.", add_completion=False)
+app = typer.Typer(
+    help="Virtual Customer 360: a live GraphQL view of every customer.", add_completion=False
+)
 
 
 def _fail(message: str) -> None:
@@ -57,15 +59,23 @@ def serve() -> None:
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Gateway port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Gateway address to listen on.")] = "127.0.0.1",
     latency_ms: Annotated[float, typer.Option(help="Added latency of every demo source.")] = 0.0,
     failure_rate: Annotated[float, typer.Option(help="Share of demo requests that fail.")] = 0.0,
     customers: Annotated[int, typer.Option(help="How many demo customers.")] = 1000,
 ) -> None:
     """Start the seven demo source systems and the gateway; GraphiQL opens on localhost."""
     command = [
-        sys.executable, "-m", "sources.demo", "--ephemeral",
-        "--latency-ms", str(latency_ms), "--failure-rate", str(failure_rate),
-        "--customers", str(customers),
+        sys.executable,
+        "-m",
+        "sources.demo",
+        "--ephemeral",
+        "--latency-ms",
+        str(latency_ms),
+        "--failure-rate",
+        str(failure_rate),
+        "--customers",
+        str(customers),
     ]
     sources = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     try:
@@ -75,7 +85,7 @@ def demo(
             _fail("the demo sources did not start (see the messages above)")
         urls = json.loads(line)["urls"]
         os.environ["C360_SOURCE_URLS"] = json.dumps(urls)
-        settings = Settings(port=port, source_urls=urls)
+        settings = Settings(host=host, port=port, source_urls=urls)
         for system, url in sorted(urls.items()):
             typer.echo(f"  demo source {system:<8} {url}")
         typer.secho(
@@ -99,15 +109,26 @@ def sources(
     """Run only the demo source systems (ports base-port .. base-port+6)."""
     from sources.demo.__main__ import main
 
-    raise typer.Exit(main([
-        "--latency-ms", str(latency_ms), "--failure-rate", str(failure_rate),
-        "--customers", str(customers), "--base-port", str(base_port),
-    ]))
+    raise typer.Exit(
+        main(
+            [
+                "--latency-ms",
+                str(latency_ms),
+                "--failure-rate",
+                str(failure_rate),
+                "--customers",
+                str(customers),
+                "--base-port",
+                str(base_port),
+            ]
+        )
+    )
 
 
 @app.command("export-schema")
 def export_schema(
-    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = PROJECT_ROOT / "schema.graphql",
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = PROJECT_ROOT
+    / "schema.graphql",
 ) -> None:
     """Write the schema's SDL (checked in as schema.graphql; a test fails when it drifts)."""
     from schema import schema

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from cross_web import HTTPException
 from strawberry.types import ExecutionResult
 
 from gateway.request_context import new_context
@@ -62,7 +62,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         errors = result.errors or []
-        before_execution = result.data is None and bool(errors) and all(e.path is None for e in errors)
+        before_execution = (
+            result.data is None and bool(errors) and all(e.path is None for e in errors)
+        )
         processed: dict[str, Any] = {} if before_execution else {"data": result.data}
         if errors:
             processed["errors"] = [e.formatted for e in errors]

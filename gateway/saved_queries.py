@@ -1,4 +1,4 @@
-"""Saved queries from ``queries/*.graphql``: each role's screens, validated against the schema at start.
+"""Saved queries from ``queries/*.graphql``: each role's screens, validated at start.
 
 A saved query is served by name (``/views/<name>``) and, later, as a persisted
 query by name or hash. A saved query that does not validate stops the start,
@@ -36,7 +36,7 @@ class SavedQuery:
     """Variable name -> (named type, required, is a list)."""
 
     def variables_from_params(self, params: dict[str, list[str]]) -> dict[str, Any]:
-        """Turn URL query parameters into typed GraphQL variables; raises ValueError naming the bad one."""
+        """URL query parameters as typed GraphQL variables; ValueError names the bad one."""
         values: dict[str, Any] = {}
         for name, (type_name, required, is_list) in self.variables.items():
             raw = params.get(name)

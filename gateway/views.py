@@ -41,5 +41,6 @@ async def saved_view(request: Request) -> Response:
         body["errors"] = [e.formatted for e in result.errors]
     status = 400 if result.data is None and result.errors else 200
     headers = {"x-request-id": context.request_id}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json",
-                    headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )

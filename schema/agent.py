@@ -33,7 +33,9 @@ class AgentView:
         return cast(list[Any], await agent.open_tickets(info.context.loaders, self.person))
 
     @strawberry.field
-    async def recent_orders(self, info: Info, limit: int = agent.RECENT_ORDERS) -> list[Order] | None:
+    async def recent_orders(
+        self, info: Info, limit: int = agent.RECENT_ORDERS
+    ) -> list[Order] | None:
         limit = max(0, min(limit, 100))
         return cast(list[Any], await agent.recent_orders(info.context.loaders, self.person, limit))
 
@@ -52,6 +54,4 @@ class AgentView:
     ) -> list[SocialMention] | None:
         ctx = info.context
         days = max(0, min(days, 3650))
-        return cast(
-            list[Any], await agent.recent_mentions(ctx.loaders, self.person, ctx.now, days)
-        )
+        return cast(list[Any], await agent.recent_mentions(ctx.loaders, self.person, ctx.now, days))

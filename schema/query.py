@@ -43,7 +43,9 @@ class Query:
         people = await find_people(info.context.loaders, [str(i) for i in ids])
         return [Customer(person=p) if p is not None else None for p in people]
 
-    @strawberry.field(description="The call-center agent's view of the customer calling from `phone`.")
+    @strawberry.field(
+        description="The call-center agent's view of the customer calling from `phone`."
+    )
     async def agent_view(self, info: Info, phone: str) -> AgentView | None:
         person = await agent.caller(info.context.loaders, phone)
         return AgentView(person=person) if person is not None else None

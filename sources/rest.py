@@ -163,4 +163,3 @@ def _fill_json(body: Any, kind: str, keys: list[str]) -> Any:
     if isinstance(body, list):
         return [_fill_json(v, kind, keys) for v in body]
     return body
-

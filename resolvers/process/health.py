@@ -106,11 +106,13 @@ def health_light(
                 HealthReason(
                     "NEGATIVE_MENTION",
                     light,
-                    f"Negative post on {network} {age.days} day(s) ago: {mention.text or ''}".strip(),
+                    f"Negative post on {network} {age.days} day(s) ago: {mention.text or ''}",
                 )
             )
     for visit in visits:
-        if (visit.cart_status or "").lower() == "abandoned" and visit.started_at.date() == now.date():
+        if (
+            visit.cart_status or ""
+        ).lower() == "abandoned" and visit.started_at.date() == now.date():
             value = f" worth {visit.cart_value:.2f}" if visit.cart_value is not None else ""
             reasons.append(
                 HealthReason("ABANDONED_CART", Light.YELLOW, f"Abandoned a cart{value} today")

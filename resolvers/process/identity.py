@@ -47,9 +47,7 @@ class Person:
     @property
     def identities(self) -> tuple[Identity, ...]:
         confidence = CONFIDENCE.get(self.matched_on, 0.8)
-        return tuple(
-            Identity(p.source, p.id, self.matched_on, confidence) for p in self.profiles
-        )
+        return tuple(Identity(p.source, p.id, self.matched_on, confidence) for p in self.profiles)
 
 
 async def find_person(loaders: SystemLoaders, kind: str, value: str) -> Person | None:

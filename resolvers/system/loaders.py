@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
-from sources.errors import SourceTimeout
-from sources.keys import normalize_key
 
 from resolvers.system.runtime import EntityRoute, SourceRuntime
+from sources.errors import SourceTimeout
+from sources.keys import normalize_key
 
 
 class EntityLoader(DataLoader):  # type: ignore[misc]
@@ -34,7 +34,9 @@ class EntityLoader(DataLoader):  # type: ignore[misc]
         route = self._route
         remaining = self._deadline - asyncio.get_running_loop().time()
         if remaining <= 0:
-            raise SourceTimeout(route.source, "the request's deadline has passed", entity=route.entity)
+            raise SourceTimeout(
+                route.source, "the request's deadline has passed", entity=route.entity
+            )
         timeout_s = min(self._runtime.timeout_s(route.source), remaining)
         grouped = await self._connector.fetch(route.entity, route.kind, keys, timeout_s=timeout_s)
         return [self._mapper.map_many(records) for records in grouped]
@@ -78,7 +80,6 @@ class SystemLoaders:
                 raise result
             merged.extend(result)
         return merged
-
 
     async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
         """Records of kind ``serves`` from every source that serves them, one lookup per source.

@@ -14,11 +14,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
 from sources.config import FieldSpec, SourcesConfig
 from sources.errors import ConfigError, SourceBadResponse
 from sources.records_path import value_at
-
-from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
 
 Convert = Callable[[Any], Any]
 
@@ -112,7 +111,11 @@ class RecordMapper:
     """Turns one source entity's raw records into one kind of domain record."""
 
     def __init__(
-        self, source: str, entity: str, record_type: type, fields: Mapping[str, str | FieldSpec],
+        self,
+        source: str,
+        entity: str,
+        record_type: type,
+        fields: Mapping[str, str | FieldSpec],
         where: str,
     ) -> None:
         self.source = source
@@ -127,7 +130,8 @@ class RecordMapper:
                 f"(known: {', '.join(known)})"
             )
         required = [
-            name for name, f in known.items()
+            name
+            for name, f in known.items()
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
         missing = [name for name in required if name not in fields]

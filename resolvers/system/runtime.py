@@ -9,18 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from resolvers.system.mapping import RecordMapper, build_mappers
 from sources.base import Connector
 from sources.cache import CachedConnector, MemoryCache, ResponseCache
 from sources.config import Entity, SourcesConfig, load_sources_config
 from sources.errors import ConfigError as ConfigError
 from sources.rest import RestConnector
 
-from resolvers.system.mapping import RecordMapper, build_mappers
 
-
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, frozen=True, eq=False)
 class EntityRoute:
-    """One place a kind of record can be fetched from: a source's entity and lookup kind."""
+    """One place a kind of record can be fetched from: a source's entity and lookup kind.
+
+    Routes are built once per process; identity equality keys the loaders by route.
+    """
 
     source: str
     entity: str

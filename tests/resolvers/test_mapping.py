@@ -13,15 +13,23 @@ ORDER_FIELDS = {
     "id": "order_id",
     "placed_at": "placed_at",
     "total": "total",
-    "lines": FieldSpec.model_validate({"from": "lines", "fields": {"sku": "sku", "quantity": "qty"}}),
+    "lines": FieldSpec.model_validate(
+        {"from": "lines", "fields": {"sku": "sku", "quantity": "qty"}}
+    ),
 }
 
 
 def test_maps_nested_lines_and_parses_timestamps() -> None:
     mapper = RecordMapper("orders", "orders", Order, ORDER_FIELDS, "test")
     [order] = mapper.map_many(
-        [{"order_id": 7, "placed_at": "2026-11-27T08:00:00Z", "total": "12.50",
-          "lines": [{"sku": "A", "qty": 2}]}]
+        [
+            {
+                "order_id": 7,
+                "placed_at": "2026-11-27T08:00:00Z",
+                "total": "12.50",
+                "lines": [{"sku": "A", "qty": 2}],
+            }
+        ]
     )
     assert order.id == "7" and order.total == 12.5 and order.source == "orders"
     assert order.placed_at == datetime(2026, 11, 27, 8, tzinfo=UTC)
@@ -30,13 +38,22 @@ def test_maps_nested_lines_and_parses_timestamps() -> None:
 
 def test_dotted_paths_reach_into_nested_objects_and_missing_ones_are_none() -> None:
     mapper = RecordMapper(
-        "web", "visits", WebVisit,
-        {"id": "session_id", "started_at": "started_at", "cart_status": "cart.status"}, "test",
+        "web",
+        "visits",
+        WebVisit,
+        {"id": "session_id", "started_at": "started_at", "cart_status": "cart.status"},
+        "test",
     )
-    with_cart, without = mapper.map_many([
-        {"session_id": "s1", "started_at": "2026-11-27T08:00:00Z", "cart": {"status": "abandoned"}},
-        {"session_id": "s2", "started_at": "2026-11-27T09:00:00Z", "cart": None},
-    ])
+    with_cart, without = mapper.map_many(
+        [
+            {
+                "session_id": "s1",
+                "started_at": "2026-11-27T08:00:00Z",
+                "cart": {"status": "abandoned"},
+            },
+            {"session_id": "s2", "started_at": "2026-11-27T09:00:00Z", "cart": None},
+        ]
+    )
     assert with_cart.cart_status == "abandoned"
     assert without.cart_status is None
 

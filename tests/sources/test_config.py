@@ -24,7 +24,13 @@ def demo_config() -> dict:
 def test_demo_config_loads_with_every_system() -> None:
     runtime = SourceRuntime.from_file(DEMO_SOURCES)
     assert list(runtime.connectors) == [
-        "crm", "orders", "billing", "support", "web", "social", "weather"
+        "crm",
+        "orders",
+        "billing",
+        "support",
+        "web",
+        "social",
+        "weather",
     ]
 
 
@@ -70,7 +76,7 @@ def test_unknown_lookup_kind_and_bad_url_are_rejected(tmp_path: Path) -> None:
 def test_not_yaml_and_missing_file_say_so(tmp_path: Path) -> None:
     bad = tmp_path / "broken.yaml"
     bad.write_text("sources: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="broken.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML"):
         load_sources_config(bad)
     with pytest.raises(ConfigError, match="cannot read source config"):
         load_sources_config(tmp_path / "absent.yaml")

@@ -21,7 +21,9 @@ def test_urgent_open_ticket_turns_the_light_red_and_says_why() -> None:
     health = health_light([urgent], [], [], [], NOW)
     assert health.light is Light.RED
     assert health.reasons[0].code == "OPEN_TICKET"
-    assert "#48213" in health.reasons[0].message and "Refund not received" in health.reasons[0].message
+    assert (
+        "#48213" in health.reasons[0].message and "Refund not received" in health.reasons[0].message
+    )
 
 
 def test_overdue_invoice_is_red_unpaid_one_is_yellow() -> None:
@@ -40,9 +42,7 @@ def test_abandoned_cart_today_and_old_negative_post_are_yellow() -> None:
     cart = WebVisit(
         "web", "s1", NOW - timedelta(hours=1), cart_status="abandoned", cart_value=129.9
     )
-    old_post = SocialMention(
-        "social", "m1", NOW - timedelta(days=20), "meh", sentiment_score=-0.7
-    )
+    old_post = SocialMention("social", "m1", NOW - timedelta(days=20), "meh", sentiment_score=-0.7)
     health = health_light([], [], [old_post], [cart], NOW)
     assert health.light is Light.YELLOW
     assert {r.code for r in health.reasons} == {"ABANDONED_CART", "NEGATIVE_MENTION"}

@@ -1,0 +1,21 @@
+# The demo in a container: seven demo source systems and the gateway.
+#   docker build -t c360 . && docker run -p 8000:8000 c360
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    C360_HOST=0.0.0.0 C360_PORT=8000
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY gateway gateway
+COPY schema schema
+COPY resolvers resolvers
+COPY sources sources
+COPY queries queries
+COPY bench bench
+RUN pip install -e . && useradd --create-home c360
+USER c360
+
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+CMD ["c360", "demo", "--host", "0.0.0.0"]

@@ -1,0 +1,92 @@
+"""`python -m sources.demo`: start all seven demo systems and serve until SIGINT/SIGTERM.
+
+Prints one JSON line `{"ready": true, "urls": {...}}` once every system is
+listening, so a parent process (tests, benchmarks, `c360 sources`) can wait for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from sources.demo import DEFAULT_BASE_PORT, SYSTEMS
+from sources.demo.cluster import start_demo_sources
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m sources.demo", description="Run the seven demo source systems."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=DEFAULT_BASE_PORT,
+        help="port of crm; the others follow in order " + ", ".join(SYSTEMS),
+    )
+    parser.add_argument("--ephemeral", action="store_true", help="bind free ports instead")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    parser.add_argument(
+        "--failure-rate", type=float, default=0.0, help="fraction of requests answering 503 (0..1)"
+    )
+    parser.add_argument("--seed", type=int, default=360)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="reference day YYYY-MM-DD (default: today, UTC)",
+    )
+    arguments = parser.parse_args(argv)
+    if not 0 <= arguments.failure_rate <= 1:
+        parser.error("--failure-rate must be between 0 and 1")
+    if arguments.latency_ms < 0:
+        parser.error("--latency-ms must be >= 0")
+    return arguments
+
+
+async def serve(arguments: argparse.Namespace) -> None:
+    """Start the cluster, announce it, and block until a stop signal arrives."""
+    if arguments.ephemeral:
+        ports = dict.fromkeys(SYSTEMS, 0)
+    else:
+        ports = {system: arguments.base_port + offset for offset, system in enumerate(SYSTEMS)}
+    cluster = await start_demo_sources(
+        host=arguments.host,
+        ports=ports,
+        latency_ms=arguments.latency_ms,
+        failure_rate=arguments.failure_rate,
+        seed=arguments.seed,
+        customers=arguments.customers,
+        today=arguments.today,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, stop.set)
+    try:
+        sys.stdout.write(json.dumps({"ready": True, "urls": cluster.urls}) + "\n")
+        sys.stdout.flush()
+        await stop.wait()
+    finally:
+        await cluster.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit code."""
+    arguments = parse_arguments(argv)
+    try:
+        asyncio.run(serve(arguments))
+    except OSError as problem:
+        print(f"demo sources could not start: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

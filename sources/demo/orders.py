@@ -1,0 +1,208 @@
+"""The demo order system: its own customers, their orders, and population RFM cut points."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from sources.demo.data import DemoWorld
+from sources.demo.openapi import (
+    array,
+    batch_parameter,
+    document,
+    get_operation,
+    integer,
+    list_of,
+    money,
+    number,
+    obj,
+    path_parameter,
+    ref,
+    string,
+)
+from sources.demo.params import required_batch
+from sources.demo.service import DemoService, Knobs
+from sources.demo.world.timestamps import iso_timestamp, midnight
+
+JsonRecord = dict[str, Any]
+SYSTEM = "orders"
+ORDER_STATUSES = ("delivered", "shipped", "processing", "cancelled", "returned")
+
+
+def rfm_cut_points(orders: list[JsonRecord], today: date) -> JsonRecord:
+    """Quintile cut points (4 each) over customers with at least one non-cancelled order.
+
+    recency = days from the last such order to `today`; frequency = their count;
+    monetary = sum of totals of orders neither cancelled nor returned.
+    """
+    last_day: dict[str, date] = {}
+    frequency: dict[str, int] = {}
+    monetary: dict[str, float] = {}
+    for order in orders:
+        if order["status"] == "cancelled":
+            continue
+        customer = order["customer_id"]
+        placed = date.fromisoformat(order["placed_at"][:10])
+        last_day[customer] = max(placed, last_day.get(customer, placed))
+        frequency[customer] = frequency.get(customer, 0) + 1
+        kept = 0.0 if order["status"] == "returned" else order["total"]
+        monetary[customer] = monetary.get(customer, 0.0) + kept
+
+    def quintiles(values: list[float]) -> list[float]:
+        if len(values) < 2:
+            return [values[0]] * 4 if values else [0.0] * 4
+        return [round(cut, 2) for cut in statistics.quantiles(values, n=5, method="inclusive")]
+
+    return {
+        "as_of": iso_timestamp(midnight(today)),
+        "customers": len(frequency),
+        "recency_days": quintiles([float((today - day).days) for day in last_day.values()]),
+        "frequency": quintiles([float(count) for count in frequency.values()]),
+        "monetary": quintiles(list(monetary.values())),
+    }
+
+
+class OrderSystem:
+    """Indexes over order-system records; order lists are newest first."""
+
+    def __init__(self, world: DemoWorld) -> None:
+        self.customers_by_email: dict[str, list[JsonRecord]] = {}
+        for customer in world.order_customers:
+            self.customers_by_email.setdefault(customer["email"].lower(), []).append(customer)
+        newest_first = sorted(
+            world.orders, key=lambda o: (o["placed_at"], o["order_id"]), reverse=True
+        )
+        self.orders_by_email: dict[str, list[JsonRecord]] = {}
+        self.orders_by_customer: dict[str, list[JsonRecord]] = {}
+        for order in newest_first:
+            self.orders_by_email.setdefault(order["customer_email"].lower(), []).append(order)
+            self.orders_by_customer.setdefault(order["customer_id"], []).append(order)
+        self.rfm = rfm_cut_points(world.orders, world.today)
+
+    async def customers(self, request: web.Request) -> web.Response:
+        emails = dict.fromkeys(email.lower() for email in required_batch(request, "emails"))
+        found = [c for email in emails for c in self.customers_by_email.get(email, [])]
+        return web.json_response({"data": found})
+
+    async def orders(self, request: web.Request) -> web.Response:
+        emails = dict.fromkeys(e.lower() for e in required_batch(request, "customer_emails"))
+        found = [o for email in emails for o in self.orders_by_email.get(email, [])]
+        found.sort(key=lambda o: (o["placed_at"], o["order_id"]), reverse=True)
+        return web.json_response({"data": found})
+
+    async def customer_orders(self, request: web.Request) -> web.Response:
+        customer_id = request.match_info["id"]
+        return web.json_response({"data": self.orders_by_customer.get(customer_id, [])})
+
+    async def rfm_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.rfm)
+
+
+def create_service(world: DemoWorld, *, knobs: Knobs | None = None) -> DemoService:
+    system = OrderSystem(world)
+    routes = [
+        web.get("/customers", system.customers),
+        web.get("/orders", system.orders),
+        web.get("/customers/{id}/orders", system.customer_orders),
+        web.get("/stats/rfm", system.rfm_stats),
+    ]
+    return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
+
+
+SCHEMAS = {
+    "Customer": obj(
+        {
+            "id": string("Order-system customer id (own numbering).", example="OC-000123"),
+            "name": string("Full name."),
+            "email": string("Email as stored here (case varies).", fmt="email"),
+            "phone": string("Phone as stored here (format varies).", example="+1 212 555 0143"),
+            "shipping_address": string("One line, e.g. '123 Main Street, Springfield, IL 62701'."),
+        }
+    ),
+    "OrderLine": obj(
+        {
+            "sku": string("Stock keeping unit.", example="SKU-10101"),
+            "name": string("Product name."),
+            "quantity": integer("Units."),
+            "unit_price": money("Price per unit"),
+        }
+    ),
+    "Order": obj(
+        {
+            "order_id": string("Order id.", example="SO-1000123"),
+            "customer_id": string("Order-system customer id.", example="OC-000123"),
+            "customer_email": string("Customer email as stored on the order.", fmt="email"),
+            "placed_at": string("When the order was placed, ISO 8601 UTC.", fmt="date-time"),
+            "status": string("Fulfilment status.", enum=ORDER_STATUSES),
+            "currency": string("ISO currency code.", example="USD"),
+            "total": money("sum(quantity * unit_price) - discount"),
+            "cost_of_goods": money("What the goods cost us"),
+            "shipping_cost": money("What shipping cost us"),
+            "discount": money("Discount granted"),
+            "lines": array(ref("OrderLine")),
+        }
+    ),
+    "RfmCutPoints": obj(
+        {
+            "as_of": string("The moment the cut points describe, ISO 8601 UTC.", fmt="date-time"),
+            "customers": integer("Customers with at least one non-cancelled order."),
+            "recency_days": array(
+                number("Days since last order."), "4 ascending quintile cut points."
+            ),
+            "frequency": array(number("Non-cancelled orders."), "4 ascending quintile cut points."),
+            "monetary": array(number("Kept revenue."), "4 ascending quintile cut points."),
+        }
+    ),
+    "CustomerList": list_of("Customer"),
+    "OrderList": list_of("Order"),
+}
+
+OPENAPI = document(
+    SYSTEM,
+    "Order-system customers (own ids, not the CRM's), orders and RFM cut points.",
+    {
+        "/customers": {
+            "get": get_operation(
+                "getCustomersByEmails",
+                "Order-system customers by email (case-insensitive)",
+                [batch_parameter("emails", "Emails.", "maria.lopez@example.com", required=True)],
+                "CustomerList",
+            )
+        },
+        "/orders": {
+            "get": get_operation(
+                "getOrdersByCustomerEmails",
+                "All orders of customers by email, newest first",
+                [
+                    batch_parameter(
+                        "customer_emails",
+                        "Customer emails, case-insensitive.",
+                        "maria.lopez@example.com",
+                        required=True,
+                    )
+                ],
+                "OrderList",
+            )
+        },
+        "/customers/{id}/orders": {
+            "get": get_operation(
+                "getCustomerOrders",
+                "All orders of one order-system customer, newest first",
+                [path_parameter("id", "Order-system customer id.", "OC-000123")],
+                "OrderList",
+            )
+        },
+        "/stats/rfm": {
+            "get": get_operation(
+                "getRfmCutPoints",
+                "RFM quintile cut points over all customers",
+                [],
+                "RfmCutPoints",
+            )
+        },
+    },
+    SCHEMAS,
+)

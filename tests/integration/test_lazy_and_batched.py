@@ -1,0 +1,113 @@
+"""Lazy and batched, provably: the demo sources' request counters say what was fetched."""
+
+from __future__ import annotations
+
+import time
+
+from tests.demo_harness import DemoSources, graphql
+from tests.integration.world import contact, planted, world
+
+FIELD_SOURCES = ("orders", "billing", "support", "web", "social", "weather")
+
+
+async def test_asking_only_for_orders_calls_only_the_order_system(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("champion").crm_ids[0]
+    _, body = await graphql(
+        gateway_url, "query($id: ID) { customer(id: $id) { orders { id total } } }", {"id": crm_id}
+    )
+    assert body["data"]["customer"]["orders"], "the champion has orders"
+    stats = await demo.stats()
+    # The CRM answers "who is this"; of the systems behind the fields, only orders is asked.
+    assert stats == {
+        "crm": 1,
+        "orders": 1,
+        "billing": 0,
+        "support": 0,
+        "web": 0,
+        "social": 0,
+        "weather": 0,
+    }
+
+
+async def test_profile_fields_alone_touch_no_system_but_the_crm(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("champion").crm_ids[0]
+    await graphql(
+        gateway_url, "query($id: ID) { customer(id: $id) { name email } }", {"id": crm_id}
+    )
+    stats = await demo.stats()
+    assert stats["crm"] == 1
+    assert all(stats[s] == 0 for s in FIELD_SOURCES)
+
+
+async def test_orders_and_tickets_of_50_customers_cost_one_request_per_system(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    ids = [c["id"] for c in world().contacts[:50]]
+    _, body = await graphql(
+        gateway_url,
+        "query($ids: [ID!]!) { customers(ids: $ids) { id orders { id } tickets { id status } } }",
+        {"ids": ids},
+    )
+    assert "errors" not in body
+    customers = body["data"]["customers"]
+    assert len(customers) == 50 and all(c is not None for c in customers)
+    assert sum(len(c["orders"]) for c in customers) > 50
+    assert sum(len(c["tickets"]) for c in customers) > 0
+    stats = await demo.stats()
+    assert stats == {
+        "crm": 1,
+        "orders": 1,
+        "billing": 0,
+        "support": 1,
+        "web": 0,
+        "social": 0,
+        "weather": 0,
+    }
+
+
+async def test_each_customer_gets_their_own_orders(gateway_url: str, demo: DemoSources) -> None:
+    ids = [c["id"] for c in world().contacts[:20]]
+    emails = {c["id"]: c["email"].casefold() for c in world().contacts[:20]}
+    expected = {
+        crm_id: sorted(
+            o["order_id"] for o in world().orders if o["customer_email"].casefold() == email
+        )
+        for crm_id, email in emails.items()
+    }
+    _, body = await graphql(
+        gateway_url,
+        "query($ids: [ID!]!) { customers(ids: $ids) { id orders { id } } }",
+        {"ids": ids},
+    )
+    got = {c["id"]: sorted(o["id"] for o in c["orders"]) for c in body["data"]["customers"]}
+    assert got == expected
+
+
+async def test_agent_view_calls_sources_concurrently_not_one_after_another(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    latency_ms = 200
+    phone = contact(planted("red_health").crm_ids[0])["phone"]  # known to all seven systems
+    query = await _agent_query()
+    await graphql(gateway_url, query, {"phone": phone})  # population cut points now cached
+    await demo.reset()
+    await demo.all_knobs(latency_ms=latency_ms)
+    started = time.perf_counter()
+    _, body = await graphql(gateway_url, query, {"phone": phone})
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    assert "errors" not in body, body.get("errors")
+    stats = await demo.stats()
+    assert all(count == 1 for count in stats.values()), str(sorted(stats.items()))
+    # Seven systems at 200 ms each would take 1.4 s one after another; the CRM
+    # identifies the caller (one hop), then the other six answer together (one hop).
+    assert elapsed_ms < 3.5 * latency_ms, elapsed_ms
+
+
+async def _agent_query() -> str:
+    from gateway.settings import PROJECT_ROOT
+
+    return (PROJECT_ROOT / "queries" / "agent.graphql").read_text(encoding="utf-8")
