@@ -80,7 +80,7 @@ def health_light(
             HealthReason(
                 "OPEN_TICKET",
                 light,
-                f"{priority.capitalize()} ticket #{ticket.id} is {ticket.status}: {ticket.subject}",
+                f"{priority.capitalize()}-priority ticket #{ticket.id} is {ticket.status}: {ticket.subject}",
             )
         )
     for invoice in invoices:
