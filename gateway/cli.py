@@ -70,6 +70,7 @@ def demo(
         "-m",
         "sources.demo",
         "--ephemeral",
+        "--exit-with-parent",
         "--latency-ms",
         str(latency_ms),
         "--failure-rate",
@@ -77,7 +78,9 @@ def demo(
         "--customers",
         str(customers),
     ]
-    sources = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+    sources = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
+    )
     try:
         assert sources.stdout is not None
         line = sources.stdout.readline()

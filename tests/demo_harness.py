@@ -29,7 +29,8 @@ SYSTEMS = ("crm", "orders", "billing", "support", "web", "social", "weather")
 def start_demo_process(*extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """``python -m sources.demo --ephemeral`` and the URLs it reports once ready."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sources.demo", "--ephemeral", *extra],
+        [sys.executable, "-m", "sources.demo", "--ephemeral", "--exit-with-parent", *extra],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,

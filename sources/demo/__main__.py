@@ -42,6 +42,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="reference day YYYY-MM-DD (default: today, UTC)",
     )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when standard input closes (the parent that started us has gone)",
+    )
     arguments = parser.parse_args(argv)
     if not 0 <= arguments.failure_rate <= 1:
         parser.error("--failure-rate must be between 0 and 1")
@@ -69,12 +74,21 @@ async def serve(arguments: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
+    if arguments.exit_with_parent:
+        # A parent killed without cleanup (SIGKILL, or uvicorn re-raising SIGTERM)
+        # closes our stdin; that must not leave orphaned demo systems listening.
+        loop.run_in_executor(None, _wait_for_eof, loop, stop)
     try:
         sys.stdout.write(json.dumps({"ready": True, "urls": cluster.urls}) + "\n")
         sys.stdout.flush()
         await stop.wait()
     finally:
         await cluster.close()
+
+
+def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    sys.stdin.read()
+    loop.call_soon_threadsafe(stop.set)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
