@@ -62,7 +62,8 @@ class Entity(_Strict):
     records_at: str = "data"
     lookups: Annotated[dict[str, Lookup], Field(min_length=1)]
     fields: Annotated[dict[str, str | FieldSpec], Field(min_length=1)]
-    cache_ttl_s: Annotated[float, Field(ge=0)] = 0.0
+    cache_ttl_s: Annotated[float | None, Field(ge=0)] = None
+    """Overrides the source's ``resilience.cache_ttl_s`` for this entity."""
 
     @field_validator("lookups")
     @classmethod
@@ -73,15 +74,42 @@ class Entity(_Strict):
         return value
 
 
-class Source(_Strict):
-    """One source system: where it is, how long we wait for it, what it serves."""
+class Breaker(_Strict):
+    """When to stop calling a failing source, and when to try it again."""
+
+    failures: Annotated[int, Field(ge=1, le=1_000)] = 5
+    cooldown_s: Annotated[float, Field(gt=0, le=3_600)] = 10.0
+
+
+class Resilience(_Strict):
+    """Retries, breaker and cache of one source. Defaults suit an internal REST service."""
+
+    retries: Annotated[int, Field(ge=0, le=5)] = 2
+    retry_backoff_ms: Annotated[int, Field(ge=1, le=10_000)] = 50
+    breaker: Breaker = Breaker()
+    cache_ttl_s: Annotated[float, Field(ge=0)] = 0.0
+    stale_for_s: Annotated[float, Field(ge=0)] = 3_600.0
+
+
+class SourceBase(_Strict):
+    """What every kind of source has: a timeout, resilience settings and entities."""
+
+    timeout_ms: Annotated[int, Field(ge=1, le=120_000)] = 2_000
+    resilience: Resilience = Resilience()
+    entities: Annotated[dict[str, Entity], Field(min_length=1)]
+
+
+class RestSource(SourceBase):
+    """A source system that speaks JSON over HTTP."""
 
     kind: Literal["rest"]
     base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
-    timeout_ms: Annotated[int, Field(ge=1, le=120_000)] = 2_000
     headers: dict[str, str] = {}
     max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
-    entities: Annotated[dict[str, Entity], Field(min_length=1)]
+
+
+Source = RestSource
+"""Any kind of source (a discriminated union on ``kind`` once there are several)."""
 
 
 class SourcesConfig(_Strict):

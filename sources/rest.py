@@ -11,7 +11,7 @@ import aiohttp
 import orjson
 
 from sources.base import RawRecord
-from sources.config import Entity, Lookup, Source
+from sources.config import Entity, Lookup, RestSource
 from sources.errors import (
     SourceBadResponse,
     SourceRejected,
@@ -28,7 +28,7 @@ KEY_PARTS = {"location": ("latitude", "longitude")}
 class RestConnector:
     """Talks to one REST source: one session per process, a batch per call, keys matched back."""
 
-    def __init__(self, name: str, source: Source) -> None:
+    def __init__(self, name: str, source: RestSource) -> None:
         self.name = name
         self.source = source
         self._session: aiohttp.ClientSession | None = None

@@ -56,7 +56,12 @@ class SourceRuntime:
                 inner: Connector = RestConnector(name, source)
             else:  # pragma: no cover - the config model only admits known kinds
                 raise ConfigError(f"{config.origin}: source '{name}': unknown kind {source.kind}")
-            ttl = {entity: spec.cache_ttl_s for entity, spec in source.entities.items()}
+            ttl = {
+                entity: spec.cache_ttl_s
+                if spec.cache_ttl_s is not None
+                else source.resilience.cache_ttl_s
+                for entity, spec in source.entities.items()
+            }
             connectors[name] = CachedConnector(inner, cache, ttl) if batching else inner
         runtime = cls(config, connectors, build_mappers(config), batching=batching)
         for source_name, source in config.sources.items():
