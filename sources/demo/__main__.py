@@ -11,6 +11,7 @@ import asyncio
 import json
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 
@@ -77,7 +78,7 @@ async def serve(arguments: argparse.Namespace) -> None:
     if arguments.exit_with_parent:
         # A parent killed without cleanup (SIGKILL, or uvicorn re-raising SIGTERM)
         # closes our stdin; that must not leave orphaned demo systems listening.
-        loop.run_in_executor(None, _wait_for_eof, loop, stop)
+        threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
     try:
         sys.stdout.write(json.dumps({"ready": True, "urls": cluster.urls}) + "\n")
         sys.stdout.flush()
