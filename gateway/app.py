@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from prometheus_client import make_asgi_app
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
@@ -29,8 +30,11 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready to serve (a dead source costs only its fields); per-source breaker and last error."""
     runtime: SourceRuntime = request.app.state.runtime
-    return JSONResponse({"ok": True, "sources": sorted(runtime.connectors)})
+    sources = runtime.status()
+    degraded = sorted(name for name, status in sources.items() if status["breaker"] != "closed")
+    return JSONResponse({"ok": True, "degraded": degraded, "sources": sources})
 
 
 async def home(request: Request) -> Response:
@@ -43,7 +47,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # logged where they happen (masked ones in gateway.errors with a request id).
     logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
     runtime = SourceRuntime.from_file(
-        settings.sources_file, overrides=settings.source_urls, batching=settings.batching
+        settings.sources_file,
+        overrides=settings.source_urls,
+        batching=settings.batching,
+        redis_url=settings.redis_url,
+        cache_prefix=settings.cache_prefix,
     )
     schema = build_schema(gateway_extensions(settings))
     saved = load_saved_queries(settings.queries_dir, schema._schema)
@@ -65,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/metrics", make_asgi_app()),
         ],
         lifespan=lifespan,
     )

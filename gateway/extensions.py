@@ -14,6 +14,7 @@ from strawberry.extensions import (
 )
 
 from gateway.errors import MaskInternalErrors
+from gateway.observability import OperationObserver
 from gateway.settings import Settings
 
 
@@ -26,6 +27,7 @@ def gateway_extensions(settings: Settings) -> list[Any]:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskInternalErrors,
+        OperationObserver,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -37,3 +37,9 @@ class Settings(BaseSettings):
     max_tokens: Annotated[int, Field(ge=10)] = 5_000
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
     log_level: str = "info"
+    redis_url: str | None = Field(
+        default=None,
+        description="Shared response cache for all replicas (redis://host:6379/0); "
+        "unset: an in-process cache.",
+    )
+    cache_prefix: str = "c360:"

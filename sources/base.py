@@ -12,8 +12,10 @@ class Connector(Protocol):
     """A connection to one source system.
 
     ``fetch`` returns, for each key in order, the raw records that match it (an
-    empty list when none do), or raises a ``SourceError``. Records are the
-    source's own JSON; mapping them to domain records is the system layer's job.
+    empty list when none do), or raises a ``SourceError``. A wrapping connector
+    may put a ``SourceError`` in place of one key's records (that key failed,
+    the others were served from cache). Records are the source's own JSON;
+    mapping them to domain records is the system layer's job.
     """
 
     name: str
@@ -24,4 +26,4 @@ class Connector(Protocol):
 
     async def fetch(
         self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
-    ) -> list[list[RawRecord]]: ...
+    ) -> Sequence[list[RawRecord] | Exception]: ...

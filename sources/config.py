@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from sources.errors import ConfigError
 
@@ -21,6 +31,7 @@ KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_KEYS_PARAMETER = re.compile(r"(?<!:):keys\b")
 
 
 class _Strict(BaseModel):
@@ -38,21 +49,34 @@ class FieldSpec(_Strict):
 class Lookup(_Strict):
     """One way to fetch a batch of records by keys of one kind.
 
-    ``path`` and ``query`` values may hold ``{keys}`` (keys joined by commas),
-    ``{keys.<part>}`` (one part of composite keys, e.g. ``{keys.latitude}``) or
-    ``{key}`` (one request per key, for sources that cannot batch).
+    REST sources give ``path`` (and ``query``/``json_body``), whose values may hold
+    ``{keys}`` (keys joined by commas), ``{keys.<part>}`` (one part of composite
+    keys, e.g. ``{keys.latitude}``) or ``{key}`` (one request per key, for sources
+    that cannot batch). SQL sources give ``sql``: a SELECT with one expanding
+    ``:keys`` parameter, e.g. ``... WHERE lower(email) IN :keys``. Which of the two
+    a lookup needs is checked by its source (see ``_check_lookups``).
     """
 
     method: Literal["GET", "POST"] = "GET"
-    path: Annotated[str, Field(min_length=1, pattern=r"^/")]
+    path: Annotated[str, Field(min_length=1, pattern=r"^/")] | None = None
     query: dict[str, str] = {}
     json_body: dict[str, Any] | None = None
+    sql: Annotated[str, Field(min_length=1)] | None = None
     match_on: Annotated[str, Field(min_length=1)] = "id"
     max_batch: Annotated[int, Field(ge=1, le=10_000)] = 200
 
+    @field_validator("sql")
+    @classmethod
+    def _one_keys_parameter(cls, value: str | None) -> str | None:
+        if value is not None and len(_KEYS_PARAMETER.findall(value)) != 1:
+            raise ValueError(
+                "needs exactly one ':keys' parameter, e.g. '... WHERE lower(email) IN :keys'"
+            )
+        return value
+
     @property
     def per_key(self) -> bool:
-        return "{key}" in self.path or any("{key}" in v for v in self.query.values())
+        return "{key}" in (self.path or "") or any("{key}" in v for v in self.query.values())
 
 
 class Entity(_Strict):
@@ -107,9 +131,87 @@ class RestSource(SourceBase):
     headers: dict[str, str] = {}
     max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
 
+    @model_validator(mode="after")
+    def _rest_lookups(self) -> RestSource:
+        _check_lookups(self, needs="path", forbids=("sql",))
+        return self
 
-Source = RestSource
-"""Any kind of source (a discriminated union on ``kind`` once there are several)."""
+
+SQL_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+"""The async SQLAlchemy drivers the gateway ships with."""
+
+
+class SqlSource(SourceBase):
+    """A source system that is a database, read with SQLAlchemy's async engine.
+
+    The pool defaults suit a shared database: few connections per gateway process,
+    a bounded wait for one, and recycling so a restarted server is not a stale socket.
+    """
+
+    kind: Literal["sql"]
+    dsn: Annotated[str, Field(min_length=1)]
+    pool_size: Annotated[int, Field(ge=1, le=1_000)] = 5
+    max_overflow: Annotated[int, Field(ge=0, le=1_000)] = 5
+    pool_timeout_s: Annotated[float, Field(gt=0, le=120)] = 2.0
+    pool_recycle_s: Annotated[float, Field(gt=0)] = 1_800.0
+
+    @field_validator("dsn")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # The message names the driver only: a DSN may carry a password.
+        expected = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not an SQLAlchemy URL; expected e.g. {expected}") from None
+        if url.drivername not in SQL_DRIVERS:
+            raise ValueError(
+                f"driver '{url.drivername}' is not an async driver the gateway has; "
+                f"expected e.g. {expected}"
+            )
+        if url.drivername.startswith("sqlite") and url.database in (None, "", ":memory:"):
+            raise ValueError("an in-memory SQLite database is empty in every connection")
+        return value
+
+    @model_validator(mode="after")
+    def _sql_lookups(self) -> SqlSource:
+        _check_lookups(self, needs="sql", forbids=("path", "query", "json_body", "method"))
+        for entity_name, entity in self.entities.items():
+            for kind, lookup in entity.lookups.items():
+                if lookup.match_on == "position":
+                    raise _lookup_error(
+                        entity_name, kind, "match_on", "a sql lookup matches on a column"
+                    )
+        return self
+
+
+def _check_lookups(source: SourceBase, *, needs: str, forbids: tuple[str, ...]) -> None:
+    """Each lookup gives what its source's kind needs and nothing that only another kind reads."""
+    kind_name = "sql" if needs == "sql" else "rest"
+    for entity_name, entity in source.entities.items():
+        for kind, lookup in entity.lookups.items():
+            if getattr(lookup, needs) is None:
+                raise _lookup_error(entity_name, kind, needs, f"required in a {kind_name} source")
+            for field in forbids:
+                if field in lookup.model_fields_set:
+                    raise _lookup_error(
+                        entity_name, kind, field, f"not used by a {kind_name} source"
+                    )
+
+
+def _lookup_error(entity: str, kind: str, field: str, problem: str) -> PydanticCustomError:
+    """An error located below the source; ``_describe`` adds ``where`` to the location."""
+    return PydanticCustomError(
+        "source_lookup",
+        "{problem}",
+        {"where": f"entities.{entity}.lookups.{kind}.{field}", "problem": problem},
+    )
+
+
+SOURCE_KINDS = ("rest", "sql")
+
+Source = Annotated[RestSource | SqlSource, Field(discriminator="kind")]
+"""Any kind of source, told apart by its ``kind``."""
 
 
 class SourcesConfig(_Strict):
@@ -122,8 +224,9 @@ class SourcesConfig(_Strict):
 def load_sources_config(path: str | Path, overrides: dict[str, str] | None = None) -> SourcesConfig:
     """Read, interpolate ``${VAR:-default}`` and validate a source config file.
 
-    ``overrides`` replaces sources' ``base_url`` by source name (tests and the bench
-    use it to point the demo config at ephemeral ports).
+    ``overrides`` replaces sources' ``base_url`` (or a sql source's ``dsn``) by
+    source name: tests and the bench use it to point the demo config at ephemeral
+    ports and a fresh demo database.
     """
     file = Path(path)
     try:
@@ -138,7 +241,7 @@ def load_sources_config(path: str | Path, overrides: dict[str, str] | None = Non
     for name, url in (overrides or {}).items():
         source = raw.get("sources", {}).get(name)
         if isinstance(source, dict):
-            source["base_url"] = url
+            source["dsn" if source.get("kind") == "sql" else "base_url"] = url
     return parse_sources_config(raw, origin=str(file))
 
 
@@ -154,10 +257,18 @@ def _describe(exc: ValidationError, origin: str) -> str:
     lines = [f"{origin}: invalid source config"]
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
+        if len(loc) >= 3 and loc[0] == "sources" and loc[2] in SOURCE_KINDS:
+            del loc[2]  # the discriminator's tag: the user wrote no field of that name
+        message = error["msg"]
+        if error["type"] == "source_lookup":
+            loc.extend(str(error["ctx"]["where"]).split("."))
+        elif error["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            loc.append("kind")
+            message = f"expected one of {', '.join(SOURCE_KINDS)}"
         where = ".".join(loc)
         if len(loc) >= 2 and loc[0] == "sources":
             where = f"source '{loc[1]}', field '{'.'.join(loc[2:]) or '(itself)'}'"
-        lines.append(f"  {where}: {error['msg']}")
+        lines.append(f"  {where}: {message}")
     return "\n".join(lines)
 
 

@@ -18,8 +18,8 @@ from sources.errors import (
     SourceTimeout,
     SourceUnavailable,
 )
-from sources.keys import normalize_key
-from sources.records_path import records_at, value_at
+from sources.matching import records_by_key
+from sources.records_path import records_at
 
 KEY_PARTS = {"location": ("latitude", "longitude")}
 """Composite key kinds and the names of their comma-separated parts."""
@@ -75,7 +75,7 @@ class RestConnector:
         self, entity: str, spec: Entity, lookup: Lookup, kind: str, keys: list[str]
     ) -> list[list[RawRecord]]:
         params = {name: _fill(template, kind, keys) for name, template in lookup.query.items()}
-        path = _fill(lookup.path, kind, keys, quote_values=True).lstrip("/")
+        path = _fill(lookup.path or "/", kind, keys, quote_values=True).lstrip("/")
         body = _fill_json(lookup.json_body, kind, keys) if lookup.json_body is not None else None
         payload = await self._request(entity, lookup.method, path, params, body)
         records = records_at(payload, spec.records_at)
@@ -94,12 +94,7 @@ class RestConnector:
                     entity=entity,
                 )
             return [[record] for record in records]
-        by_key: dict[str, list[RawRecord]] = {}
-        for record in records:
-            matched = normalize_key(kind, value_at(record, lookup.match_on))
-            if matched is not None:
-                by_key.setdefault(matched, []).append(record)
-        return [by_key.get(key, []) for key in keys]
+        return records_by_key(records, keys, kind, lookup.match_on)
 
     async def _request(
         self,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,18 @@ async def demo(demo_urls: dict[str, str]) -> AsyncIterator[DemoSources]:
 def gateway_url(demo_urls: dict[str, str]) -> Iterator[str]:
     with GatewayServer(Settings(source_urls=demo_urls)) as server:
         yield server.url
+
+
+@pytest.fixture
+def start_gateway(demo_urls: dict[str, str]) -> Iterator[Callable[..., str]]:
+    """Start a gateway of one's own (empty caches, own breakers) with settings overrides."""
+    servers: list[GatewayServer] = []
+
+    def start(**overrides: Any) -> str:
+        server = GatewayServer(Settings(source_urls=demo_urls, **overrides)).__enter__()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)

@@ -15,6 +15,7 @@ from aiodataloader import DataLoader
 
 from resolvers.system.runtime import EntityRoute, SourceRuntime
 from sources.errors import SourceTimeout
+from sources.freshness import StaleNote, collect_stale_notes
 from sources.keys import normalize_key
 
 
@@ -30,7 +31,7 @@ class EntityLoader(DataLoader):  # type: ignore[misc]
         self._connector = runtime.connectors[route.source]
         self._mapper = runtime.mappers[(route.source, route.entity)]
 
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[Any]]:
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[Any] | Exception]:
         route = self._route
         remaining = self._deadline - asyncio.get_running_loop().time()
         if remaining <= 0:
@@ -38,8 +39,12 @@ class EntityLoader(DataLoader):  # type: ignore[misc]
                 route.source, "the request's deadline has passed", entity=route.entity
             )
         timeout_s = min(self._runtime.timeout_s(route.source), remaining)
-        grouped = await self._connector.fetch(route.entity, route.kind, keys, timeout_s=timeout_s)
-        return [self._mapper.map_many(records) for records in grouped]
+        answers = await self._connector.fetch(route.entity, route.kind, keys, timeout_s=timeout_s)
+        # A key whose answer is an error (its source failed, nothing cached) rejects that key only.
+        return [
+            answer if isinstance(answer, Exception) else self._mapper.map_many(answer)
+            for answer in answers
+        ]
 
 
 class SystemLoaders:
@@ -49,6 +54,8 @@ class SystemLoaders:
         self.runtime = runtime
         self.deadline = deadline
         self._loaders: dict[EntityRoute, EntityLoader] = {}
+        # Created in the request's own task, so its context sees only its own notes.
+        self.stale: list[StaleNote] = collect_stale_notes()
 
     def _loader(self, route: EntityRoute) -> EntityLoader:
         loader = self._loaders.get(route)

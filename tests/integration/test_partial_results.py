@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.demo_harness import DemoSources, graphql
@@ -19,8 +21,9 @@ QUERY = "query($id: ID) { customer(id: $id) { name orders { id } invoices { id }
     ],
 )
 async def test_broken_billing_nulls_invoices_and_keeps_the_rest(
-    gateway_url: str, demo: DemoSources, mode: str, code: str
+    start_gateway: Callable[..., str], demo: DemoSources, mode: str, code: str
 ) -> None:
+    gateway_url = start_gateway()  # nothing cached yet, so nothing stale to fall back on
     await demo.knobs("billing", mode=mode)
     crm_id = planted("champion").crm_ids[0]
     status, body = await graphql(gateway_url, QUERY, {"id": crm_id})
@@ -36,8 +39,9 @@ async def test_broken_billing_nulls_invoices_and_keeps_the_rest(
 
 
 async def test_dead_crm_fails_the_lookup_with_the_source_named(
-    gateway_url: str, demo: DemoSources
+    start_gateway: Callable[..., str], demo: DemoSources
 ) -> None:
+    gateway_url = start_gateway()
     await demo.knobs("crm", mode="error")
     _, body = await graphql(gateway_url, QUERY, {"id": "C-10001"})
     assert body["data"] == {"customer": None}

@@ -1,0 +1,150 @@
+"""GraphQL-over-HTTP wire rules: media types, the request document's shape, error documents.
+
+Plain Strawberry trusts the request body (``null`` or a number crash it into a
+bare 500) and always answers ``application/json``. These functions turn every
+malformed request into a 4xx with a GraphQL-shaped error that names the
+problem, and answer ``application/graphql-response+json`` to clients that ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.responses import Response
+from strawberry.http import GraphQLRequestData
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+
+
+def accepted_quality(accept: str, media_type: str) -> float:
+    """The q-value ``accept`` gives exactly ``media_type`` (0 when not listed)."""
+    best = 0.0
+    for media_range in accept.split(","):
+        name, *params = (part.strip() for part in media_range.split(";"))
+        if name.lower() != media_type:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best = max(best, quality)
+    return best
+
+
+def response_media_type(accept: str | None) -> str:
+    """``application/graphql-response+json`` when the client prefers it, else legacy JSON.
+
+    The spec lets a server ignore an Accept it cannot satisfy, so anything else
+    (``*/*``, ``text/plain``, no header at all) gets ``application/json``.
+    """
+    if not accept:
+        return APPLICATION_JSON
+    wanted = accepted_quality(accept, GRAPHQL_RESPONSE_JSON)
+    if wanted > 0 and wanted >= accepted_quality(accept, APPLICATION_JSON):
+        return GRAPHQL_RESPONSE_JSON
+    return APPLICATION_JSON
+
+
+def error_document(message: str, code: str, **extensions: object) -> dict[str, Any]:
+    """The one shape every rejected request gets: ``{"errors": [{message, extensions.code}]}``."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str = "BAD_REQUEST",
+    *,
+    media_type: str = APPLICATION_JSON,
+    headers: Mapping[str, str] | None = None,
+    **extensions: object,
+) -> Response:
+    """A GraphQL-shaped error document for a request that never reached execution."""
+    return Response(
+        orjson.dumps(error_document(message, code, **extensions)),
+        status_code=status,
+        media_type=media_type,
+        headers=dict(headers or {}),
+    )
+
+
+def decode_request_json(body: bytes) -> object:
+    """The body as JSON, or a 400 saying why not (empty, not UTF-8, too deep, not JSON).
+
+    orjson rejects nesting deeper than 1024 levels and numbers beyond a double
+    with a ``JSONDecodeError`` instead of the stdlib's ``RecursionError``.
+    """
+    if not body.strip():
+        raise HTTPException(400, "The request body is empty: POST a JSON object with a `query`.")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"Unable to parse request body as JSON: {exc}") from exc
+
+
+def json_kind(value: object) -> str:
+    """How a JSON value is called in an error message ("a number", "null", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def request_data(document: object, *, protocol: str = "http") -> GraphQLRequestData:
+    """One GraphQL request from a decoded JSON document, each member checked for its type."""
+    if not isinstance(document, dict):
+        raise HTTPException(
+            400, f"A GraphQL request must be a JSON object, not {json_kind(document)}."
+        )
+    expected = {
+        "query": (str, "a string"),
+        "variables": (dict, "an object"),
+        "operationName": (str, "a string"),
+        "extensions": (dict, "an object"),
+    }
+    for name, (kind, described) in expected.items():
+        value = document.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise HTTPException(
+                400,
+                f"The request's `{name}` must be {described} or null, not {json_kind(value)}.",
+            )
+    return GraphQLRequestData(
+        query=document.get("query"),
+        variables=document.get("variables"),
+        operation_name=document.get("operationName"),
+        extensions=document.get("extensions"),
+        protocol=protocol,  # type: ignore[arg-type]
+    )
+
+
+def batch_data(
+    document: list[object], max_operations: int | None, *, protocol: str = "http"
+) -> list[GraphQLRequestData]:
+    """A batch of requests, refused outright when batching is off or the batch is too long."""
+    if max_operations is None:
+        raise HTTPException(
+            400,
+            f"Batching is off on this server: send one GraphQL request object per HTTP "
+            f"request, not a list of {len(document)}.",
+        )
+    if len(document) > max_operations:
+        raise HTTPException(
+            400, f"Too many operations in one batch: {len(document)} (at most {max_operations})."
+        )
+    return [request_data(item, protocol=protocol) for item in document]

@@ -1,0 +1,84 @@
+"""Per-operation metrics and the freshness report, as one Strawberry extension.
+
+Operation names come from clients, so the metric label is bounded: the first
+``MAX_OPERATION_NAMES`` distinct names keep their own series, later ones are
+counted as ``other``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql.error import GraphQLError
+from prometheus_client import Counter, Histogram
+from strawberry.extensions import SchemaExtension
+
+MAX_OPERATION_NAMES = 200
+
+OPERATIONS = Counter(
+    "c360_operations_total", "GraphQL operations by name and outcome.", ["operation", "outcome"]
+)
+OPERATION_LATENCY = Histogram(
+    "c360_operation_seconds",
+    "GraphQL operation latency by name.",
+    ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ERRORS = Counter("c360_graphql_errors_total", "GraphQL errors by extensions.code.", ["code"])
+
+_known_names: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    if not name:
+        return "anonymous"
+    if name in _known_names:
+        return name
+    if len(_known_names) < MAX_OPERATION_NAMES:
+        _known_names.add(name)
+        return name
+    return "other"
+
+
+def error_code(error: GraphQLError) -> str:
+    extensions = error.extensions or {}
+    code = extensions.get("code")
+    if isinstance(code, str):
+        return code
+    return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
+
+
+class OperationObserver(SchemaExtension):
+    """Counts and times each operation, counts its errors by code, reports stale answers."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        ctx = self.execution_context
+        label = operation_label(ctx.operation_name)
+        errors = (ctx.result.errors if ctx.result else None) or ctx.pre_execution_errors or []
+        for error in errors:
+            ERRORS.labels(error_code(error)).inc()
+        OPERATIONS.labels(label, "error" if errors else "ok").inc()
+        OPERATION_LATENCY.labels(label).observe(time.perf_counter() - started)
+
+    def get_results(self) -> dict[str, Any]:
+        loaders = getattr(self.execution_context.context, "loaders", None)
+        notes = getattr(loaders, "stale", None)
+        if not notes:
+            return {}
+        return {
+            "freshness": [
+                {
+                    "source": note.source,
+                    "entity": note.entity,
+                    "stale": True,
+                    "asOf": datetime.fromtimestamp(note.stored_at, tz=UTC).isoformat(),
+                    "reason": note.reason,
+                }
+                for note in notes
+            ]
+        }

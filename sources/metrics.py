@@ -1,0 +1,42 @@
+"""Prometheus metrics of the source side: requests, latency, errors, cache and breaker state.
+
+Defined once per process (prometheus-client's default registry); the gateway
+exposes them at ``/metrics`` next to its per-operation metrics.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SOURCE_REQUESTS = Counter(
+    "c360_source_requests_total",
+    "Calls to source systems (one per batch, after cache and coalescing), by outcome.",
+    ["source", "outcome"],
+)
+SOURCE_LATENCY = Histogram(
+    "c360_source_request_seconds",
+    "Time a source system took to answer a batch (including retries).",
+    ["source"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+SOURCE_RETRIES = Counter("c360_source_retries_total", "Retried source calls.", ["source"])
+CACHE_LOOKUPS = Counter(
+    "c360_source_cache_total",
+    "Response-cache lookups per key: fresh hit, stale served, or miss.",
+    ["source", "result"],
+)
+CACHE_ERRORS = Counter(
+    "c360_cache_errors_total", "Shared-cache operations that failed (the cache was skipped).", []
+)
+BREAKER_STATE = Gauge(
+    "c360_source_breaker_state",
+    "Circuit breaker per source: 0 closed, 1 half-open, 2 open.",
+    ["source"],
+)
+COALESCED = Counter(
+    "c360_source_coalesced_total",
+    "Source calls saved because an identical call was already in flight.",
+    ["source"],
+)
+
+BREAKER_CODES = {"closed": 0, "half-opened": 1, "opened": 2}

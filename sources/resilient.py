@@ -1,0 +1,250 @@
+"""Everything between a request and a source that keeps a flaky source from hurting us.
+
+Wraps any connector with, from the outside in: the response cache (fresh hits
+skip the source; on failure, stale entries are served and noted), coalescing
+of identical calls already in flight, a circuit breaker (a dead source fails
+fast and is probed again after its cool-down), and bounded, jittered retries
+of idempotent reads — all within the caller's time budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
+from purgatory.domain.model import OpenedState
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from sources.base import Connector, RawRecord
+from sources.cache import CachedEntry, ResponseCache
+from sources.config import SourceBase
+from sources.errors import SourceError, SourceRejected, SourceTimeout, SourceUnavailable
+from sources.freshness import StaleNote, note_stale
+from sources.metrics import (
+    BREAKER_CODES,
+    BREAKER_STATE,
+    CACHE_LOOKUPS,
+    COALESCED,
+    SOURCE_LATENCY,
+    SOURCE_REQUESTS,
+    SOURCE_RETRIES,
+)
+
+log = logging.getLogger("c360.sources")
+
+Answer = list[RawRecord] | SourceError
+"""Per key: the records, or the error that stands in for them."""
+
+
+@dataclass(slots=True)
+class SourceStatus:
+    """What ``/readyz`` says about one source."""
+
+    breaker: str = "closed"
+    last_ok_at: float | None = None
+    last_error_at: float | None = None
+    last_error: str | None = None
+    last_error_code: str | None = None
+    calls: int = 0
+    failures: int = 0
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "breaker": self.breaker,
+            "last_ok_at": self.last_ok_at,
+            "last_error_at": self.last_error_at,
+            "last_error": self.last_error,
+            "last_error_code": self.last_error_code,
+            "calls": self.calls,
+            "failures": self.failures,
+        }
+
+
+class ResilientConnector:
+    """A connector with cache, coalescing, breaker and retries in front of it."""
+
+    def __init__(
+        self,
+        inner: Connector,
+        source: SourceBase,
+        breakers: AsyncCircuitBreakerFactory,
+        cache: ResponseCache | None,
+        *,
+        coalesce: bool = True,
+    ) -> None:
+        self.name = inner.name
+        self.inner = inner
+        self._resilience = source.resilience
+        self._breakers = breakers
+        self._cache = cache
+        self._coalesce = coalesce
+        self._ttl = {
+            name: spec.cache_ttl_s if spec.cache_ttl_s is not None else source.resilience.cache_ttl_s
+            for name, spec in source.entities.items()
+        }
+        self._inflight: dict[tuple[str, str, tuple[str, ...]], asyncio.Task[list[list[RawRecord]]]] = {}
+        self.status = SourceStatus()
+        self._breaker: AsyncCircuitBreaker | None = None
+        BREAKER_STATE.labels(self.name).set(0)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def close(self) -> None:
+        for task in list(self._inflight.values()):
+            task.cancel()
+        await self.inner.close()
+
+    async def fetch(
+        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+    ) -> list[Answer]:
+        """Per key, in order: its records, or the SourceError that cost them."""
+        ttl = self._ttl.get(entity, 0.0)
+        keep_s = max(ttl, self._resilience.stale_for_s)
+        use_cache = self._cache is not None and keep_s > 0
+        cache_keys = [f"{self.name}/{entity}/{kind}/{key}" for key in keys]
+        cached: list[CachedEntry | None] = (
+            await self._cache.get_many(cache_keys) if use_cache and self._cache else [None] * len(keys)
+        )
+        now = time.time()
+        answers: list[Answer | None] = [
+            entry.records if entry is not None and entry.fresh_until > now else None
+            for entry in cached
+        ]
+        missing = [i for i, answer in enumerate(answers) if answer is None]
+        if use_cache:
+            hits = len(keys) - len(missing)
+            if hits:
+                CACHE_LOOKUPS.labels(self.name, "fresh").inc(hits)
+            if missing:
+                CACHE_LOOKUPS.labels(self.name, "miss").inc(len(missing))
+        if not missing:
+            return [a for a in answers if a is not None]
+        try:
+            fetched = await self._call(entity, kind, [keys[i] for i in missing], timeout_s)
+        except SourceError as error:
+            for i in missing:
+                entry = cached[i]
+                if entry is not None and now - entry.stored_at <= keep_s:
+                    answers[i] = entry.records
+                    CACHE_LOOKUPS.labels(self.name, "stale").inc()
+                    note_stale(StaleNote(self.name, entity, entry.stored_at, error.code))
+                else:
+                    answers[i] = error
+        else:
+            fresh: dict[str, CachedEntry] = {}
+            for i, records in zip(missing, fetched, strict=True):
+                answers[i] = records
+                fresh[cache_keys[i]] = CachedEntry(records, now, now + ttl)
+            if use_cache and self._cache is not None:
+                await self._cache.set_many(fresh, keep_s=keep_s)
+        return [a if a is not None else [] for a in answers]
+
+    async def _call(
+        self, entity: str, kind: str, keys: list[str], timeout_s: float
+    ) -> list[list[RawRecord]]:
+        """One guarded call, shared with any identical call already in flight."""
+        if not self._coalesce:
+            return await self._guarded(entity, kind, keys, timeout_s)
+        signature = (entity, kind, tuple(keys))
+        task = self._inflight.get(signature)
+        if task is not None:
+            COALESCED.labels(self.name).inc()
+        else:
+            task = asyncio.ensure_future(self._guarded(entity, kind, keys, timeout_s))
+            self._inflight[signature] = task
+            task.add_done_callback(lambda done: self._forget(signature, done))
+        # shield: one impatient caller giving up must not cancel the call for the others
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), timeout=timeout_s)
+        except TimeoutError:
+            raise SourceTimeout(
+                self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
+            ) from None
+
+    def _forget(self, signature: tuple[str, str, tuple[str, ...]], done: asyncio.Task[object]) -> None:
+        if self._inflight.get(signature) is done:
+            del self._inflight[signature]
+        if not done.cancelled():
+            done.exception()  # retrieved here, so an unawaited failure is not logged as lost
+
+    async def _guarded(
+        self, entity: str, kind: str, keys: list[str], timeout_s: float
+    ) -> list[list[RawRecord]]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.status.calls += 1
+        breaker = self._breaker
+        if breaker is None:
+            breaker = self._breaker = await self._breakers.get_breaker(
+                self.name,
+                threshold=self._resilience.breaker.failures,
+                ttl=self._resilience.breaker.cooldown_s,
+            )
+        try:
+            async with breaker:
+                self._observe_breaker(breaker.context.state)
+                result = await self._with_retries(entity, kind, keys, started + timeout_s)
+        except OpenedState:
+            self._observe_breaker("opened")
+            error: SourceError = SourceUnavailable(
+                self.name, "circuit breaker is open after repeated failures", entity=entity
+            )
+            self._record_failure(error)
+            raise error from None
+        except SourceError as exc:
+            self._observe_breaker(breaker.context.state)
+            self._record_failure(exc)
+            SOURCE_LATENCY.labels(self.name).observe(loop.time() - started)
+            raise
+        self._observe_breaker(breaker.context.state)
+        self.status.last_ok_at = time.time()
+        SOURCE_REQUESTS.labels(self.name, "ok").inc()
+        SOURCE_LATENCY.labels(self.name).observe(loop.time() - started)
+        return result
+
+    async def _with_retries(
+        self, entity: str, kind: str, keys: list[str], deadline: float
+    ) -> list[list[RawRecord]]:
+        loop = asyncio.get_running_loop()
+        backoff = self._resilience.retry_backoff_ms / 1000
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._resilience.retries + 1),
+            wait=wait_exponential_jitter(multiplier=backoff, max=1.0, jitter=backoff),
+            retry=retry_if_exception_type((SourceUnavailable, SourceTimeout)),
+            before_sleep=lambda _state: SOURCE_RETRIES.labels(self.name).inc(),
+            reraise=True,
+        )
+        result: list[list[RawRecord]] = []
+        async for attempt in retrying:
+            with attempt:
+                remaining = deadline - loop.time()
+                if remaining <= 0.001:
+                    raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
+                result = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+        return result
+
+    def _observe_breaker(self, state: str) -> None:
+        if state != self.status.breaker:
+            log.warning("source %s: circuit breaker %s", self.name, state)
+        self.status.breaker = state
+        BREAKER_STATE.labels(self.name).set(BREAKER_CODES.get(state, 0))
+
+    def _record_failure(self, error: SourceError) -> None:
+        self.status.failures += 1
+        self.status.last_error_at = time.time()
+        self.status.last_error = error.detail
+        self.status.last_error_code = error.code
+        SOURCE_REQUESTS.labels(self.name, error.code).inc()
+        log.warning("source %s failed: %s", self.name, error.detail)
+
+
+def breaker_factory() -> AsyncCircuitBreakerFactory:
+    """Client errors (4xx) say nothing about the source's health; they don't trip breakers."""
+    return AsyncCircuitBreakerFactory(exclude=[SourceRejected, asyncio.CancelledError])

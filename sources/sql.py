@@ -1,0 +1,179 @@
+"""The SQL connector: batched ``IN`` queries to a database through one async SQLAlchemy engine.
+
+A sql source is read the way a REST source is: one statement per batch of keys
+(chunks of ``max_batch``), rows turned into JSON-like records, and records
+matched back to their keys, so the system layer cannot tell the two apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.elements import TextClause
+
+from sources.base import RawRecord
+from sources.config import SqlSource
+from sources.errors import SourceError, SourceRejected, SourceTimeout, SourceUnavailable
+from sources.matching import records_by_key
+
+log = logging.getLogger("c360.sources")
+
+SQLITE_ERROR = 1
+"""SQLite's generic error code: what it answers for a missing table or column and bad syntax."""
+
+_REJECTING_SQLSTATE_CLASSES = ("22", "42")
+"""PostgreSQL: data exceptions and syntax/undefined-object errors are our query's fault."""
+
+
+class SqlConnector:
+    """Reads one database: one engine per process, one statement per batch, keys matched back.
+
+    ``statements`` counts the statements sent since start, so tests and operators
+    can see that fifty customers cost one round trip, not fifty.
+    """
+
+    def __init__(self, name: str, source: SqlSource) -> None:
+        self.name = name
+        self.source = source
+        self.statements = 0
+        self._engine: AsyncEngine | None = None
+        # Compiled once: a bad lookup should cost nothing per request but its error.
+        self._queries: dict[tuple[str, str], TextClause] = {
+            (entity_name, kind): text(lookup.sql or "").bindparams(
+                bindparam("keys", expanding=True)
+            )
+            for entity_name, entity in source.entities.items()
+            for kind, lookup in entity.lookups.items()
+        }
+
+    async def start(self) -> None:
+        if self._engine is None:
+            self._engine = create_async_engine(self.source.dsn, **engine_options(self.source))
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            await engine.dispose()
+
+    async def fetch(
+        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+    ) -> list[list[RawRecord]]:
+        lookup = self.source.entities[entity].lookups[kind]
+        query = self._queries[(entity, kind)]
+        step = lookup.max_batch
+        groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
+        try:
+            async with asyncio.timeout(timeout_s):
+                parts = await asyncio.gather(*(self._select(entity, query, g) for g in groups))
+        except TimeoutError:
+            raise SourceTimeout(
+                self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
+            ) from None
+        return [
+            records
+            for group, rows in zip(groups, parts, strict=True)
+            for records in records_by_key(rows, group, kind, lookup.match_on)
+        ]
+
+    async def _select(self, entity: str, query: TextClause, keys: list[str]) -> list[RawRecord]:
+        if self._engine is None:
+            raise SourceUnavailable(self.name, "connector is not started", entity=entity)
+        self.statements += 1
+        try:
+            async with self._engine.connect() as connection:
+                result = await connection.execute(query, {"keys": keys})
+                return [json_record(row._mapping) for row in result]
+        except DBAPIError as exc:
+            raise self._database_error(exc, entity) from None
+        except (SQLAlchemyError, OSError) as exc:
+            # Connection refused, pool exhausted, driver gave up: never str(exc), it may hold the DSN.
+            raise SourceUnavailable(
+                self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
+            ) from None
+
+    def _database_error(self, exc: DBAPIError, entity: str) -> SourceError:
+        """The database answered with an error: our query's fault, a timeout, or the server's."""
+        original = exc.orig
+        sqlstate = getattr(original, "sqlstate", None)
+        cause = original.__cause__ if original is not None else None
+        if sqlstate is not None:
+            reason = f"{type(cause or original).__name__}, SQLSTATE {sqlstate}"
+            if sqlstate == "57014":  # query_canceled: the server-side statement_timeout
+                return SourceTimeout(self.name, f"query cancelled ({reason})", entity=entity)
+            rejected = sqlstate[:2] in _REJECTING_SQLSTATE_CLASSES
+        elif getattr(original, "sqlite_errorcode", None) == SQLITE_ERROR:
+            # SQLite's own text names the missing table or column; it carries no key values.
+            reason, rejected = str(original), True
+        else:
+            reason = type(cause or original).__name__
+            rejected = "invalid input for query argument" in str(original)
+        log.warning("source %s: database error on %s: %s", self.name, entity, reason)
+        if rejected:
+            return SourceRejected(
+                self.name, f"the database rejected the query ({reason})", entity=entity
+            )
+        return SourceUnavailable(self.name, f"database error ({reason})", entity=entity)
+
+
+def engine_options(source: SqlSource) -> dict[str, Any]:
+    """Pool and driver settings: autocommit reads (no BEGIN/ROLLBACK round trips), bounded waits."""
+    options: dict[str, Any] = {
+        "isolation_level": "AUTOCOMMIT",
+        "pool_size": source.pool_size,
+        "max_overflow": source.max_overflow,
+        "pool_timeout": source.pool_timeout_s,
+        "pool_recycle": source.pool_recycle_s,
+    }
+    timeout_s = source.timeout_ms / 1000
+    if make_url(source.dsn).get_backend_name() == "postgresql":
+        options["connect_args"] = {
+            "timeout": timeout_s,
+            "server_settings": {
+                "application_name": "c360-gateway",
+                # The server stops a runaway lookup too, not just our client giving up on it.
+                "statement_timeout": str(source.timeout_ms),
+                "default_transaction_read_only": "on",
+            },
+        }
+    else:
+        options["connect_args"] = {"timeout": timeout_s}
+    return options
+
+
+def _iso(value: date | time) -> str:
+    return value.isoformat()
+
+
+_JSON_VALUE: dict[type, Callable[[Any], Any]] = {
+    Decimal: float,
+    datetime: _iso,
+    date: _iso,
+    time: _iso,
+    UUID: str,
+    timedelta: timedelta.total_seconds,
+}
+
+
+def json_value(value: Any) -> Any:
+    """A column value as the JSON a REST source would have sent (the mapper expects that)."""
+    convert = _JSON_VALUE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    return value
+
+
+def json_record(row: Mapping[str, Any]) -> RawRecord:
+    """One row as a plain dict of JSON-friendly values, keyed by column label."""
+    return {str(column): json_value(value) for column, value in row.items()}
