@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import make_asgi_app
@@ -18,6 +19,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
+from gateway.http_limits import RequestBodyLimits
 from gateway.saved_queries import load_saved_queries
 from gateway.settings import Settings
 from gateway.views import saved_view
@@ -68,12 +70,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/metrics", make_asgi_app()),
+        ],
+        middleware=[
+            Middleware(
+                RequestBodyLimits,
+                max_body_bytes=settings.max_body_bytes,
+                read_timeout_s=settings.body_read_timeout_s,
+            )
         ],
         lifespan=lifespan,
     )

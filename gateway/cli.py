@@ -86,7 +86,8 @@ def demo(
         line = sources.stdout.readline()
         if not line:
             _fail("the demo sources did not start (see the messages above)")
-        urls = json.loads(line)["urls"]
+        ready = json.loads(line)
+        urls = {**ready["urls"], **ready.get("dsns", {})}  # one override map: url or dsn by source
         os.environ["C360_SOURCE_URLS"] = json.dumps(urls)
         settings = Settings(host=host, port=port, source_urls=urls)
         for system, url in sorted(urls.items()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -14,16 +15,24 @@ from strawberry.extensions import (
 )
 
 from gateway.errors import MaskInternalErrors
+from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
 from gateway.settings import Settings
 
 
 def gateway_extensions(settings: Settings) -> list[Any]:
-    """Limits first (cheap rejections), caches next, error masking last."""
+    """Limits first (cheap rejections), caches next, error masking last.
+
+    The token limit also bounds the parser's work. The depth limiter skips
+    introspection fields: graphql-core's default rules bound their list nesting,
+    ``introspection_depth_rule`` their plain depth.
+    """
+    introspection_depth = introspection_depth_rule(settings.max_introspection_depth)
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules([introspection_depth]),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskInternalErrors,

@@ -13,11 +13,20 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
+STATUS_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    413: "BODY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
 def accepted_quality(accept: str, media_type: str) -> float:
@@ -74,6 +83,29 @@ def error_response(
         media_type=media_type,
         headers=dict(headers or {}),
     )
+
+
+def status_code_name(status: int) -> str:
+    """The ``extensions.code`` of an HTTP-level refusal."""
+    return STATUS_CODES.get(status, "BAD_REQUEST")
+
+
+def with_pre_execution_code(error: GraphQLError) -> dict[str, Any]:
+    """A parse, validation or variable error, formatted with a code clients can switch on.
+
+    graphql-core's errors carry no code; errors that bring one keep it.
+    """
+    formatted = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
+        if error.message.startswith("Syntax Error"):
+            extensions["code"] = "GRAPHQL_PARSE_FAILED"
+        elif error.message.startswith("Variable '$"):
+            extensions["code"] = "BAD_USER_INPUT"
+        else:
+            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    formatted["extensions"] = extensions
+    return formatted
 
 
 def decode_request_json(body: bytes) -> object:

@@ -1,36 +1,51 @@
 """The GraphQL endpoint: Strawberry's ASGI view with our context, JSON encoding and status codes.
 
-Errors that happen before execution (unparsable JSON or GraphQL, validation,
-limits) answer 400 with a GraphQL error body, never a bare text page or a 500.
+Follows GraphQL over HTTP: requests that fail before execution (unparsable
+JSON or GraphQL, validation, limits) answer 400, a wrong content type 415, a
+mutation over GET or another method 405, always with a GraphQL error body, never
+a bare text page or a 500. Clients that accept ``application/graphql-response+json``
+get it; everyone else keeps ``application/json``. Every answer names its request
+in an ``x-request-id`` header.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.graphql_http import (
+    APPLICATION_JSON,
+    batch_data,
+    decode_request_json,
+    error_response,
+    request_data,
+    response_media_type,
+    status_code_name,
+    with_pre_execution_code,
+)
 from gateway.request_context import new_context
 from gateway.settings import Settings
 from schema.context import Context
 
+__all__ = ["CustomerGraphQL", "error_response"]
 
-def error_response(status: int, message: str, code: str = "BAD_REQUEST") -> Response:
-    """A GraphQL-shaped error document for a request that never reached execution."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+log = logging.getLogger("c360.http")
 
 
 class CustomerGraphQL(GraphQL[Context, None]):
-    """Strawberry's view, wired to the gateway's per-request context."""
+    """Strawberry's view, wired to the gateway's per-request context and the HTTP rules above."""
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
@@ -45,15 +60,93 @@ class CustomerGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        media_type = response_media_type(request.headers.get("accept"))
         try:
             response = await self.run(request)
         except HTTPException as exc:
-            response = error_response(exc.status_code, exc.reason)
+            response = self.rejection(request, exc, media_type)
+        except Exception:
+            # A bug of ours, not the client's: log it, answer a JSON 500 naming the request.
+            request_id = getattr(request.state, "request_id", None)
+            log.exception("unhandled error in the GraphQL view (request %s)", request_id)
+            response = error_response(
+                500,
+                "Internal server error; quote extensions.requestId when reporting it.",
+                "INTERNAL_SERVER_ERROR",
+                media_type=media_type,
+                requestId=request_id,
+            )
+        if response.media_type == APPLICATION_JSON:
+            response.media_type = media_type
+            response.headers["content-type"] = media_type
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
 
+    def rejection(self, request: Request, exc: HTTPException, media_type: str) -> Response:
+        """The error response for a request refused before execution."""
+        if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":
+            # The spec demands 405 for a mutation over GET, whatever the media type.
+            operation = exc.__cause__.operation_type.value
+            return error_response(
+                405,
+                f"A {operation} cannot be sent with GET; send it with POST.",
+                "METHOD_NOT_ALLOWED",
+                media_type=media_type,
+                headers={"allow": "POST"},
+            )
+        if exc.status_code == 405:
+            return error_response(
+                405,
+                f"The GraphQL endpoint answers GET and POST, not {request.method}.",
+                "METHOD_NOT_ALLOWED",
+                media_type=media_type,
+                headers={"allow": "GET, POST"},
+            )
+        if exc.status_code == 404 and self.should_render_graphql_ide(
+            self.request_adapter_class(request)
+        ):
+            return error_response(
+                404,
+                "GraphiQL is turned off on this server; send queries with POST or GET ?query=.",
+                "NOT_FOUND",
+                media_type=media_type,
+            )
+        return error_response(
+            exc.status_code, exc.reason, status_code_name(exc.status_code), media_type=media_type
+        )
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """POST bodies are checked here (Strawberry's own parsing crashes on odd JSON)."""
+        if request.method != "POST":
+            return await super().parse_http_body(request)
+        content_type, _ = parse_content_type(request.content_type or "")
+        if content_type != APPLICATION_JSON:
+            shown = content_type or "none"
+            raise HTTPException(
+                415,
+                f"Unsupported content type '{shown}': POST a JSON body "
+                f"with Content-Type: {APPLICATION_JSON}.",
+            )
+        document = decode_request_json(await request.get_body())
+        if isinstance(document, list):
+            batching = self.schema.config.batching_config
+            return batch_data(document, batching["max_operations"] if batching else None)
+        return request_data(document)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        context = new_context(request, response, self.settings)
         request.state.sub_response = response
-        return new_context(request, response, self.settings)
+        request.state.request_id = context.request_id
+        if isinstance(response, Response):
+            response.headers["x-request-id"] = context.request_id
+        return context
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -66,7 +159,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
             result.data is None and bool(errors) and all(e.path is None for e in errors)
         )
         processed: dict[str, Any] = {} if before_execution else {"data": result.data}
-        if errors:
+        if errors and before_execution:
+            processed["errors"] = [with_pre_execution_code(e) for e in errors]
+        elif errors:
             processed["errors"] = [e.formatted for e in errors]
         if result.extensions:
             processed["extensions"] = result.extensions

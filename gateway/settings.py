@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     max_aliases: Annotated[int, Field(ge=1)] = 50
     max_tokens: Annotated[int, Field(ge=10)] = 5_000
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    body_read_timeout_s: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=10.0, description="A request body slower than this answers 408 (slow clients)."
+    )
+    max_introspection_depth: Annotated[int, Field(ge=3)] = Field(
+        default=20, description="Field depth under __schema/__type; full introspection needs 15."
+    )
     log_level: str = "info"
     redis_url: str | None = Field(
         default=None,

@@ -96,7 +96,7 @@ class SqlConnector:
         except DBAPIError as exc:
             raise self._database_error(exc, entity) from None
         except (SQLAlchemyError, OSError) as exc:
-            # Connection refused, pool exhausted, driver gave up: never str(exc), it may hold the DSN.
+            # Refused, pool exhausted, driver gave up. Never str(exc): it may hold the DSN.
             raise SourceUnavailable(
                 self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
             ) from None

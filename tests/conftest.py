@@ -41,7 +41,8 @@ def start_gateway(demo_urls: dict[str, str]) -> Iterator[Callable[..., str]]:
     servers: list[GatewayServer] = []
 
     def start(**overrides: Any) -> str:
-        server = GatewayServer(Settings(source_urls=demo_urls, **overrides)).__enter__()
+        settings = Settings(**{"source_urls": demo_urls, **overrides})
+        server = GatewayServer(settings).__enter__()
         servers.append(server)
         return server.url
 

@@ -27,7 +27,11 @@ SYSTEMS = ("crm", "orders", "billing", "support", "web", "social", "weather")
 
 
 def start_demo_process(*extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """``python -m sources.demo --ephemeral`` and the URLs it reports once ready."""
+    """``python -m sources.demo --ephemeral`` and where it says its systems are once ready.
+
+    One map by source name, as ``Settings.source_urls`` takes it: the REST
+    systems' base URLs and the SQL ledger's DSN.
+    """
     proc = subprocess.Popen(
         [sys.executable, "-m", "sources.demo", "--ephemeral", "--exit-with-parent", *extra],
         stdin=subprocess.PIPE,
@@ -40,7 +44,8 @@ def start_demo_process(*extra: str) -> tuple[subprocess.Popen[str], dict[str, st
     if not line:
         proc.kill()
         raise RuntimeError("demo sources did not start")
-    return proc, json.loads(line)["urls"]
+    ready = json.loads(line)
+    return proc, {**ready["urls"], **ready.get("dsns", {})}
 
 
 @dataclass

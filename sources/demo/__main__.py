@@ -1,7 +1,8 @@
 """`python -m sources.demo`: start all seven demo systems and serve until SIGINT/SIGTERM.
 
-Prints one JSON line `{"ready": true, "urls": {...}}` once every system is
-listening, so a parent process (tests, benchmarks, `c360 sources`) can wait for it.
+Prints one JSON line `{"ready": true, "urls": {...}, "dsns": {"ledger": ...}}` once
+every system is listening and the ledger database is written, so a parent process
+(tests, benchmarks, `c360 sources`) can wait for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 
 from sources.demo import DEFAULT_BASE_PORT, SYSTEMS
 from sources.demo.cluster import start_demo_sources
+from sources.demo.ledger import DEFAULT_DSN as LEDGER_DSN
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -42,6 +44,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         type=date.fromisoformat,
         default=None,
         help="reference day YYYY-MM-DD (default: today, UTC)",
+    )
+    parser.add_argument(
+        "--ledger-dsn",
+        default=None,
+        help="where to write the legacy ledger (SQLAlchemy async URL, e.g. "
+        "postgresql+asyncpg://user@host/db; default: a SQLite file, "
+        f"{LEDGER_DSN} on the default ports, a temporary one with --ephemeral)",
     )
     parser.add_argument(
         "--exit-with-parent",
@@ -70,6 +79,9 @@ async def serve(arguments: argparse.Namespace) -> None:
         seed=arguments.seed,
         customers=arguments.customers,
         today=arguments.today,
+        # Ephemeral demos (tests) each get their own temporary ledger; the fixed
+        # ports go with the fixed path sources.yaml expects by default.
+        ledger_dsn=arguments.ledger_dsn or (None if arguments.ephemeral else LEDGER_DSN),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -80,7 +92,8 @@ async def serve(arguments: argparse.Namespace) -> None:
         # closes our stdin; that must not leave orphaned demo systems listening.
         threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
     try:
-        sys.stdout.write(json.dumps({"ready": True, "urls": cluster.urls}) + "\n")
+        ready = {"ready": True, "urls": cluster.urls, "dsns": cluster.dsns}
+        sys.stdout.write(json.dumps(ready) + "\n")
         sys.stdout.flush()
         await stop.wait()
     finally:

@@ -1,4 +1,4 @@
-"""Run all seven demo systems in the current event loop, each on its own port."""
+"""Run the seven demo systems in the current event loop, each on its own port; write the ledger."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from sources.demo import (
 )
 from sources.demo import web as web_analytics
 from sources.demo.data import DemoWorld, generate
+from sources.demo.ledger import SYSTEM as LEDGER
+from sources.demo.ledger import LedgerDatabase, write_ledger
 from sources.demo.service import DemoService, Knobs
 
 SYSTEM_MODULES: dict[str, ModuleType] = {
@@ -40,12 +42,17 @@ SHUTDOWN_SECONDS = 1.0
 
 @dataclass(slots=True)
 class DemoCluster:
-    """The running systems: `urls` maps each system to `http://host:port` (the real bound port)."""
+    """The running systems: `urls` maps each system to `http://host:port` (the real bound port).
+
+    `dsns` maps each SQL system (the ledger) to its SQLAlchemy async URL.
+    """
 
     urls: dict[str, str]
     world: DemoWorld
     services: dict[str, DemoService]
     _runners: list[web.AppRunner] = field(default_factory=list)
+    dsns: dict[str, str] = field(default_factory=dict)
+    _ledger: LedgerDatabase | None = None
 
     async def close(self) -> None:
         """Stop every system; requests hanging in `hang` mode are released first."""
@@ -54,6 +61,9 @@ class DemoCluster:
         runners, self._runners = self._runners, []
         for runner in reversed(runners):
             await runner.cleanup()
+        ledger, self._ledger = self._ledger, None
+        if ledger is not None:
+            await ledger.close()
 
     async def __aenter__(self) -> DemoCluster:
         return self
@@ -76,10 +86,12 @@ async def start_demo_sources(
     seed: int = 360,
     customers: int = 1000,
     today: date | None = None,
+    ledger_dsn: str | None = None,
 ) -> DemoCluster:
-    """Generate the world and start all seven systems; port 0 means any free port.
+    """Generate the world, write the ledger and start all seven systems; port 0 means any free port.
 
     Systems missing from `ports` get their default port (crm 8101 … weather 8107).
+    The ledger goes to `ledger_dsn`, or a temporary SQLite file removed on close.
     If one system cannot start, the ones already started are stopped again.
     """
     world = generate(seed=seed, customers=customers, today=today)
@@ -87,6 +99,8 @@ async def start_demo_sources(
     knobs = Knobs().updated({"latency_ms": latency_ms, "failure_rate": failure_rate})
     cluster = DemoCluster(urls={}, world=world, services={})
     try:
+        cluster._ledger = await write_ledger(world.ledger_invoices, ledger_dsn)
+        cluster.dsns[LEDGER] = cluster._ledger.dsn
         for system in SYSTEMS:
             create: Callable[..., DemoService] = SYSTEM_MODULES[system].create_service
             service = create(world, knobs=Knobs(knobs.latency_ms, knobs.failure_rate))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sources.demo.world.contacts import crm_accounts, crm_contacts
 from sources.demo.world.invoices import billing_system
+from sources.demo.world.ledger import ledger_row, split_at_cutover
 from sources.demo.world.mentions import social_listening
 from sources.demo.world.people import PLANTED_ROLES, generate_people
 from sources.demo.world.planted import PlantedCase, ServedRecords, describe_planted
@@ -41,6 +42,8 @@ class DemoWorld:
     visits: list[JsonRecord]
     mentions: list[JsonRecord]
     planted: list[PlantedCase]
+    ledger_invoices: list[JsonRecord]
+    """Invoices from before billing's cut-over, as rows of the legacy SQL ledger."""
 
     def planted_case(self, case: str) -> PlantedCase:
         """The first planted case of that name; KeyError if the name is unknown."""
@@ -64,6 +67,8 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
     people = generate_people(stream("people"), customers, today)
     purchases = order_system(stream("orders"), people, today)
     billing = billing_system(stream("billing"), people, purchases, today)
+    current_invoices, legacy_invoices = split_at_cutover(billing.invoices, today)
+    # Planted cases are described from every invoice, whichever system now holds it.
     served = ServedRecords(
         contacts=crm_contacts(stream("crm"), people, customers),
         order_customers=purchases.customers,
@@ -82,9 +87,10 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
         order_customers=served.order_customers,
         orders=served.orders,
         billing_accounts=served.billing_accounts,
-        invoices=served.invoices,
+        invoices=current_invoices,
         tickets=served.tickets,
         visits=served.visits,
         mentions=served.mentions,
         planted=describe_planted(people, served, today),
+        ledger_invoices=[ledger_row(invoice) for invoice in legacy_invoices],
     )

@@ -27,6 +27,7 @@ def test_demo_config_loads_with_every_system() -> None:
         "crm",
         "orders",
         "billing",
+        "ledger",
         "support",
         "web",
         "social",

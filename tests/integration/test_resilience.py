@@ -1,0 +1,148 @@
+"""Slow, dead, flapping and broken sources cost only their own fields, in bounded time."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+
+from tests.demo_harness import DemoSources, graphql
+from tests.integration.tuning import tuned_sources
+from tests.integration.world import planted, world
+
+QUERY = "query($id: ID) { customer(id: $id) { name orders { id } tickets { id } } }"
+
+
+async def get_json(url: str) -> dict:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as resp:
+            return await resp.json()
+
+
+async def metric(url: str, name: str, **labels: str) -> float:
+    """One sample from the gateway's /metrics (0 when the series does not exist yet)."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url + "/metrics") as resp:
+            text = await resp.text()
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        match = re.match(rf"^{name}(?:\{{(.*)\}})? ([0-9.e+-]+)$", line)
+        if match and ",".join(sorted((match.group(1) or "").split(","))) == wanted:
+            return float(match.group(2))
+    return 0.0
+
+
+async def timed(url: str, query: str, variables: dict) -> tuple[float, dict]:
+    started = time.perf_counter()
+    _, body = await graphql(url, query, variables)
+    return (time.perf_counter() - started) * 1000, body
+
+
+def errors_by_field(body: dict) -> dict[str, dict]:
+    return {error["path"][-1]: error for error in body.get("errors", [])}
+
+
+async def test_slow_source_beyond_its_timeout_costs_only_its_fields(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    config = tuned_sources(tmp_path, support={"timeout_ms": 300, "resilience": {"retries": 0}})
+    url = start_gateway(sources_file=config)
+    await demo.knobs("support", latency_ms=3000)
+    elapsed_ms, body = await timed(url, QUERY, {"id": planted("champion").crm_ids[0]})
+    customer = body["data"]["customer"]
+    assert customer["orders"] and customer["tickets"] is None
+    error = errors_by_field(body)["tickets"]
+    assert error["extensions"] == {"code": "SOURCE_TIMEOUT", "source": "support"}
+    assert elapsed_ms < 300 + 700, elapsed_ms
+
+
+async def test_hanging_source_never_holds_a_request_past_its_deadline(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway(request_deadline_ms=500)
+    await demo.knobs("support", mode="hang")
+    elapsed_ms, body = await timed(url, QUERY, {"id": planted("champion").crm_ids[0]})
+    assert body["data"]["customer"]["orders"]
+    assert errors_by_field(body)["tickets"]["extensions"]["code"] == "SOURCE_TIMEOUT"
+    assert elapsed_ms < 500 + 700, elapsed_ms
+
+
+async def test_source_refusing_connections_is_unavailable_fast(
+    start_gateway: Callable[..., str], demo: DemoSources, demo_urls: dict[str, str]
+) -> None:
+    url = start_gateway(source_urls={**demo_urls, "support": "http://127.0.0.1:9"})
+    elapsed_ms, body = await timed(url, QUERY, {"id": planted("champion").crm_ids[0]})
+    error = errors_by_field(body)["tickets"]
+    assert error["extensions"] == {"code": "SOURCE_UNAVAILABLE", "source": "support"}
+    assert "127.0.0.1" not in error["message"]
+    assert body["data"]["customer"]["orders"]
+    assert elapsed_ms < 1500, elapsed_ms
+
+
+async def test_flapping_source_is_smoothed_by_retries(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    config = tuned_sources(tmp_path, support={"resilience": {"retries": 3, "retry_backoff_ms": 5}})
+    url = start_gateway(sources_file=config)
+    await demo.knobs("support", failure_rate=0.4)
+    ids = [c["id"] for c in world().contacts[100:130]]
+    answered = 0
+    for crm_id in ids:
+        _, body = await graphql(url, QUERY, {"id": crm_id})
+        answered += body["data"]["customer"]["tickets"] is not None
+    # 40% of calls fail; with three retries a query loses its tickets ~2.6% of the time
+    assert answered >= 26, answered
+    assert await metric(url, "c360_source_retries_total", source="support") > 0
+
+
+async def test_breaker_opens_fails_fast_and_recovers_by_itself(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    config = tuned_sources(
+        tmp_path,
+        support={"resilience": {"retries": 0, "breaker": {"failures": 3, "cooldown_s": 1.0}}},
+    )
+    url = start_gateway(sources_file=config)
+    await demo.knobs("support", mode="error")
+    ids = [c["id"] for c in world().contacts[200:206]]
+    for crm_id in ids[:3]:
+        await graphql(url, QUERY, {"id": crm_id})
+    assert (await demo.stats())["support"] == 3
+    ready = await get_json(url + "/readyz")
+    assert ready["sources"]["support"]["breaker"] == "opened"
+    assert ready["degraded"] == ["support"]
+    assert await metric(url, "c360_source_breaker_state", source="support") == 2
+
+    elapsed_ms, body = await timed(url, QUERY, {"id": ids[3]})
+    error = errors_by_field(body)["tickets"]
+    assert "circuit breaker is open" in error["message"]
+    assert error["extensions"]["code"] == "SOURCE_UNAVAILABLE"
+    assert (await demo.stats())["support"] == 3, "an open breaker does not call the source"
+    assert body["data"]["customer"]["orders"]
+
+    await demo.knobs("support", mode="ok")
+    time.sleep(1.1)
+    _, body = await graphql(url, QUERY, {"id": ids[4]})
+    assert "errors" not in body and body["data"]["customer"]["tickets"] is not None
+    assert (await get_json(url + "/readyz"))["sources"]["support"]["breaker"] == "closed"
+
+
+async def test_failed_source_is_answered_from_cache_and_marked_stale(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway()
+    query = "query($id: ID) { customer(id: $id) { invoices { id amount } orders { id } } }"
+    crm_id = planted("champion").crm_ids[0]
+    _, live = await graphql(url, query, {"id": crm_id})
+    assert "extensions" not in live
+    await demo.knobs("billing", mode="error")
+    _, rescued = await graphql(url, query, {"id": crm_id})
+    assert "errors" not in rescued
+    assert rescued["data"] == live["data"]
+    [note] = rescued["extensions"]["freshness"]
+    assert note["source"] == "billing" and note["stale"] is True and note["asOf"]
+    assert note["reason"] == "SOURCE_UNAVAILABLE"
+    assert await metric(url, "c360_source_cache_total", source="billing", result="stale") >= 1
