@@ -75,7 +75,7 @@ class RedisCache:
         await self._redis.aclose()
 
 
-def _decode(value: bytes | None) -> CachedEntry | None:
+def _decode(value: bytes | str | None) -> CachedEntry | None:
     if value is None:
         return None
     try:

@@ -227,7 +227,10 @@ class ResilientConnector:
                 remaining = deadline - loop.time()
                 if remaining <= 0.001:
                     raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-                result = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+                answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+                result = [a for a in answers if not isinstance(a, Exception)]
+                if len(result) != len(answers):  # an inner connector failed some keys only
+                    raise next(a for a in answers if isinstance(a, Exception))
         return result
 
     def _observe_breaker(self, state: str) -> None:

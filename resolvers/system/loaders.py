@@ -19,7 +19,7 @@ from sources.freshness import StaleNote, collect_stale_notes
 from sources.keys import normalize_key
 
 
-class EntityLoader(DataLoader):  # type: ignore[misc]
+class EntityLoader(DataLoader):  # type: ignore[type-arg]
     """Loads the domain records of one source entity for a batch of normalized keys."""
 
     def __init__(self, runtime: SourceRuntime, route: EntityRoute, deadline: float) -> None:
