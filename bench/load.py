@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -73,11 +74,16 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def wrk_script(requests: list[HttpRequest]) -> str:
-    """A Lua script cycling through ``requests`` and printing its summary as one JSON line."""
+def wrk_script(requests: list[HttpRequest], host: str) -> str:
+    """A Lua script cycling through ``requests`` and printing its summary as one JSON line.
+
+    Debian's wrk does not add ``Host`` to ``wrk.format`` requests; Node servers answer
+    400 without it, so every request carries it explicitly.
+    """
     lines = ["local reqs = {}"]
     for index, request in enumerate(requests, start=1):
-        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in request.headers)
+        pairs = (("Host", host), *request.headers)
+        headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in pairs)
         body = _lua_string(request.body.decode()) if request.body is not None else "nil"
         lines.append(
             f"reqs[{index}] = wrk.format({_lua_string(request.method)}, "
@@ -104,7 +110,7 @@ def run_wrk(
     base_url: str, requests: list[HttpRequest], concurrency: int, duration_s: int
 ) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(wrk_script(requests))
+        script.write(wrk_script(requests, urlsplit(base_url).netloc))
     try:
         command = [
             "wrk",

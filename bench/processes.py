@@ -106,7 +106,9 @@ def wait_until_answering(server: Server, path: str, timeout_s: float = 60.0) -> 
     raise RuntimeError(f"{server.name} did not answer {path} in {timeout_s:.0f} s")
 
 
-def start_sources(latency_ms: float, log_dir: Path) -> tuple[Server, dict[str, str]]:
+def start_sources(
+    latency_ms: float, customers: int, log_dir: Path
+) -> tuple[Server, dict[str, str]]:
     """The demo sources on the driver's core; their base URLs (REST ``urls`` plus any ``dsns``)."""
     log = log_dir / "sources.log"
     command = [
@@ -117,6 +119,8 @@ def start_sources(latency_ms: float, log_dir: Path) -> tuple[Server, dict[str, s
         "--exit-with-parent",
         "--latency-ms",
         str(latency_ms),
+        "--customers",
+        str(customers),
     ]
     process = subprocess.Popen(
         pinned(command, DRIVER_CORE),
@@ -146,6 +150,7 @@ def start_uvicorn(
     workers: int = 1,
     cores: int | str = SERVER_CORE,
     ready_path: str = "/healthz",
+    wait: bool = True,
 ) -> Server:
     """``uvicorn --factory`` pinned to ``cores`` (the server core unless a scenario says otherwise)."""
     port = free_port()
@@ -176,7 +181,8 @@ def start_uvicorn(
         start_new_session=True,
     )
     server = Server(name, f"http://127.0.0.1:{port}", process, log)
-    wait_until_answering(server, ready_path)
+    if wait:
+        wait_until_answering(server, ready_path)
     return server
 
 

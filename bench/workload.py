@@ -17,14 +17,17 @@ CUSTOMERS = 2000
 """Twice the demo default, so that 1000 customers (the API's cap) hold over 10,000 orders."""
 CALLERS = 64
 """Distinct callers the agent scenarios cycle through: no single hot key, no cross-request cache win."""
+LISTS = 16
+"""Distinct customer lists the list scenarios cycle through."""
 
 
 @dataclass(frozen=True, slots=True)
 class Workload:
     phones: tuple[str, ...]
     """Callers' phones as the CRM stores them (several formats), spread over the population."""
-    ids_50: tuple[str, ...]
-    ids_500: tuple[str, ...]
+    lists_50: tuple[tuple[str, ...], ...]
+    """Disjoint lists of 50 CRM ids: concurrent requests differ, so no gateway can coalesce them."""
+    lists_500: tuple[tuple[str, ...], ...]
     ids_orders: tuple[str, ...]
     """The 1000 CRM ids with the most orders: one response of over 10,000 orders."""
     orders_in_ids_orders: int
@@ -42,8 +45,8 @@ def build_workload(customers: int = CUSTOMERS, callers: int = CALLERS) -> Worklo
     )[:1000]
     return Workload(
         phones=phones,
-        ids_50=tuple(ids[:50]),
-        ids_500=tuple(ids[:500]),
+        lists_50=tuple(tuple(ids[i : i + 50]) for i in range(0, 50 * LISTS, 50)),
+        lists_500=tuple(tuple(ids[i : i + 500]) for i in range(0, min(len(ids), 500 * 4), 500)),
         ids_orders=tuple(c["id"] for c in by_orders),
         orders_in_ids_orders=sum(
             per_email.get((c.get("email") or "").casefold(), 0) for c in by_orders

@@ -10,11 +10,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from prometheus_client import make_asgi_app
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from prometheus_client import make_asgi_app
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from gateway.extensions import gateway_extensions

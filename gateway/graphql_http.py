@@ -19,6 +19,8 @@ from strawberry.http import GraphQLRequestData
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
+# graphql-core's wording for variable values the client got wrong (coercion, not validation).
+VARIABLE_VALUE_PROBLEMS = ("has invalid value", "was not provided", "must not be null")
 STATUS_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -95,12 +97,14 @@ def with_pre_execution_code(error: GraphQLError) -> dict[str, Any]:
 
     graphql-core's errors carry no code; errors that bring one keep it.
     """
-    formatted = dict(error.formatted)
-    extensions = dict(formatted.get("extensions") or {})
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions: dict[str, Any] = dict(error.extensions or {})
     if "code" not in extensions:
         if error.message.startswith("Syntax Error"):
             extensions["code"] = "GRAPHQL_PARSE_FAILED"
-        elif error.message.startswith("Variable '$"):
+        elif error.message.startswith("Variable '$") and any(
+            problem in error.message for problem in VARIABLE_VALUE_PROBLEMS
+        ):
             extensions["code"] = "BAD_USER_INPUT"
         else:
             extensions["code"] = "GRAPHQL_VALIDATION_FAILED"

@@ -1,4 +1,4 @@
-"""The response cache in front of source calls: fresh hits skip the source, stale ones save a failure.
+"""The response cache of source calls: fresh hits skip the source, stale ones save a failure.
 
 Values are a source's raw records for one key (plain JSON), so the same cache
 can live in process memory (the default) or in Redis shared by every replica.

@@ -133,7 +133,7 @@ class RestSource(SourceBase):
 
     @model_validator(mode="after")
     def _rest_lookups(self) -> RestSource:
-        _check_lookups(self, needs="path", forbids=("sql",))
+        _check_lookups(self, "rest", needs="path", forbids=("sql",))
         return self
 
 
@@ -175,7 +175,7 @@ class SqlSource(SourceBase):
 
     @model_validator(mode="after")
     def _sql_lookups(self) -> SqlSource:
-        _check_lookups(self, needs="sql", forbids=("path", "query", "json_body", "method"))
+        _check_lookups(self, "sql", needs="sql", forbids=("path", "query", "json_body", "method"))
         for entity_name, entity in self.entities.items():
             for kind, lookup in entity.lookups.items():
                 if lookup.match_on == "position":
@@ -185,9 +185,10 @@ class SqlSource(SourceBase):
         return self
 
 
-def _check_lookups(source: SourceBase, *, needs: str, forbids: tuple[str, ...]) -> None:
+def _check_lookups(
+    source: SourceBase, kind_name: str, *, needs: str, forbids: tuple[str, ...]
+) -> None:
     """Each lookup gives what its source's kind needs and nothing that only another kind reads."""
-    kind_name = "sql" if needs == "sql" else "rest"
     for entity_name, entity in source.entities.items():
         for kind, lookup in entity.lookups.items():
             if getattr(lookup, needs) is None:

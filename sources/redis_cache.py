@@ -45,8 +45,11 @@ class RedisCache:
     def _failed(self, exc: Exception) -> None:
         CACHE_ERRORS.inc()
         if self._available():
-            log.warning("shared cache unavailable, skipping it for %.0f s: %s",
-                        self._retry_after_s, type(exc).__name__)
+            log.warning(
+                "shared cache unavailable, skipping it for %.0f s: %s",
+                self._retry_after_s,
+                type(exc).__name__,
+            )
         self._down_until = time.monotonic() + self._retry_after_s
 
     async def get_many(self, keys: Sequence[str]) -> list[CachedEntry | None]:

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from purgatory import AsyncCircuitBreakerFactory
-from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from purgatory.domain.model import OpenedState
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
@@ -85,10 +85,14 @@ class ResilientConnector:
         self._cache = cache
         self._coalesce = coalesce
         self._ttl = {
-            name: spec.cache_ttl_s if spec.cache_ttl_s is not None else source.resilience.cache_ttl_s
+            name: spec.cache_ttl_s
+            if spec.cache_ttl_s is not None
+            else source.resilience.cache_ttl_s
             for name, spec in source.entities.items()
         }
-        self._inflight: dict[tuple[str, str, tuple[str, ...]], asyncio.Task[list[list[RawRecord]]]] = {}
+        self._inflight: dict[
+            tuple[str, str, tuple[str, ...]], asyncio.Task[list[list[RawRecord]]]
+        ] = {}
         self.status = SourceStatus()
         self._breaker: AsyncCircuitBreaker | None = None
         BREAKER_STATE.labels(self.name).set(0)
@@ -110,7 +114,9 @@ class ResilientConnector:
         use_cache = self._cache is not None and keep_s > 0
         cache_keys = [f"{self.name}/{entity}/{kind}/{key}" for key in keys]
         cached: list[CachedEntry | None] = (
-            await self._cache.get_many(cache_keys) if use_cache and self._cache else [None] * len(keys)
+            await self._cache.get_many(cache_keys)
+            if use_cache and self._cache
+            else [None] * len(keys)
         )
         now = time.time()
         answers: list[Answer | None] = [
@@ -168,7 +174,9 @@ class ResilientConnector:
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
             ) from None
 
-    def _forget(self, signature: tuple[str, str, tuple[str, ...]], done: asyncio.Task[object]) -> None:
+    def _forget(
+        self, signature: tuple[str, str, tuple[str, ...]], done: asyncio.Task[object]
+    ) -> None:
         if self._inflight.get(signature) is done:
             del self._inflight[signature]
         if not done.cancelled():

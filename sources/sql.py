@@ -174,6 +174,6 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def json_record(row: Mapping[str, Any]) -> RawRecord:
+def json_record(row: Mapping[Any, Any]) -> RawRecord:
     """One row as a plain dict of JSON-friendly values, keyed by column label."""
     return {str(column): json_value(value) for column, value in row.items()}

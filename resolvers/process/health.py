@@ -80,7 +80,8 @@ def health_light(
             HealthReason(
                 "OPEN_TICKET",
                 light,
-                f"{priority.capitalize()}-priority ticket #{ticket.id} is {ticket.status}: {ticket.subject}",
+                f"{priority.capitalize()}-priority ticket #{ticket.id} is {ticket.status}: "
+                f"{ticket.subject}",
             )
         )
     for invoice in invoices:

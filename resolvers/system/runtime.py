@@ -12,10 +12,10 @@ from pathlib import Path
 from resolvers.system.mapping import RecordMapper, build_mappers
 from sources.base import Connector
 from sources.cache import MemoryCache, ResponseCache
-from sources.redis_cache import RedisCache
-from sources.resilient import ResilientConnector, breaker_factory
 from sources.config import Entity, SourcesConfig, load_sources_config
 from sources.errors import ConfigError as ConfigError
+from sources.redis_cache import RedisCache
+from sources.resilient import ResilientConnector, breaker_factory
 from sources.rest import RestConnector
 from sources.sql import SqlConnector
 
@@ -64,9 +64,7 @@ class SourceRuntime:
                 inner = SqlConnector(name, source)
             else:  # pragma: no cover - the config model only admits known kinds
                 raise ConfigError(f"{config.origin}: source '{name}': unknown kind {source.kind}")
-            connectors[name] = ResilientConnector(
-                inner, source, breakers, cache, coalesce=batching
-            )
+            connectors[name] = ResilientConnector(inner, source, breakers, cache, coalesce=batching)
         runtime = cls(config, connectors, build_mappers(config), cache, batching=batching)
         for source_name, source in config.sources.items():
             for entity_name, entity in source.entities.items():

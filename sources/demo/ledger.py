@@ -37,8 +37,11 @@ COLUMNS = (
     "currency_code",
     "doc_type",
 )
-CREATE_TABLE = f"""
-CREATE TABLE {TABLE} (
+
+
+def create_table(table: str) -> str:
+    return f"""
+CREATE TABLE {table} (
     doc_no VARCHAR(20) PRIMARY KEY,
     account_ref VARCHAR(20) NOT NULL,
     customer_email VARCHAR(320) NOT NULL,
@@ -50,12 +53,17 @@ CREATE TABLE {TABLE} (
     currency_code CHAR(3) NOT NULL,
     doc_type VARCHAR(12) NOT NULL
 )"""
-# The lookup is ``lower(customer_email) IN :keys``; this index is what keeps it a seek.
-CREATE_INDEX = f"CREATE INDEX {TABLE}_email ON {TABLE} (lower(customer_email))"
-INSERT = (
-    f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-    f"VALUES ({', '.join(':' + column for column in COLUMNS)})"
-)
+
+
+def create_index(table: str) -> str:
+    # The lookup is ``lower(customer_email) IN :keys``; this index keeps it a seek.
+    return f"CREATE INDEX {table}_email ON {table} (lower(customer_email))"
+
+
+def insert(table: str) -> str:
+    columns = ", ".join(COLUMNS)
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in COLUMNS)})"
+
 
 JsonRecord = dict[str, Any]
 
@@ -65,28 +73,35 @@ class LedgerDatabase:
     """A written ledger: its DSN, and what to remove when the demo stops."""
 
     dsn: str
-    _temporary_dir: Path | None = None
+    table: str = TABLE
+    _created: Path | None = None
+    """The SQLite file or temporary directory we created, removed again on close."""
 
     async def close(self) -> None:
-        """Remove a temporary SQLite file, or drop the table written into a given database."""
-        if self._temporary_dir is not None:
-            shutil.rmtree(self._temporary_dir, ignore_errors=True)
-            self._temporary_dir = None
+        """Remove what we created, or drop the table written into an existing database."""
+        created, self._created = self._created, None
+        if created is not None:
+            if created.is_dir():
+                shutil.rmtree(created, ignore_errors=True)
+            else:
+                created.unlink(missing_ok=True)
             return
         url = make_url(self.dsn)
         if url.get_backend_name() == "sqlite" and url.database:
-            with contextlib.closing(sqlite3.connect(url.database)) as connection, connection:
-                connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            with contextlib.closing(sqlite3.connect(url.database)) as database, database:
+                database.execute(f"DROP TABLE IF EXISTS {self.table}")
             return
         engine = create_async_engine(self.dsn)
         try:
             async with engine.begin() as connection:
-                await connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
+                await connection.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
         finally:
             await engine.dispose()
 
 
-async def write_ledger(rows: list[JsonRecord], dsn: str | None = None) -> LedgerDatabase:
+async def write_ledger(
+    rows: list[JsonRecord], dsn: str | None = None, *, table: str = TABLE
+) -> LedgerDatabase:
     """Create the ledger table with ``rows`` (replacing an earlier one) and its email index.
 
     Without ``dsn``, a fresh SQLite file in a new temporary directory (so that
@@ -95,28 +110,29 @@ async def write_ledger(rows: list[JsonRecord], dsn: str | None = None) -> Ledger
     if dsn is None:
         directory = Path(tempfile.mkdtemp(prefix="c360-ledger-"))
         path = directory / "ledger.db"
-        _write_sqlite(path, rows)
-        return LedgerDatabase(f"sqlite+aiosqlite:///{path}", directory)
+        _write_sqlite(path, table, rows)
+        return LedgerDatabase(f"sqlite+aiosqlite:///{path}", table, directory)
     url = make_url(dsn)
     if url.get_backend_name() == "sqlite" and url.database:
         path = Path(url.database)
+        existed = path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_sqlite(path, rows)
-    else:
-        await _write_postgresql(dsn, rows)
-    return LedgerDatabase(dsn)
+        _write_sqlite(path, table, rows)
+        return LedgerDatabase(dsn, table, None if existed else path)
+    await _write_postgresql(dsn, table, rows)
+    return LedgerDatabase(dsn, table)
 
 
-def _write_sqlite(path: Path, rows: list[JsonRecord]) -> None:
+def _write_sqlite(path: Path, table: str, rows: list[JsonRecord]) -> None:
     # The stdlib driver: one executemany in one transaction is a few milliseconds.
-    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        connection.execute(CREATE_TABLE)
-        connection.executemany(INSERT, rows)
-        connection.execute(CREATE_INDEX)
+    with contextlib.closing(sqlite3.connect(path)) as database, database:
+        database.execute(f"DROP TABLE IF EXISTS {table}")
+        database.execute(create_table(table))
+        database.executemany(insert(table), rows)
+        database.execute(create_index(table))
 
 
-async def _write_postgresql(dsn: str, rows: list[JsonRecord]) -> None:
+async def _write_postgresql(dsn: str, table: str, rows: list[JsonRecord]) -> None:
     typed = [
         {
             **row,
@@ -130,10 +146,10 @@ async def _write_postgresql(dsn: str, rows: list[JsonRecord]) -> None:
     engine = create_async_engine(dsn)
     try:
         async with engine.begin() as connection:
-            await connection.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
-            await connection.execute(text(CREATE_TABLE))
+            await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            await connection.execute(text(create_table(table)))
             if typed:
-                await connection.execute(text(INSERT), typed)
-            await connection.execute(text(CREATE_INDEX))
+                await connection.execute(text(insert(table)), typed)
+            await connection.execute(text(create_index(table)))
     finally:
         await engine.dispose()

@@ -65,6 +65,13 @@ async def request(
     return Reply(resp.status, reply_headers, body, time.perf_counter() - started)
 
 
+async def fetch_page(url: str, accept: str = "text/html") -> tuple[int, str, str]:
+    """GET ``/graphql`` as a browser would: status, content type, text."""
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.get(url + "/graphql", headers={"accept": accept}) as resp:
+            return resp.status, resp.content_type, await resp.text()
+
+
 async def post_query(url: str, query: str, variables: Any = None, **kwargs: Any) -> Reply:
     return await request(url, json={"query": query, "variables": variables}, **kwargs)
 
@@ -76,40 +83,44 @@ async def assert_still_serving(url: str) -> None:
     assert reply.body["data"]["customer"]["id"] == "C-10001"
 
 
-async def raw_exchange(url: str, head: bytes, body_parts: list[bytes], pause_s: float = 0) -> Reply:
-    """Send ``head`` then the body parts (``pause_s`` apart), reading the answer meanwhile.
+class ResponseCollector(asyncio.Protocol):
+    """Keeps every byte the server sends, even when a reset follows (a ``StreamReader``
+    drops its buffer once the connection fails)."""
 
-    The server may answer and close before the body is complete; the reader
-    runs from the start so the answer is read before any reset.
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def raw_exchange(url: str, head: bytes, body_parts: list[bytes], pause_s: float = 0) -> Reply:
+    """Send ``head`` then the body parts (``pause_s`` apart) on a bare socket, and read the answer.
+
+    The server may answer and hang up before the body is complete: sending
+    stops as soon as the first byte of an answer is in.
     """
     parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    assert parts.hostname == "127.0.0.1" and parts.port, url  # local traffic only
+    loop = asyncio.get_running_loop()
+    transport, collector = await loop.create_connection(
+        ResponseCollector, parts.hostname, parts.port
+    )
     started = time.perf_counter()
-    answer = asyncio.create_task(read_until_closed(reader))
-    try:
-        writer.write(head)
-        for part in body_parts:
-            if answer.done():
-                break
-            if pause_s:
-                await asyncio.sleep(pause_s)
-            writer.write(part)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass  # the server hung up on us, which is the point; its answer is in `answer`
-    raw = await asyncio.wait_for(answer, timeout=15)
-    writer.close()
-    return parse_http_response(raw, time.perf_counter() - started)
-
-
-async def read_until_closed(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    try:
-        while chunk := await reader.read(65_536):
-            chunks.append(chunk)
-    except ConnectionError:
-        pass  # a reset after the answer arrived
-    return b"".join(chunks)
+    transport.write(head)
+    for part in body_parts:
+        await asyncio.sleep(pause_s)
+        if collector.data or transport.is_closing():
+            break
+        transport.write(part)
+    await asyncio.wait_for(collector.closed, timeout=15)
+    transport.close()
+    return parse_http_response(bytes(collector.data), time.perf_counter() - started)
 
 
 def parse_http_response(raw: bytes, seconds: float) -> Reply:
@@ -119,4 +130,6 @@ def parse_http_response(raw: bytes, seconds: float) -> Reply:
     for line in header_lines:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    return Reply(int(status_line.split()[1]), headers, orjson.loads(body) if body else None, seconds)
+    return Reply(
+        int(status_line.split()[1]), headers, orjson.loads(body) if body else None, seconds
+    )

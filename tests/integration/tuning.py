@@ -1,4 +1,4 @@
-"""Demo source configs with one setting changed, for tests that need a tighter timeout or breaker."""
+"""Demo source configs with a setting changed, for tests needing a tighter timeout or breaker."""
 
 from __future__ import annotations
 

@@ -1,0 +1,89 @@
+"""Oversized and trickled bodies are cut off early (413, 408, as JSON); others are still served."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.gateway.wire import assert_still_serving, raw_exchange, request
+
+MB = 1_000_000
+
+
+def head(url: str, framing: str) -> bytes:
+    host = url.removeprefix("http://")
+    return (
+        f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json\r\nConnection: close\r\n{framing}\r\n\r\n"
+    ).encode()
+
+
+def chunked(payload: bytes) -> bytes:
+    return f"{len(payload):x}\r\n".encode() + payload + b"\r\n"
+
+
+async def test_announced_10mb_body_is_refused_before_it_is_sent(gateway_url: str) -> None:
+    # Only 64 KB of the announced 10 MB ever leave the client: the answer cannot wait for more.
+    reply = await raw_exchange(
+        gateway_url, head(gateway_url, f"Content-Length: {10 * MB}"), [b" " * 65_536]
+    )
+    assert reply.status == 413
+    assert reply.body["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+    assert "1000000 bytes" in reply.body["errors"][0]["message"]
+    assert reply.headers["connection"] == "close"
+    assert reply.seconds < 2
+    await assert_still_serving(gateway_url)
+
+
+async def test_chunked_body_is_counted_while_it_streams(gateway_url: str) -> None:
+    # No Content-Length to judge by, and the body never ends: the answer comes
+    # once just over 1 MB has arrived (all of it read, so the close is clean).
+    parts = [chunked(b" " * 65_536) for _ in range(17)]
+    reply = await raw_exchange(gateway_url, head(gateway_url, "Transfer-Encoding: chunked"), parts)
+    assert reply.status == 413
+    assert reply.body["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+    assert reply.seconds < 2
+    await assert_still_serving(gateway_url)
+
+
+async def test_client_that_asks_first_is_told_413_before_sending_anything(
+    gateway_url: str,
+) -> None:
+    # curl sends large bodies with `Expect: 100-continue`: it must get the 413, not a 100.
+    framing = f"Content-Length: {10 * MB}\r\nExpect: 100-continue"
+    reply = await raw_exchange(gateway_url, head(gateway_url, framing), [])
+    assert reply.status == 413
+    assert reply.body["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+    assert reply.seconds < 2
+
+
+async def test_body_under_the_limit_passes(gateway_url: str) -> None:
+    padding = " " * 900_000
+    reply = await request(gateway_url, data=f'{{"query": "{{ __typename }}"{padding}}}'.encode())
+    assert reply.status == 200
+    assert reply.body == {"data": {"__typename": "Query"}}
+
+
+async def test_body_trickled_one_byte_at_a_time_is_cut_off_with_408(
+    start_gateway: Callable[..., str],
+) -> None:
+    url = start_gateway(body_read_timeout_s=1.0)
+    body = b'{"query": "{ __typename }"}'
+    reply = await raw_exchange(
+        url,
+        head(url, f"Content-Length: {len(body)}"),
+        [bytes([b]) for b in body],
+        pause_s=0.25,
+    )
+    assert reply.status == 408
+    assert reply.body["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+    assert "took longer than 1 s" in reply.body["errors"][0]["message"]
+    assert 1.0 <= reply.seconds < 3
+    await assert_still_serving(url)
+
+
+async def test_body_limits_come_from_settings(start_gateway: Callable[..., str]) -> None:
+    url = start_gateway(max_body_bytes=2_048)
+    reply = await request(url, json={"query": "{ __typename }", "pad": "x" * 4_096})
+    assert reply.status == 413
+    assert "2048 bytes" in reply.body["errors"][0]["message"]
+    await assert_still_serving(url)
