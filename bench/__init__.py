@@ -1,1 +1,1 @@
-"""The benchmark harness: `python -m bench` (see bench/README or the project README, Performance)."""
+"""The benchmark harness: ``python -m bench`` (see the README, section Performance)."""

@@ -20,11 +20,11 @@ from typing import Any
 
 import aiohttp
 import orjson
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from sqlalchemy import bindparam, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.routing import Route
 
 from bench import floor_shapes as shape
@@ -32,7 +32,7 @@ from resolvers.system.records import RfmCutPoints
 
 WEATHER_FIELDS = "temperature_2m,weather_code,wind_speed_10m,relative_humidity_2m"
 RFM_TTL_S = 300.0
-"""The gateway caches the population's RFM cut points this long (sources.yaml); so does the floor."""
+"""The gateway caches the RFM cut points this long (sources.yaml); so does the floor."""
 DEFAULT_BATCH = 200
 """The gateway's default ``max_batch`` per source request (sources.yaml does not override it)."""
 LEDGER_SQL = text(

@@ -97,9 +97,9 @@ def wrk_script(requests: list[HttpRequest], host: str) -> str:
         "end",
         "done = function(summary, latency, requests)",
         "  local e = summary.errors",
-        "  io.write(string.format('BENCH_JSON {\"requests\":%d,\"duration_us\":%d,"
+        '  io.write(string.format(\'BENCH_JSON {"requests":%d,"duration_us":%d,'
         '"p50_us":%d,"p99_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,'
-        "\"timeout\":%d}\\n', summary.requests, summary.duration, latency:percentile(50),"
+        '"timeout":%d}\\n\', summary.requests, summary.duration, latency:percentile(50),'
         " latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))",
         "end",
     ]
@@ -116,7 +116,7 @@ def run_wrk(
             "wrk",
             "-t1",
             f"-c{concurrency}",
-            f"-d{max(1, round(duration_s))}s",
+            f"-d{max(1, duration_s)}s",
             "--timeout",
             "10s",
             "-s",

@@ -36,7 +36,7 @@ BATCH_PARAMS = {
 """Comma-separated batch parameters, declared as arrays (``style: form, explode: false``)."""
 
 _WEATHER = (
-    "weather: Forecast @resolveTo(sourceName: \"weather\", sourceTypeName: \"Query\", "
+    'weather: Forecast @resolveTo(sourceName: "weather", sourceTypeName: "Query", '
     'sourceFieldName: "getCurrentWeather", requiredSelectionSet: "{ latitude longitude }", '
     'sourceArgs: { latitude: "{root.latitude}", longitude: "{root.longitude}", '
     'current: "temperature_2m,weather_code,wind_speed_10m,relative_humidity_2m" })'
@@ -154,7 +154,8 @@ def _links(variant: str) -> str:
 def mesh_config(variant: str, urls: dict[str, str], documents: dict[str, Path]) -> str:
     subgraphs = ",\n".join(
         f"    {{ sourceHandler: loadOpenAPISubgraph({json.dumps(system)}, "
-        f"{{ source: {json.dumps(str(documents[system]))}, endpoint: {json.dumps(urls[system])} }}) }}"
+        f"{{ source: {json.dumps(str(documents[system]))}, "
+        f"endpoint: {json.dumps(urls[system])} }}) }}"
         for system in SYSTEMS
     )
     return (

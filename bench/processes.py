@@ -152,7 +152,7 @@ def start_uvicorn(
     ready_path: str = "/healthz",
     wait: bool = True,
 ) -> Server:
-    """``uvicorn --factory`` pinned to ``cores`` (the server core unless a scenario says otherwise)."""
+    """``uvicorn --factory`` pinned to ``cores`` (the server core unless a scenario says so)."""
     port = free_port()
     command = [
         PYTHON,

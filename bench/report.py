@@ -74,12 +74,17 @@ def text_tables(rows: list[Row], titles: dict[str, str]) -> str:
         widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS) - 1)]
         out.append(f"\n{titles.get(scenario, scenario)} — concurrency {concurrency}")
         for line in cells:
-            padded = [c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
+            padded = [
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(line, widths, strict=False))
+            ]
             out.append("  " + "  ".join(padded) + ("  " + line[-1] if line[-1] else ""))
     return "\n".join(out)
 
 
-def markdown(rows: list[Row], titles: dict[str, str], targets: list[Target], meta: dict[str, Any]) -> str:
+def markdown(
+    rows: list[Row], titles: dict[str, str], targets: list[Target], meta: dict[str, Any]
+) -> str:
     out = [f"# Benchmark results ({meta['mode']})", ""]
     out.append(
         f"{meta['date']} · {meta['cpus']} CPUs · driver {meta['driver']} · "
@@ -100,7 +105,9 @@ def markdown(rows: list[Row], titles: dict[str, str], targets: list[Target], met
     return "\n".join(out) + "\n"
 
 
-def _find(rows: list[Row], scenario: str, target: str, concurrency: int | None = None) -> Row | None:
+def _find(
+    rows: list[Row], scenario: str, target: str, concurrency: int | None = None
+) -> Row | None:
     for row in rows:
         if row.scenario == scenario and row.target == target and row.p50_ms is not None:
             if concurrency is None or row.concurrency == concurrency:
@@ -157,7 +164,9 @@ def evaluate(rows: list[Row], soak: dict[str, Any] | None) -> list[Target]:
     if ours and peer and ours.rps and peer.rps:
         one_each = all(abs(n - 1.0) < 0.05 for n in ours.source_requests_by_system.values() if n)
         ratio = ours.rps / peer.rps
-        figure = f"{ratio:.2f}× ({ours.rps:.0f} vs {peer.rps:.0f} req/s); one per source: {one_each}"
+        figure = (
+            f"{ratio:.2f}× ({ours.rps:.0f} vs {peer.rps:.0f} req/s); one per source: {one_each}"
+        )
         targets.append(Target(name, figure, _verdict(ratio >= 1.5 and one_each)))
     else:
         targets.append(Target(name, "not measured", "n/a"))
@@ -191,7 +200,10 @@ def evaluate(rows: list[Row], soak: dict[str, Any] | None) -> list[Target]:
 
     name = "soak RSS growth minute 2 → end ≤ 10%"
     if soak and soak.get("growth_pct") is not None:
-        figure = f"{soak['growth_pct']:.1f}% ({soak['rss_min2_mb']:.0f} → {soak['rss_end_mb']:.0f} MB), {soak['errors']} errors"
+        figure = (
+            f"{soak['growth_pct']:.1f}% ({soak['rss_min2_mb']:.0f} → {soak['rss_end_mb']:.0f} MB)"
+            f", {soak['errors']} errors"
+        )
         targets.append(Target(name, figure, _verdict(soak["growth_pct"] <= 10.0)))
     else:
         targets.append(Target(name, "run with --soak", "n/a"))

@@ -66,8 +66,12 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", 0.0, 0.5, False, True, (2,), (), {50: 1}, 0, False, "smoke"),
-    "quick": Profile("quick", 1.0, 2.0, True, False, (1, 50), (50,), {50: 10, 500: 2}, 1, True, "quick"),
-    "full": Profile("full", 3.0, 10.0, True, False, (1, 50), (50,), {50: 10, 500: 2}, 1, True, "latest"),
+    "quick": Profile(
+        "quick", 1.0, 2.0, True, False, (1, 50), (50,), {50: 10, 500: 2}, 1, True, "quick"
+    ),
+    "full": Profile(
+        "full", 3.0, 10.0, True, False, (1, 50), (50,), {50: 10, 500: 2}, 1, True, "latest"
+    ),
 }
 
 
@@ -164,7 +168,9 @@ def run(
             log_dir,
             wait=False,
         )
-        servers["c360"] = start_uvicorn("c360", GATEWAY_APP, _gateway_env(urls), log_dir, wait=False)
+        servers["c360"] = start_uvicorn(
+            "c360", GATEWAY_APP, _gateway_env(urls), log_dir, wait=False
+        )
         for server in list(servers.values()):
             wait_until_answering(server, "/healthz")
         peer_problem = "not run (--no-peer or --smoke)"
@@ -188,13 +194,17 @@ def run(
                 for kind in scenario.kinds:
                     server = servers.get(kind)
                     if server is None:
-                        row = Row(scenario.key, kind, concurrency, note=f"unavailable: {peer_problem}")
+                        row = Row(
+                            scenario.key, kind, concurrency, note=f"unavailable: {peer_problem}"
+                        )
                     else:
                         row = measure(
                             scenario, kind, server, concurrency, expected=expected, **common
                         )
                     rows.append(row)
-                    print(f"  {scenario.key} c={concurrency} {row.target}: " + _brief(row), flush=True)
+                    print(
+                        f"  {scenario.key} c={concurrency} {row.target}: " + _brief(row), flush=True
+                    )
         if profile.workers:
             titles["f-workers"] = (
                 "f. two uvicorn workers against one (agent saved view; both may use every core, "
@@ -202,7 +212,10 @@ def run(
             )
             rows += _workers_rows(profile, urls, log_dir, scenarios[0], {**common, "expected": []})
         if not role_views():
-            notes.append("e. CMO/CEO saved queries skipped: queries/cmo.graphql and ceo.graphql do not exist yet")
+            notes.append(
+                "e. CMO/CEO saved queries skipped: queries/cmo.graphql and ceo.graphql "
+                "do not exist yet"
+            )
     finally:
         for server in servers.values():
             server.stop()
@@ -272,8 +285,11 @@ def soak(minutes: float, *, latency_ms: float, results_dir: Path, concurrency: i
             errors += result.errors
             requests_done += result.requests
             samples.append((time.monotonic() - began, rss_mb(server.pid)))
-            print(f"  soak {samples[-1][0]:6.0f} s  RSS {samples[-1][1]:.0f} MB  "
-                  f"{result.rps:.0f} req/s  errors {errors}", flush=True)
+            print(
+                f"  soak {samples[-1][0]:6.0f} s  RSS {samples[-1][1]:.0f} MB  "
+                f"{result.rps:.0f} req/s  errors {errors}",
+                flush=True,
+            )
         mark = 120.0 if total > 150 else total / 2
         min2 = next((rss for t, rss in samples if t >= mark), samples[0][1])
         end = samples[-1][1]
@@ -295,7 +311,9 @@ def soak(minutes: float, *, latency_ms: float, results_dir: Path, concurrency: i
         sources.stop()
     targets = [t for t in report.evaluate([], outcome) if "soak" in t.name]
     print(report.text_targets(targets))
-    profile = Profile("soak", 5.0, minutes * 60, False, not use_wrk, (concurrency,), (), {}, 0, False, "soak")
+    profile = Profile(
+        "soak", 5.0, minutes * 60, False, not use_wrk, (concurrency,), (), {}, 0, False, "soak"
+    )
     meta = _meta(profile, latency_ms, use_wrk, notes, minutes * 60)
     json_path, md_path = report.write(results_dir, "soak", [], {}, targets, meta, outcome)
     print(f"wrote {json_path} and {md_path}")

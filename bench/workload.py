@@ -16,7 +16,7 @@ SEED = 360
 CUSTOMERS = 2000
 """Twice the demo default, so that 1000 customers (the API's cap) hold over 10,000 orders."""
 CALLERS = 64
-"""Distinct callers the agent scenarios cycle through: no single hot key, no cross-request cache win."""
+"""Distinct callers the agent scenarios cycle through: no hot key, no cross-request cache win."""
 LISTS = 16
 """Distinct customer lists the list scenarios cycle through."""
 

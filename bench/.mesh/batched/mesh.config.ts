@@ -3,13 +3,13 @@ import { loadOpenAPISubgraph } from '@omnigraph/openapi';
 
 export const composeConfig = defineConfig({
   subgraphs: [
-    { sourceHandler: loadOpenAPISubgraph("crm", { source: "/work/main/bench/.mesh/batched/crm.openapi.json", endpoint: "http://127.0.0.1:42805" }) },
-    { sourceHandler: loadOpenAPISubgraph("orders", { source: "/work/main/bench/.mesh/batched/orders.openapi.json", endpoint: "http://127.0.0.1:41319" }) },
-    { sourceHandler: loadOpenAPISubgraph("billing", { source: "/work/main/bench/.mesh/batched/billing.openapi.json", endpoint: "http://127.0.0.1:35855" }) },
-    { sourceHandler: loadOpenAPISubgraph("support", { source: "/work/main/bench/.mesh/batched/support.openapi.json", endpoint: "http://127.0.0.1:46541" }) },
-    { sourceHandler: loadOpenAPISubgraph("web", { source: "/work/main/bench/.mesh/batched/web.openapi.json", endpoint: "http://127.0.0.1:41335" }) },
-    { sourceHandler: loadOpenAPISubgraph("social", { source: "/work/main/bench/.mesh/batched/social.openapi.json", endpoint: "http://127.0.0.1:38501" }) },
-    { sourceHandler: loadOpenAPISubgraph("weather", { source: "/work/main/bench/.mesh/batched/weather.openapi.json", endpoint: "http://127.0.0.1:34109" }) }
+    { sourceHandler: loadOpenAPISubgraph("crm", { source: "/work/main/bench/.mesh/batched/crm.openapi.json", endpoint: "http://127.0.0.1:42455" }) },
+    { sourceHandler: loadOpenAPISubgraph("orders", { source: "/work/main/bench/.mesh/batched/orders.openapi.json", endpoint: "http://127.0.0.1:35261" }) },
+    { sourceHandler: loadOpenAPISubgraph("billing", { source: "/work/main/bench/.mesh/batched/billing.openapi.json", endpoint: "http://127.0.0.1:46341" }) },
+    { sourceHandler: loadOpenAPISubgraph("support", { source: "/work/main/bench/.mesh/batched/support.openapi.json", endpoint: "http://127.0.0.1:45415" }) },
+    { sourceHandler: loadOpenAPISubgraph("web", { source: "/work/main/bench/.mesh/batched/web.openapi.json", endpoint: "http://127.0.0.1:32853" }) },
+    { sourceHandler: loadOpenAPISubgraph("social", { source: "/work/main/bench/.mesh/batched/social.openapi.json", endpoint: "http://127.0.0.1:44589" }) },
+    { sourceHandler: loadOpenAPISubgraph("weather", { source: "/work/main/bench/.mesh/batched/weather.openapi.json", endpoint: "http://127.0.0.1:43705" }) }
   ],
   additionalTypeDefs: /* GraphQL */ `
 extend type Contact {

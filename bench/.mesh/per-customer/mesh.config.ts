@@ -3,13 +3,13 @@ import { loadOpenAPISubgraph } from '@omnigraph/openapi';
 
 export const composeConfig = defineConfig({
   subgraphs: [
-    { sourceHandler: loadOpenAPISubgraph("crm", { source: "/work/main/bench/.mesh/per-customer/crm.openapi.json", endpoint: "http://127.0.0.1:41815" }) },
-    { sourceHandler: loadOpenAPISubgraph("orders", { source: "/work/main/bench/.mesh/per-customer/orders.openapi.json", endpoint: "http://127.0.0.1:40411" }) },
-    { sourceHandler: loadOpenAPISubgraph("billing", { source: "/work/main/bench/.mesh/per-customer/billing.openapi.json", endpoint: "http://127.0.0.1:35017" }) },
-    { sourceHandler: loadOpenAPISubgraph("support", { source: "/work/main/bench/.mesh/per-customer/support.openapi.json", endpoint: "http://127.0.0.1:43091" }) },
-    { sourceHandler: loadOpenAPISubgraph("web", { source: "/work/main/bench/.mesh/per-customer/web.openapi.json", endpoint: "http://127.0.0.1:44439" }) },
-    { sourceHandler: loadOpenAPISubgraph("social", { source: "/work/main/bench/.mesh/per-customer/social.openapi.json", endpoint: "http://127.0.0.1:42881" }) },
-    { sourceHandler: loadOpenAPISubgraph("weather", { source: "/work/main/bench/.mesh/per-customer/weather.openapi.json", endpoint: "http://127.0.0.1:40513" }) }
+    { sourceHandler: loadOpenAPISubgraph("crm", { source: "/work/main/bench/.mesh/per-customer/crm.openapi.json", endpoint: "http://127.0.0.1:42455" }) },
+    { sourceHandler: loadOpenAPISubgraph("orders", { source: "/work/main/bench/.mesh/per-customer/orders.openapi.json", endpoint: "http://127.0.0.1:35261" }) },
+    { sourceHandler: loadOpenAPISubgraph("billing", { source: "/work/main/bench/.mesh/per-customer/billing.openapi.json", endpoint: "http://127.0.0.1:46341" }) },
+    { sourceHandler: loadOpenAPISubgraph("support", { source: "/work/main/bench/.mesh/per-customer/support.openapi.json", endpoint: "http://127.0.0.1:45415" }) },
+    { sourceHandler: loadOpenAPISubgraph("web", { source: "/work/main/bench/.mesh/per-customer/web.openapi.json", endpoint: "http://127.0.0.1:32853" }) },
+    { sourceHandler: loadOpenAPISubgraph("social", { source: "/work/main/bench/.mesh/per-customer/social.openapi.json", endpoint: "http://127.0.0.1:44589" }) },
+    { sourceHandler: loadOpenAPISubgraph("weather", { source: "/work/main/bench/.mesh/per-customer/weather.openapi.json", endpoint: "http://127.0.0.1:43705" }) }
   ],
   additionalTypeDefs: /* GraphQL */ `
 extend type Contact {
