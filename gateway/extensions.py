@@ -27,12 +27,16 @@ def gateway_extensions(settings: Settings) -> list[Any]:
     introspection fields: graphql-core's default rules bound their list nesting,
     ``introspection_depth_rule`` their plain depth.
     """
-    introspection_depth = introspection_depth_rule(settings.max_introspection_depth)
+    # The limiters' validation rules are built once: the validation cache is keyed by
+    # the rule classes, and per-request rule classes would make every lookup a miss.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        introspection_depth_rule(settings.max_introspection_depth),
+    ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: AddValidationRules([introspection_depth]),
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         MaskInternalErrors,
