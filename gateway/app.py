@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
+from gateway.persisted import PersistedQueries
 from gateway.saved_queries import load_saved_queries
 from gateway.settings import Settings
 from gateway.views import saved_view
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     schema = build_schema(gateway_extensions(settings))
     saved = load_saved_queries(settings.queries_dir, schema._schema)
-    graphql = CustomerGraphQL(schema, settings)
+    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -35,6 +35,7 @@ from gateway.graphql_http import (
     status_code_name,
     with_pre_execution_code,
 )
+from gateway.persisted import PersistedQueries, PersistedQueryError
 from gateway.request_context import new_context
 from gateway.settings import Settings
 from schema.context import Context
@@ -47,13 +48,14 @@ log = logging.getLogger("c360.http")
 class CustomerGraphQL(GraphQL[Context, None]):
     """Strawberry's view, wired to the gateway's per-request context and the HTTP rules above."""
 
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: Any, settings: Settings, persisted: PersistedQueries) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
         self.settings = settings
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,6 +67,8 @@ class CustomerGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self.rejection(request, exc, media_type)
+        except PersistedQueryError as exc:
+            response = error_response(exc.status, exc.message, exc.code, media_type=media_type)
         except Exception:
             # A bug of ours, not the client's: log it, answer a JSON 500 naming the request.
             request_id = getattr(request.state, "request_id", None)
@@ -120,9 +124,21 @@ class CustomerGraphQL(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """POST bodies are checked here (Strawberry's own parsing crashes on odd JSON)."""
+        """POST bodies are checked here (Strawberry's own parsing crashes on odd JSON).
+
+        A persisted query's id is swapped for its text here, before anything runs.
+        """
         if request.method != "POST":
-            return await super().parse_http_body(request)
+            data = await super().parse_http_body(request)
+            if isinstance(data, GraphQLRequestData):
+                params = dict(request.query_params)
+                payload = {
+                    "query": data.query,
+                    "extensions": data.extensions,
+                    "documentId": params.get("documentId"),
+                }
+                data.query = self.persisted.text_for(payload) or data.query
+            return data
         content_type, _ = parse_content_type(request.content_type or "")
         if content_type != APPLICATION_JSON:
             shown = content_type or "none"
@@ -135,7 +151,17 @@ class CustomerGraphQL(GraphQL[Context, None]):
         if isinstance(document, list):
             batching = self.schema.config.batching_config
             return batch_data(document, batching["max_operations"] if batching else None)
-        return request_data(document)
+        data = request_data(document)
+        if isinstance(document, dict):
+            data.query = self.persisted.text_for(document) or data.query
+        return data
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET that names a persisted query is a query, not a visit to GraphiQL."""
+        params = request.query_params
+        if params.get("extensions") is not None or params.get("documentId") is not None:
+            return False
+        return bool(super().should_render_graphql_ide(request))
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
