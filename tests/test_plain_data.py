@@ -1,0 +1,90 @@
+"""The plain-data fast path answers exactly what graphql-core's generic execution answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from resolvers.system.records import CustomerProfile, Invoice, Order, OrderLine, Ticket
+from schema import build_schema
+from schema.context import Context
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+class FakeLoaders:
+    """Stands in for the per-request loaders: one customer, many orders, an odd ticket."""
+
+    def __init__(self, orders: int) -> None:
+        self.stale: list[Any] = []
+        self.profile = CustomerProfile("crm", "C-1", "Ada", "Lovelace", "ada@example.com")
+        self.records: dict[str, list[Any]] = {
+            "orders": [
+                Order(
+                    "orders",
+                    f"SO-{i}",
+                    NOW - timedelta(days=i),
+                    10.0 + i,
+                    "delivered",
+                    lines=(OrderLine("orders", f"SKU-{i}", None, 2, 5.0),) * (i % 3),
+                )
+                for i in range(orders)
+            ],
+            "invoices": [Invoice("billing", "INV-1", 99.5, status=None)],
+            "tickets": [Ticket("support", "7", "open", None, "urgent")],
+        }
+
+    async def load(self, serves: str, kind: str, value: object) -> list[Any]:
+        return [self.profile] if serves == "customer" else []
+
+    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
+        return list(self.records.get(serves, []))
+
+
+QUERY = """
+query($id: ID) {
+  customer(id: $id) {
+    __typename id name
+    address { __typename street city }
+    recent: orders(limit: 3) { id total lines { sku quantity unitPrice name } }
+    orders { ...OrderBits placedAt lines @include(if: false) { sku } }
+    invoices { id amount status dueOn kind }
+    tickets { id status priority subject, again: status @skip(if: true) }
+    identities { system recordId matchedOn confidence }
+  }
+}
+fragment OrderBits on Order { __typename id status currency discount }
+"""
+
+
+@pytest.mark.parametrize("orders", [0, 1, 250])
+async def test_fast_path_answers_like_the_generic_executor(orders: int) -> None:
+    results = []
+    for plain_data in (True, False):
+        schema = build_schema(plain_data=plain_data)
+        context = Context(loaders=FakeLoaders(orders), now=NOW, request_id="t")  # type: ignore[arg-type]
+        result = await schema.execute(QUERY, variable_values={"id": "C-1"}, context_value=context)
+        assert result.errors is None
+        results.append(result.data)
+    assert results[0] == results[1]
+    assert len(results[0]["customer"]["orders"]) == orders  # type: ignore[index]
+
+
+async def test_a_null_in_a_non_null_field_is_reported_the_generic_way() -> None:
+    loaders = FakeLoaders(2)
+    broken = Order("orders", "SO-X", NOW, 1.0)
+    object.__setattr__(broken, "total", None)
+    loaders.records["orders"] = [broken]
+    answers = []
+    for plain_data in (True, False):
+        schema = build_schema(plain_data=plain_data)
+        context = Context(loaders=loaders, now=NOW, request_id="t")  # type: ignore[arg-type]
+        result = await schema.execute(
+            '{ customer(id: "C-1") { orders { id total } } }', context_value=context
+        )
+        answers.append((result.data, [(e.message, e.path) for e in result.errors or []]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == {"customer": {"orders": None}}
+    assert "non-nullable field Order.total" in answers[0][1][0][0]
