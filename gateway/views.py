@@ -39,6 +39,8 @@ async def saved_view(request: Request) -> Response:
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [e.formatted for e in result.errors]
+    if result.extensions:
+        body["extensions"] = result.extensions
     status = 400 if result.data is None and result.errors else 200
     headers = {"x-request-id": context.request_id}
     return Response(
