@@ -7,6 +7,7 @@ Costs come from outside the server: request counters of the demo sources and
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -53,6 +54,18 @@ class DemoCounters:
             urllib.request.urlopen(
                 urllib.request.Request(url + "/_demo/reset", method="POST"), timeout=5
             ).close()
+
+    def wait_idle(self, timeout_s: float = 15.0) -> None:
+        """Wait until no source serves requests any more: a slow row's backlog must not leak
+        into the next row's figures (a peer keeps calling sources after its client is gone)."""
+        deadline = time.monotonic() + timeout_s
+        last = sum(self.read().values())
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = sum(self.read().values())
+            if now == last:
+                return
+            last = now
 
     def read(self) -> dict[str, int]:
         counts = {}
@@ -154,8 +167,10 @@ def measure(
         return row
     if problem:
         row.note = f"differs: {problem}"
+    counters.wait_idle()
     if warmup_s > 0:
         run_load(server.url, requests, concurrency, warmup_s, use_wrk=use_wrk)
+    duration_s = max(duration_s, scenario.min_duration_s)
     counters.reset()
     _reset_peak(server.pid)
     cpu_before, sources_before = cpu_seconds(server.pid), cpu_seconds(sources.pid)

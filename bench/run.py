@@ -78,14 +78,15 @@ PROFILES = {
 def _scenarios(profile: Profile, workload: Any) -> list[Scenario]:
     found = [agent_saved(workload, profile.agent_concurrency)]
     if profile.adhoc_concurrency:
-        found.append(agent_adhoc(workload, profile.adhoc_concurrency))
+        kinds = KINDS if profile.name == "full" else (FLOOR, PEERS[1], *GATEWAYS)
+        found.append(agent_adhoc(workload, profile.adhoc_concurrency, kinds))
     for size, concurrency in profile.list_concurrency.items():
         # Per-customer links on 500 customers cost thousands of source requests per query;
         # the quick profile leaves that row out to stay within its two minutes.
         kinds = KINDS if size == 50 or profile.name == "full" else (FLOOR, PEERS[1], *GATEWAYS)
         found.append(customer_summary(workload, size, (concurrency,), kinds))
     if profile.orders_concurrency:
-        kinds = KINDS if profile.name == "full" else (FLOOR, PEERS[1], *GATEWAYS)
+        kinds = KINDS if profile.name == "full" else (FLOOR, PEERS[1], "c360")
         found.append(ten_thousand_orders(workload, (profile.orders_concurrency,), kinds))
     for name in role_views():
         found.append(role_view(name, (profile.agent_concurrency[-1],)))
@@ -229,7 +230,8 @@ def run(
         print(f"note: {note}")
     json_path, md_path = report.write(results_dir, profile.stem, rows, titles, targets, meta)
     print(f"\nwrote {json_path} and {md_path} in {meta['elapsed_s']:.0f} s (logs in {log_dir})")
-    broken = [r for r in rows if r.note.startswith("wrong answer") and r.target in GATEWAYS]
+    # Only this gateway's wrong answers fail the run; the baselines' are findings.
+    broken = [r for r in rows if r.note.startswith("wrong answer") and r.target == "c360"]
     return 1 if broken else 0
 
 

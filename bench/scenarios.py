@@ -77,6 +77,8 @@ class Scenario:
     check: Check
     kinds: tuple[str, ...] = KINDS
     note: str = ""
+    min_duration_s: float = 0.0
+    """Rows whose requests take seconds are timed at least this long, or none would complete."""
 
 
 def _post_json(path: str, payload: Json) -> HttpRequest:
@@ -197,7 +199,9 @@ def agent_saved(workload: Workload, concurrency: tuple[int, ...]) -> Scenario:
     )
 
 
-def agent_adhoc(workload: Workload, concurrency: tuple[int, ...]) -> Scenario:
+def agent_adhoc(
+    workload: Workload, concurrency: tuple[int, ...], kinds: tuple[str, ...] = KINDS
+) -> Scenario:
     text = (QUERIES / "agent.graphql").read_text(encoding="utf-8")
 
     def build(kind: str, phone: str) -> HttpRequest:
@@ -214,6 +218,7 @@ def agent_adhoc(workload: Workload, concurrency: tuple[int, ...]) -> Scenario:
         workload.phones,
         build,
         check_agent,
+        kinds,
     )
 
 
@@ -261,6 +266,7 @@ def ten_thousand_orders(
         build,
         check_list,
         kinds,
+        min_duration_s=4.0,
     )
 
 
