@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,7 +96,14 @@ class ResilientConnector:
         ] = {}
         self.status = SourceStatus()
         self._breaker: AsyncCircuitBreaker | None = None
-        BREAKER_STATE.labels(self.name).set(0)
+        # Metric children bound once: ``labels()`` on every call is measurable on the hot path.
+        self._fresh_hits = CACHE_LOOKUPS.labels(self.name, "fresh")
+        self._misses = CACHE_LOOKUPS.labels(self.name, "miss")
+        self._stale_hits = CACHE_LOOKUPS.labels(self.name, "stale")
+        self._ok = SOURCE_REQUESTS.labels(self.name, "ok")
+        self._latency = SOURCE_LATENCY.labels(self.name)
+        self._breaker_gauge = BREAKER_STATE.labels(self.name)
+        self._breaker_gauge.set(0)
 
     async def start(self) -> None:
         await self.inner.start()
@@ -127,9 +135,9 @@ class ResilientConnector:
         if use_cache:
             hits = len(keys) - len(missing)
             if hits:
-                CACHE_LOOKUPS.labels(self.name, "fresh").inc(hits)
+                self._fresh_hits.inc(hits)
             if missing:
-                CACHE_LOOKUPS.labels(self.name, "miss").inc(len(missing))
+                self._misses.inc(len(missing))
         if not missing:
             return [a for a in answers if a is not None]
         try:
@@ -139,7 +147,7 @@ class ResilientConnector:
                 entry = cached[i]
                 if entry is not None and now - entry.stored_at <= keep_s:
                     answers[i] = entry.records
-                    CACHE_LOOKUPS.labels(self.name, "stale").inc()
+                    self._stale_hits.inc()
                     note_stale(StaleNote(self.name, entity, entry.stored_at, error.code))
                 else:
                     answers[i] = error
@@ -168,7 +176,8 @@ class ResilientConnector:
             task.add_done_callback(lambda done: self._forget(signature, done))
         # shield: one impatient caller giving up must not cancel the call for the others
         try:
-            return await asyncio.wait_for(asyncio.shield(task), timeout=timeout_s)
+            async with asyncio.timeout(timeout_s):
+                return await asyncio.shield(task)
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
@@ -209,43 +218,56 @@ class ResilientConnector:
         except SourceError as exc:
             self._observe_breaker(breaker.context.state)
             self._record_failure(exc)
-            SOURCE_LATENCY.labels(self.name).observe(loop.time() - started)
+            self._latency.observe(loop.time() - started)
             raise
         self._observe_breaker(breaker.context.state)
         self.status.last_ok_at = time.time()
-        SOURCE_REQUESTS.labels(self.name, "ok").inc()
-        SOURCE_LATENCY.labels(self.name).observe(loop.time() - started)
+        self._ok.inc()
+        self._latency.observe(loop.time() - started)
         return result
 
     async def _with_retries(
         self, entity: str, kind: str, keys: list[str], deadline: float
     ) -> list[list[RawRecord]]:
+        """The first attempt runs bare; tenacity (and its cost) only joins after a failure."""
         loop = asyncio.get_running_loop()
+        try:
+            return await self._attempt(entity, kind, keys, deadline - loop.time())
+        except (SourceUnavailable, SourceTimeout):
+            if self._resilience.retries == 0:
+                raise
+        SOURCE_RETRIES.labels(self.name).inc()
         backoff = self._resilience.retry_backoff_ms / 1000
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._resilience.retries + 1),
+            stop=stop_after_attempt(self._resilience.retries),
             wait=wait_exponential_jitter(multiplier=backoff, max=1.0, jitter=backoff),
             retry=retry_if_exception_type((SourceUnavailable, SourceTimeout)),
             before_sleep=lambda _state: SOURCE_RETRIES.labels(self.name).inc(),
             reraise=True,
         )
+        await asyncio.sleep(random.uniform(0, backoff))
         result: list[list[RawRecord]] = []
         async for attempt in retrying:
             with attempt:
-                remaining = deadline - loop.time()
-                if remaining <= 0.001:
-                    raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-                answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
-                result = [a for a in answers if not isinstance(a, Exception)]
-                if len(result) != len(answers):  # an inner connector failed some keys only
-                    raise next(a for a in answers if isinstance(a, Exception))
+                result = await self._attempt(entity, kind, keys, deadline - loop.time())
+        return result
+
+    async def _attempt(
+        self, entity: str, kind: str, keys: list[str], remaining: float
+    ) -> list[list[RawRecord]]:
+        if remaining <= 0.001:
+            raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
+        answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+        result = [a for a in answers if not isinstance(a, Exception)]
+        if len(result) != len(answers):  # an inner connector failed some keys only
+            raise next(a for a in answers if isinstance(a, Exception))
         return result
 
     def _observe_breaker(self, state: str) -> None:
         if state != self.status.breaker:
             log.warning("source %s: circuit breaker %s", self.name, state)
         self.status.breaker = state
-        BREAKER_STATE.labels(self.name).set(BREAKER_CODES.get(state, 0))
+        self._breaker_gauge.set(BREAKER_CODES.get(state, 0))
 
     def _record_failure(self, error: SourceError) -> None:
         self.status.failures += 1
