@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -82,6 +82,63 @@ def _tuple_of(convert: Convert) -> Convert:
     return to_tuple
 
 
+class OnDemand(Sequence[Any]):
+    """A nested list of records (an order's lines) mapped the first time it is read.
+
+    Most answers never ask for the nested records (RFM needs orders, not their
+    lines), so they are not paid for until a query selects them. A bad nested
+    value then surfaces as the source's bad response, at the field that reads it.
+    """
+
+    __slots__ = ("_convert", "_entity", "_items", "_raw", "_source")
+
+    def __init__(self, raw: list[Any], convert: Convert, source: str, entity: str) -> None:
+        self._raw = raw
+        self._convert = convert
+        self._source = source
+        self._entity = entity
+        self._items: tuple[Any, ...] | None = None
+
+    def _mapped(self) -> tuple[Any, ...]:
+        if self._items is None:
+            try:
+                self._items = tuple([self._convert(item) for item in self._raw])
+            except BadValue as exc:
+                raise SourceBadResponse(
+                    self._source, f"{self._entity} nested record: {exc}", entity=self._entity
+                ) from None
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._mapped()[index]
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapped())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OnDemand):
+            other = other._mapped()
+        return self._mapped() == other
+
+    def __hash__(self) -> int:
+        return hash(self._mapped())
+
+    def __repr__(self) -> str:
+        return f"OnDemand({len(self._raw)} records)"
+
+
+def _on_demand_tuple_of(convert: Convert, source: str, entity: str) -> Convert:
+    def to_on_demand(value: Any) -> OnDemand:
+        if not isinstance(value, list):
+            raise BadValue("expected a list")
+        return OnDemand(value, convert, source, entity)
+
+    return to_on_demand
+
+
 _SCALARS: dict[Any, Convert] = {
     str: _to_str,
     float: _to_float,
@@ -92,8 +149,8 @@ _SCALARS: dict[Any, Convert] = {
 }
 
 
-def _converter_for(hint: Any, nested: Convert | None) -> tuple[Convert, bool]:
-    """The converter for a type hint and whether None is allowed."""
+def _converter_for(hint: Any) -> tuple[Convert, bool]:
+    """The converter for a type hint and whether None is allowed (nested records aside)."""
     optional = False
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
@@ -101,9 +158,11 @@ def _converter_for(hint: Any, nested: Convert | None) -> tuple[Convert, bool]:
         optional = len(args) < len(typing.get_args(hint))
         hint = args[0]
         origin = typing.get_origin(hint)
-    if origin is tuple:
+    if origin in (tuple, Sequence):
         item = typing.get_args(hint)[0]
-        return _tuple_of(nested if nested is not None else _SCALARS[item]), optional
+        if item not in _SCALARS:  # a nested record type: the caller maps it on demand
+            return _tuple_of(lambda value: value), optional
+        return _tuple_of(_SCALARS[item]), optional
     return _SCALARS[hint], optional
 
 
@@ -144,14 +203,13 @@ class RecordMapper:
         for name, spec in fields.items():
             path = spec if isinstance(spec, str) else spec.source
             default = None if isinstance(spec, str) else spec.default
-            nested: Convert | None = None
+            convert, optional = _converter_for(hints[name])
             if name in NESTED_TYPES:
                 sub_fields = {} if isinstance(spec, str) else (spec.fields or {})
                 sub = RecordMapper(
                     source, entity, NESTED_TYPES[name], sub_fields, f"{where} > {name}"
                 )
-                nested = sub.map_one
-            convert, optional = _converter_for(hints[name], nested)
+                convert = _on_demand_tuple_of(sub.map_one, source, entity)
             self._plan.append((name, path, default, convert, optional, name in required))
         self.map_one = self._compile()
 

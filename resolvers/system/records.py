@@ -6,6 +6,7 @@ not have are optional; the config's field mapping decides which are filled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,7 +56,8 @@ class Order:
     cost_of_goods: float | None = None
     shipping_cost: float | None = None
     discount: float | None = None
-    lines: tuple[OrderLine, ...] = ()
+    lines: Sequence[OrderLine] = ()
+    """Mapped from the source on first read (see ``mapping.OnDemand``)."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -71,3 +71,21 @@ def test_missing_required_value_is_a_bad_response() -> None:
     mapper = RecordMapper("orders", "orders", Order, ORDER_FIELDS, "test")
     with pytest.raises(SourceBadResponse, match="'total' is missing"):
         mapper.map_many([{"order_id": 1, "placed_at": "2026-11-27T08:00:00Z"}])
+
+
+def test_nested_lines_are_mapped_when_read_and_a_bad_one_names_the_source() -> None:
+    mapper = RecordMapper("orders", "orders", Order, ORDER_FIELDS, "test")
+    [order] = mapper.map_many(
+        [
+            {
+                "order_id": 1,
+                "placed_at": "2026-11-27T08:00:00Z",
+                "total": 3,
+                "lines": [{"sku": "A", "qty": "two"}],
+            }
+        ]
+    )
+    assert len(order.lines) == 1, "the order itself maps; its lines wait until read"
+    with pytest.raises(SourceBadResponse) as caught:
+        list(order.lines)
+    assert caught.value.source == "orders" and "'qty' expected a number" in str(caught.value)
