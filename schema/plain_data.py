@@ -14,6 +14,7 @@ reported exactly as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import (
@@ -60,6 +61,20 @@ def _root_names(schema: GraphQLSchema) -> set[str]:
     return {root.name for root in roots if root is not None}
 
 
+def _null_item(non_null: bool) -> None:
+    if non_null:
+        raise _Fallback
+    return None
+
+
+def _streamed(field_details_list: Any) -> bool:
+    return any(
+        directive.name.value == "stream"
+        for details in field_details_list
+        for directive in details.node.directives or ()
+    )
+
+
 def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
     """An executor class that completes the types in ``plans`` directly."""
 
@@ -81,6 +96,41 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
                 except _Fallback:
                     pass
             return super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        def complete_list_value(  # type: ignore[override]
+            self,
+            return_type: GraphQLList[Any],
+            field_details_list: Any,
+            info: Any,
+            path: Any,
+            result: Any,
+            position_context: Any,
+        ) -> Any:
+            """A list of plain objects in one loop, not one generic completion per item."""
+            item_type = return_type.of_type
+            non_null = isinstance(item_type, GraphQLNonNull)
+            inner = item_type.of_type if non_null else item_type
+            plan = plans.get(inner.name) if isinstance(inner, GraphQLObjectType) else None
+            manager = self.middleware_manager
+            if (
+                plan is not None
+                and isinstance(result, Sequence)
+                and not isinstance(result, str)
+                and (manager is None or not manager.middlewares)
+                and not _streamed(field_details_list)
+            ):
+                try:
+                    return [
+                        self._complete_plain(inner, plan, field_details_list, item)
+                        if item is not None
+                        else _null_item(non_null)
+                        for item in result
+                    ]
+                except _Fallback:
+                    pass
+            return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context
             )
 
