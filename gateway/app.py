@@ -21,6 +21,7 @@ from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
 from gateway.persisted import PersistedQueries
+from gateway.runtime_tuning import tune_garbage_collector
 from gateway.saved_queries import load_saved_queries
 from gateway.settings import Settings
 from gateway.views import saved_view
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
+        tune_garbage_collector(settings.gc_threshold)
         try:
             yield
         finally:

@@ -14,7 +14,8 @@ reported exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -59,6 +60,42 @@ def plain_types(schema: GraphQLSchema) -> PlainPlan:
 def _root_names(schema: GraphQLSchema) -> set[str]:
     roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
     return {root.name for root in roots if root is not None}
+
+
+Complete = Callable[[Any], Any]
+
+_INT_RANGE = range(-(2**31), 2**31)
+_NATIVE_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+
+def _constant(value: Any) -> Complete:
+    return lambda _ignored: value
+
+
+def _leaf_completer(leaf_type: Any) -> Complete:
+    """graphql-core's leaf coercion, skipped for values that are already what JSON needs."""
+    coerce = leaf_type.coerce_output_value
+    name = leaf_type.name
+
+    def coerced(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            result = coerce(value)
+        except Exception:  # graphql-core reports a value that won't coerce, with its path
+            raise _Fallback from None
+        if result is None:
+            raise _Fallback
+        return result
+
+    if name == "Float":
+        return lambda v: v if type(v) is float and math.isfinite(v) else coerced(v)
+    if name == "Int":
+        return lambda v: v if type(v) is int and v in _INT_RANGE else coerced(v)
+    native = _NATIVE_LEAVES.get(name)
+    if native is not None:
+        return lambda v: v if type(v) is native else coerced(v)
+    return coerced
 
 
 def _null_item(non_null: bool) -> None:
@@ -141,43 +178,76 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             field_details_list: Any,
             source: Any,
         ) -> dict[str, Any]:
+            steps = self._selection_steps(object_type, plan, field_details_list)
+            return {key: complete(getattr(source, attribute)) for key, attribute, complete in steps}
+
+        def _selection_steps(
+            self, object_type: GraphQLObjectType, plan: dict[str, str], field_details_list: Any
+        ) -> list[tuple[str, str, Complete]]:
+            """How to complete one selection of a plain type, built once per request.
+
+            graphql-core hands every item of a list the same field-details object,
+            so 10,000 orders share one entry here (keyed like ``collect_subfields``).
+            """
+            cache: dict[tuple[str, int], tuple[Any, list[tuple[str, str, Complete]]]]
+            cache = self.__dict__.setdefault("_plain_steps", {})
+            key = (object_type.name, id(field_details_list))
+            cached = cache.get(key)
+            if cached is not None:
+                return cached[1]
             grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
             if new_defer_usages:
                 raise _Fallback
-            completed: dict[str, Any] = {}
+            steps: list[tuple[str, str, Complete]] = []
             for response_key, details in grouped.items():
                 field_name = details[0].node.name.value
                 if field_name == "__typename":
-                    completed[response_key] = object_type.name
+                    steps.append((response_key, "__class__", _constant(object_type.name)))
                     continue
                 attribute = plan.get(field_name)
-                if attribute is None:
+                if attribute is None or _streamed(details):
                     raise _Fallback
                 field_type = object_type.fields[field_name].type
-                value = getattr(source, attribute, None)
-                completed[response_key] = self._complete_plain_value(field_type, details, value)
-            return completed
+                steps.append((response_key, attribute, self._completer(field_type, details)))
+            cache[key] = (field_details_list, steps)
+            return steps
 
-        def _complete_plain_value(self, field_type: Any, details: Any, value: Any) -> Any:
+        def _completer(self, field_type: Any, details: Any) -> Complete:
+            """A function completing one value of ``field_type`` like graphql-core would."""
             if isinstance(field_type, GraphQLNonNull):
-                if value is None:
-                    raise _Fallback
-                field_type = field_type.of_type
-            if value is None:
-                return None
+                inner = self._completer(field_type.of_type, details)
+
+                def non_null(value: Any) -> Any:
+                    if value is None:
+                        raise _Fallback  # graphql-core words and locates this error
+                    return inner(value)
+
+                return non_null
             if is_leaf_type(field_type):
-                coerced = field_type.coerce_output_value(value)
-                if coerced is None:
-                    raise _Fallback
-                return coerced
+                return _leaf_completer(field_type)
             if isinstance(field_type, GraphQLList):
-                item_type = field_type.of_type
-                return [self._complete_plain_value(item_type, details, item) for item in value]
-            if isinstance(field_type, GraphQLObjectType):
-                nested = plans.get(field_type.name)
-                if nested is None:
-                    raise _Fallback
-                return self._complete_plain(field_type, nested, details, value)
-            raise _Fallback
+                item = self._completer(field_type.of_type, details)
+
+                def listed(value: Any) -> Any:
+                    if value is None:
+                        return None
+                    if isinstance(value, str) or not isinstance(value, Sequence):
+                        raise _Fallback
+                    return [item(entry) for entry in value]
+
+                return listed
+            nested = (
+                plans.get(field_type.name) if isinstance(field_type, GraphQLObjectType) else None
+            )
+            if nested is None:
+                raise _Fallback
+            steps = self._selection_steps(field_type, nested, details)
+
+            def plain_object(value: Any) -> Any:
+                if value is None:
+                    return None
+                return {key: complete(getattr(value, attr)) for key, attr, complete in steps}
+
+            return plain_object
 
     return PlainDataExecutionContext

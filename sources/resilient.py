@@ -3,8 +3,9 @@
 Wraps any connector with, from the outside in: the response cache (fresh hits
 skip the source; on failure, stale entries are served and noted), coalescing
 of identical calls already in flight, a circuit breaker (a dead source fails
-fast and is probed again after its cool-down), and bounded, jittered retries
-of idempotent reads — all within the caller's time budget.
+fast; after its cool-down one background probe, never a user's request, checks
+whether it is back), and bounded, jittered retries of idempotent reads — all
+within the caller's time budget.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
-from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
 from sources.base import Connector, RawRecord
+from sources.breaker import Admission, Breakers
 from sources.cache import CachedEntry, ResponseCache
 from sources.config import SourceBase
 from sources.errors import SourceError, SourceRejected, SourceTimeout, SourceUnavailable
@@ -74,7 +73,7 @@ class ResilientConnector:
         self,
         inner: Connector,
         source: SourceBase,
-        breakers: AsyncCircuitBreakerFactory,
+        breakers: Breakers,
         cache: ResponseCache | None,
         *,
         coalesce: bool = True,
@@ -82,7 +81,7 @@ class ResilientConnector:
         self.name = inner.name
         self.inner = inner
         self._resilience = source.resilience
-        self._breakers = breakers
+        self._timeout_s = source.timeout_ms / 1000
         self._cache = cache
         self._coalesce = coalesce
         self._ttl = {
@@ -95,7 +94,12 @@ class ResilientConnector:
             tuple[str, str, tuple[str, ...]], asyncio.Task[list[list[RawRecord]]]
         ] = {}
         self.status = SourceStatus()
-        self._breaker: AsyncCircuitBreaker | None = None
+        self._breaker = breakers.for_source(
+            self.name,
+            failures=source.resilience.breaker.failures,
+            cooldown_s=source.resilience.breaker.cooldown_s,
+        )
+        self._probe: asyncio.Task[None] | None = None
         # Metric children bound once: ``labels()`` on every call is measurable on the hot path.
         self._fresh_hits = CACHE_LOOKUPS.labels(self.name, "fresh")
         self._misses = CACHE_LOOKUPS.labels(self.name, "miss")
@@ -111,6 +115,10 @@ class ResilientConnector:
     async def close(self) -> None:
         for task in list(self._inflight.values()):
             task.cancel()
+        probe = self._probe
+        if probe is not None and not probe.done():
+            probe.cancel()
+            await asyncio.wait([probe])  # it must not outlive the inner connector it calls
         await self.inner.close()
 
     async def fetch(
@@ -152,13 +160,29 @@ class ResilientConnector:
                 else:
                     answers[i] = error
         else:
-            fresh: dict[str, CachedEntry] = {}
             for i, records in zip(missing, fetched, strict=True):
                 answers[i] = records
-                fresh[cache_keys[i]] = CachedEntry(records, now, now + ttl)
-            if use_cache and self._cache is not None:
-                await self._cache.set_many(fresh, keep_s=keep_s)
+            await self._remember(entity, kind, [keys[i] for i in missing], fetched, now)
         return [a if a is not None else [] for a in answers]
+
+    async def _remember(
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        fetched: Sequence[list[RawRecord]],
+        asked_at: float,
+    ) -> None:
+        """Cache what the source answered, so later calls (or its failures) can use it."""
+        ttl = self._ttl.get(entity, 0.0)
+        keep_s = max(ttl, self._resilience.stale_for_s)
+        if self._cache is None or keep_s <= 0:
+            return
+        fresh = {
+            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(records, asked_at, asked_at + ttl)
+            for key, records in zip(keys, fetched, strict=True)
+        }
+        await self._cache.set_many(fresh, keep_s=keep_s)
 
     async def _call(
         self, entity: str, kind: str, keys: list[str], timeout_s: float

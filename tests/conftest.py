@@ -31,7 +31,8 @@ async def demo(demo_urls: dict[str, str]) -> AsyncIterator[DemoSources]:
 
 @pytest.fixture(scope="session")
 def gateway_url(demo_urls: dict[str, str]) -> Iterator[str]:
-    with GatewayServer(Settings(source_urls=demo_urls)) as server:
+    # gc_threshold=0: the gateway runs inside the test process; leave its collector alone
+    with GatewayServer(Settings(source_urls=demo_urls, gc_threshold=0)) as server:
         yield server.url
 
 
@@ -41,7 +42,7 @@ def start_gateway(demo_urls: dict[str, str]) -> Iterator[Callable[..., str]]:
     servers: list[GatewayServer] = []
 
     def start(**overrides: Any) -> str:
-        settings = Settings(**{"source_urls": demo_urls, **overrides})
+        settings = Settings(**{"source_urls": demo_urls, "gc_threshold": 0, **overrides})
         server = GatewayServer(settings).__enter__()
         servers.append(server)
         return server.url
