@@ -6,6 +6,7 @@ resolves only when a query asks for it, through one call into ``resolvers``.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any, cast
 
@@ -33,13 +34,33 @@ def _check_limit(limit: int | None) -> None:
         raise InvalidLookup("limit", str(limit))
 
 
-def _take(records: list[Any], limit: int | None) -> list[Any]:
+def _filtered(
+    records: list[Any], limit: int | None, status: str | None, since: datetime | None
+) -> list[Any]:
+    if status is not None:
+        wanted = status.lower()
+        records = [r for r in records if (r.status or "").lower() == wanted]
+    if since is not None:
+        records = [r for r in records if r.started_at >= since]
     return records if limit is None else records[:limit]
+
+
+LIST_FIELDS = {
+    "orders": "orders",
+    "invoices": "invoices",
+    "tickets": "tickets",
+    "webVisits": "web_visits",
+    "socialMentions": "social_mentions",
+}
+"""GraphQL list fields of Customer a parent may prefetch, and the records they hold."""
 
 
 @strawberry.type(description="One customer, seen across every system that knows them.")
 class Customer:
     person: strawberry.Private[Person]
+    prefetched: strawberry.Private[dict[str, list[Any] | Exception]] = dataclasses.field(
+        default_factory=dict
+    )
 
     @strawberry.field(description="The customer's id in the primary customer system (CRM).")
     def id(self) -> strawberry.ID:
@@ -75,46 +96,63 @@ class Customer:
         return cast(list[Identity], list(self.person.identities))
 
     @strawberry.field(description="Orders, newest first.")
-    async def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
-        _check_limit(limit)
-        return _take(await facts.orders_of(info.context.loaders, self.person), limit)
+    def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
+        return self._records(info, "orders", limit)
 
     @strawberry.field(description="Invoices and credit notes, newest first.")
-    async def invoices(
+    def invoices(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Invoice] | None:
-        _check_limit(limit)
-        found = await facts.invoices_of(info.context.loaders, self.person)
-        if status is not None:
-            found = [i for i in found if (i.status or "").lower() == status.lower()]
-        return _take(found, limit)
+        return self._records(info, "invoices", limit, status=status)
 
     @strawberry.field(description="Support tickets, newest first.")
-    async def tickets(
+    def tickets(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Ticket] | None:
-        _check_limit(limit)
-        found = await facts.tickets_of(info.context.loaders, self.person)
-        if status is not None:
-            found = [t for t in found if t.status.lower() == status.lower()]
-        return _take(found, limit)
+        return self._records(info, "tickets", limit, status=status)
 
     @strawberry.field(description="Website visits, newest first.")
-    async def web_visits(
+    def web_visits(
         self, info: Info, since: datetime | None = None, limit: int | None = None
     ) -> list[WebVisit] | None:
-        _check_limit(limit)
-        found = await facts.visits_of(info.context.loaders, self.person)
-        if since is not None:
-            found = [v for v in found if v.started_at >= since]
-        return _take(found, limit)
+        return self._records(info, "web_visits", limit, since=since)
 
     @strawberry.field(description="Social media posts by this customer, newest first.")
-    async def social_mentions(
-        self, info: Info, limit: int | None = None
-    ) -> list[SocialMention] | None:
+    def social_mentions(self, info: Info, limit: int | None = None) -> list[SocialMention] | None:
+        return self._records(info, "social_mentions", limit)
+
+    def _records(
+        self,
+        info: Info,
+        kind: str,
+        limit: int | None,
+        *,
+        status: str | None = None,
+        since: datetime | None = None,
+    ) -> Any:
+        """The list from what the parent prefetched, or else fetched now (an awaitable).
+
+        Plain values need no task of their own, which is most of the cost of a
+        field on a list of many customers.
+        """
         _check_limit(limit)
-        return _take(await facts.mentions_of(info.context.loaders, self.person), limit)
+        prefetched = self.prefetched.get(kind)
+        if prefetched is None:
+            return self._fetched(info, kind, limit, status, since)
+        if isinstance(prefetched, Exception):
+            raise prefetched
+        return _filtered(prefetched, limit, status, since)
+
+    async def _fetched(
+        self,
+        info: Info,
+        kind: str,
+        limit: int | None,
+        status: str | None,
+        since: datetime | None,
+    ) -> list[Any]:
+        records = await facts.records_of(info.context.loaders, self.person, kind)
+        return _filtered(records, limit, status, since)
 
     @strawberry.field(description="Current weather where the customer lives.")
     async def weather(self, info: Info) -> Weather | None:

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from resolvers.experience import agent
+from resolvers.process import facts
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import find_people, find_person
 from schema.agent import AgentView
 from schema.context import Info
-from schema.customer import Customer
+from schema.customer import LIST_FIELDS, Customer
 
 MAX_IDS = 1000
+
+
+def _prefetchable_lists(info: Info) -> set[str]:
+    """Customer list fields selected plainly (no directive, not in a fragment) on this field."""
+    kinds = set()
+    for selected in info.selected_fields:
+        for selection in selected.selections:
+            if (
+                isinstance(selection, SelectedField)
+                and selection.name in LIST_FIELDS
+                and not selection.directives
+            ):
+                kinds.add(LIST_FIELDS[selection.name])
+    return kinds
 
 
 @strawberry.type
@@ -40,8 +56,15 @@ class Query:
     async def customers(self, info: Info, ids: list[strawberry.ID]) -> list[Customer | None]:
         if len(ids) > MAX_IDS:
             raise InvalidLookup("ids", f"{len(ids)} ids (at most {MAX_IDS})")
-        people = await find_people(info.context.loaders, [str(i) for i in ids])
-        return [Customer(person=p) if p is not None else None for p in people]
+        loaders = info.context.loaders
+        people = await find_people(loaders, [str(i) for i in ids])
+        found = [p for p in people if p is not None]
+        kinds = _prefetchable_lists(info)
+        lists = iter(await facts.prefetch(loaders, found, kinds) if kinds and found else [])
+        return [
+            Customer(person=p, prefetched=next(lists, {})) if p is not None else None
+            for p in people
+        ]
 
     @strawberry.field(
         description="The call-center agent's view of the customer calling from `phone`."

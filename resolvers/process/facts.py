@@ -6,8 +6,12 @@ here is what every consumer wants (newest first), so views don't repeat it.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
 from resolvers.process.identity import Person
-from resolvers.system.loaders import SystemLoaders
+from resolvers.system.loaders import SystemLoaders, merge_answers
 from resolvers.system.records import (
     CurrentWeather,
     Invoice,
@@ -18,30 +22,68 @@ from resolvers.system.records import (
     WebVisit,
 )
 
+NEWEST_FIRST: dict[str, Callable[[Any], Any]] = {
+    "orders": lambda o: o.placed_at,
+    "invoices": lambda i: (i.issued_on is not None, i.issued_on),
+    "tickets": lambda t: (t.created_at is not None, t.created_at),
+    "web_visits": lambda v: v.started_at,
+    "social_mentions": lambda m: m.posted_at,
+}
+"""The records a customer has in lists, and how each list is ordered (newest first)."""
+
+
+def newest_first(serves: str, records: list[Any]) -> list[Any]:
+    return sorted(records, key=NEWEST_FIRST[serves], reverse=True)
+
+
+async def records_of(loaders: SystemLoaders, person: Person, serves: str) -> list[Any]:
+    return newest_first(serves, await loaders.load_by_any(serves, person.keys))
+
 
 async def orders_of(loaders: SystemLoaders, person: Person) -> list[Order]:
-    orders: list[Order] = await loaders.load_by_any("orders", person.keys)
-    return sorted(orders, key=lambda o: o.placed_at, reverse=True)
+    return await records_of(loaders, person, "orders")
 
 
 async def invoices_of(loaders: SystemLoaders, person: Person) -> list[Invoice]:
-    invoices: list[Invoice] = await loaders.load_by_any("invoices", person.keys)
-    return sorted(invoices, key=lambda i: (i.issued_on is not None, i.issued_on), reverse=True)
+    return await records_of(loaders, person, "invoices")
 
 
 async def tickets_of(loaders: SystemLoaders, person: Person) -> list[Ticket]:
-    tickets: list[Ticket] = await loaders.load_by_any("tickets", person.keys)
-    return sorted(tickets, key=lambda t: (t.created_at is not None, t.created_at), reverse=True)
+    return await records_of(loaders, person, "tickets")
 
 
 async def visits_of(loaders: SystemLoaders, person: Person) -> list[WebVisit]:
-    visits: list[WebVisit] = await loaders.load_by_any("web_visits", person.keys)
-    return sorted(visits, key=lambda v: v.started_at, reverse=True)
+    return await records_of(loaders, person, "web_visits")
 
 
 async def mentions_of(loaders: SystemLoaders, person: Person) -> list[SocialMention]:
-    mentions: list[SocialMention] = await loaders.load_by_any("social_mentions", person.keys)
-    return sorted(mentions, key=lambda m: m.posted_at, reverse=True)
+    return await records_of(loaders, person, "social_mentions")
+
+
+async def prefetch(
+    loaders: SystemLoaders, people: Sequence[Person], kinds: Collection[str]
+) -> list[dict[str, list[Any] | Exception]]:
+    """For each person, each asked kind of list at once: all of them in one wait.
+
+    A list of customers would otherwise resolve each customer's lists in a task
+    of its own; here every load is queued first (one batch per source, as
+    before) and awaited together. A failed source stands in its lists' place.
+    """
+    kinds = [kind for kind in NEWEST_FIRST if kind in kinds]
+    pending = [[loaders.futures_by_any(kind, p.keys) for kind in kinds] for p in people]
+    flat = [future for person in pending for futures in person for future in futures]
+    await asyncio.gather(*flat, return_exceptions=True)
+    prefetched: list[dict[str, list[Any] | Exception]] = []
+    for person_futures in pending:
+        lists: dict[str, list[Any] | Exception] = {}
+        for kind, futures in zip(kinds, person_futures, strict=True):
+            answers = [f.exception() or f.result() for f in futures]
+            try:
+                lists[kind] = newest_first(kind, merge_answers(answers))
+            except Exception as exc:  # the source's error, reported at the field's path
+                lists[kind] = exc
+        prefetched.append(lists)
+    return prefetched
 
 
 async def weather_of(loaders: SystemLoaders, person: Person) -> CurrentWeather | None:

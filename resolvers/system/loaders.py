@@ -88,29 +88,38 @@ class SystemLoaders:
             merged.extend(result)
         return merged
 
-    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
-        """Records of kind ``serves`` from every source that serves them, one lookup per source.
+    def futures_by_any(self, serves: str, keys: dict[str, object]) -> list[asyncio.Future[Any]]:
+        """One pending load per source that serves ``serves`` (no task is created).
 
         ``keys`` are the customer's known identifiers by kind, in order of
-        preference; each source is asked by the first kind it has a lookup for.
+        preference; each source is asked by the first kind it has a lookup for
+        and the customer has a value of.
         """
-        calls = []
+        futures = []
         for route in self.runtime.routes_by_source(serves):
             for kind, value in keys.items():
-                if kind not in route:
-                    continue
-                key = normalize_lookup(kind, value)
+                key = normalize_lookup(kind, value) if kind in route else None
                 if key is not None:
-                    calls.append(self._loader(route[kind]).load(key))
-                break
-        if len(calls) == 1:
-            return list(await calls[0])
-        merged: list[Any] = []
-        for result in await asyncio.gather(*calls, return_exceptions=True):
-            if isinstance(result, BaseException):
-                raise result
-            merged.extend(result)
-        return merged
+                    futures.append(self._loader(route[kind]).load(key))
+                    break
+        return futures
+
+    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
+        """Records of kind ``serves`` from every source that serves them, one lookup per source."""
+        futures = self.futures_by_any(serves, keys)
+        if len(futures) == 1:
+            return list(await futures[0])
+        return merge_answers(await asyncio.gather(*futures, return_exceptions=True))
+
+
+def merge_answers(answers: Sequence[Any]) -> list[Any]:
+    """The records of several sources' answers as one list; the first failure is raised."""
+    merged: list[Any] = []
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+        merged.extend(answer)
+    return merged
 
 
 def normalize_lookup(kind: str, value: object) -> str | None:

@@ -14,14 +14,14 @@ from tests.gateway.wire import post_query
 SECRET = "postgresql://svc:hunter2@10.20.30.40:5432/orders"
 
 
-async def broken_orders_of(*_args: Any) -> list[Any]:
+async def broken_records_of(*_args: Any) -> list[Any]:
     raise RuntimeError(f"connection to {SECRET} failed\nTraceback (most recent call last): ...")
 
 
 async def test_unexpected_exception_is_masked_and_names_the_request(
     start_gateway: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resolvers.process.facts, "orders_of", broken_orders_of)
+    monkeypatch.setattr(resolvers.process.facts, "records_of", broken_records_of)
     url = start_gateway()
     reply = await post_query(url, '{ customer(id: "C-10001") { name orders { id } } }')
     assert reply.status == 200
@@ -39,7 +39,7 @@ async def test_unexpected_exception_is_masked_and_names_the_request(
 async def test_masked_error_carries_the_callers_request_id(
     start_gateway: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resolvers.process.facts, "orders_of", broken_orders_of)
+    monkeypatch.setattr(resolvers.process.facts, "records_of", broken_records_of)
     url = start_gateway()
     reply = await post_query(
         url,

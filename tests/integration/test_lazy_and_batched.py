@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from tests.demo_harness import DemoSources, graphql
 from tests.integration.world import contact, planted, world
@@ -111,3 +112,26 @@ async def _agent_query() -> str:
     from gateway.settings import PROJECT_ROOT
 
     return (PROJECT_ROOT / "queries" / "agent.graphql").read_text(encoding="utf-8")
+
+
+async def test_list_fields_of_many_customers_filter_and_fail_like_one_customer(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway()
+    ids = [c["id"] for c in world().contacts[300:310]]
+    many = """query($ids: [ID!]!) { customers(ids: $ids) {
+        id recent: orders(limit: 2) { id } open: tickets(status: "open") { id status }
+        invoices { id } webVisits @skip(if: true) { id } } }"""
+    one = """query($id: ID) { customer(id: $id) {
+        id recent: orders(limit: 2) { id } open: tickets(status: "open") { id status }
+        invoices { id } } }"""
+    _, listed = await graphql(url, many, {"ids": ids})
+    singles = [(await graphql(url, one, {"id": i}))[1]["data"]["customer"] for i in ids]
+    assert listed["data"]["customers"] == singles
+    assert (await demo.stats())["web"] == 0, "a skipped field is not fetched"
+
+    await demo.knobs("support", mode="error")
+    _, broken = await graphql(start_gateway(), many, {"ids": ids})
+    paths = sorted(tuple(e["path"]) for e in broken["errors"])
+    assert paths == sorted(("customers", i, "open") for i in range(10))
+    assert all(c["open"] is None and c["recent"] is not None for c in broken["data"]["customers"])
