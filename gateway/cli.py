@@ -65,19 +65,9 @@ def demo(
     customers: Annotated[int, typer.Option(help="How many demo customers.")] = 1000,
 ) -> None:
     """Start the seven demo source systems and the gateway; GraphiQL opens on localhost."""
-    command = [
-        sys.executable,
-        "-m",
-        "sources.demo",
-        "--ephemeral",
-        "--exit-with-parent",
-        "--latency-ms",
-        str(latency_ms),
-        "--failure-rate",
-        str(failure_rate),
-        "--customers",
-        str(customers),
-    ]
+    command = _demo_sources_command(
+        latency_ms, failure_rate, customers, "--ephemeral", "--exit-with-parent"
+    )
     sources = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
     )
@@ -111,22 +101,29 @@ def sources(
     base_port: Annotated[int, typer.Option()] = 8101,
 ) -> None:
     """Run only the demo source systems (ports base-port .. base-port+6)."""
-    from sources.demo.__main__ import main
-
-    raise typer.Exit(
-        main(
-            [
-                "--latency-ms",
-                str(latency_ms),
-                "--failure-rate",
-                str(failure_rate),
-                "--customers",
-                str(customers),
-                "--base-port",
-                str(base_port),
-            ]
-        )
+    command = _demo_sources_command(
+        latency_ms, failure_rate, customers, "--base-port", str(base_port)
     )
+    # Its own process image: the gateway package never imports the sources layer.
+    os.execv(command[0], command)
+
+
+def _demo_sources_command(
+    latency_ms: float, failure_rate: float, customers: int, *extra: str
+) -> list[str]:
+    """``python -m sources.demo`` with the demo's knobs."""
+    return [
+        sys.executable,
+        "-m",
+        "sources.demo",
+        "--latency-ms",
+        str(latency_ms),
+        "--failure-rate",
+        str(failure_rate),
+        "--customers",
+        str(customers),
+        *extra,
+    ]
 
 
 @app.command("export-schema")
