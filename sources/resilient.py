@@ -11,10 +11,11 @@ within the caller's time budget.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
@@ -218,37 +219,95 @@ class ResilientConnector:
     async def _guarded(
         self, entity: str, kind: str, keys: list[str], timeout_s: float
     ) -> list[list[RawRecord]]:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        deadline = asyncio.get_running_loop().time() + timeout_s
         self.status.calls += 1
-        breaker = self._breaker
-        if breaker is None:
-            breaker = self._breaker = await self._breakers.get_breaker(
-                self.name,
-                threshold=self._resilience.breaker.failures,
-                ttl=self._resilience.breaker.cooldown_s,
-            )
-        try:
-            async with breaker:
-                self._observe_breaker(breaker.context.state)
-                result = await self._with_retries(entity, kind, keys, started + timeout_s)
-        except OpenedState:
-            self._observe_breaker("opened")
-            error: SourceError = SourceUnavailable(
+        admission = self._breaker.admit()
+        if admission is Admission.PROBE:
+            self._start_probe(entity, kind, keys)
+        if admission is not Admission.CALL:
+            self._observe_breaker()
+            error = SourceUnavailable(
                 self.name, "circuit breaker is open after repeated failures", entity=entity
             )
             self._record_failure(error)
-            raise error from None
+            raise error
+        return await self._observed(admission, self._with_retries(entity, kind, keys, deadline))
+
+    async def _observed(
+        self, admission: Admission, call: Awaitable[list[list[RawRecord]]]
+    ) -> list[list[RawRecord]]:
+        """Await one admitted call, telling the breaker, ``status`` and metrics how it went."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            result = await call
         except SourceError as exc:
-            self._observe_breaker(breaker.context.state)
+            if isinstance(exc, SourceRejected):  # a 4xx: the source is alive, our request is wrong
+                self._breaker.succeeded(admission)
+            else:
+                self._breaker.failed(admission)
+            self._observe_breaker()
             self._record_failure(exc)
             self._latency.observe(loop.time() - started)
             raise
-        self._observe_breaker(breaker.context.state)
+        except asyncio.CancelledError:
+            self._breaker.abandoned(admission)
+            self._observe_breaker()
+            raise
+        except Exception:
+            self._breaker.failed(admission)  # a bug must not leave a probe out for ever
+            self._observe_breaker()
+            raise
+        self._breaker.succeeded(admission)
+        self._observe_breaker()
         self.status.last_ok_at = time.time()
         self._ok.inc()
         self._latency.observe(loop.time() - started)
         return result
+
+    def _start_probe(self, entity: str, kind: str, keys: list[str]) -> None:
+        """Probe with the caller's own fetch, in the background: no user waits on a sick source."""
+        self.status.calls += 1
+        # A context of its own: the probe outlives the request and must not write to its notes.
+        probe = asyncio.get_running_loop().create_task(
+            self._run_probe(entity, kind, keys),
+            name=f"c360 breaker probe of {self.name}",
+            context=contextvars.Context(),
+        )
+        probe.add_done_callback(self._probe_done)
+        self._probe = probe
+
+    async def _run_probe(self, entity: str, kind: str, keys: list[str]) -> None:
+        asked_at = time.time()
+        try:
+            fetched = await self._observed(Admission.PROBE, self._probe_attempt(entity, kind, keys))
+        except SourceError:
+            return  # counted by _observed; the breaker is open for another cool-down
+        await self._remember(entity, kind, keys, fetched, asked_at)
+
+    async def _probe_attempt(
+        self, entity: str, kind: str, keys: list[str]
+    ) -> list[list[RawRecord]]:
+        """One attempt within the source's own timeout (no caller's deadline applies).
+
+        No retries: the probe asks whether the source is back, and retrying a sick
+        source only adds to its load.
+        """
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._attempt(entity, kind, keys, self._timeout_s)
+        except TimeoutError:
+            raise SourceTimeout(
+                self.name,
+                f"probe got no answer within {self._timeout_s * 1000:.0f} ms",
+                entity=entity,
+            ) from None
+
+    def _probe_done(self, probe: asyncio.Task[None]) -> None:
+        if self._probe is probe:
+            self._probe = None
+        if not probe.cancelled() and (error := probe.exception()) is not None:
+            log.error("source %s: breaker probe crashed", self.name, exc_info=error)
 
     async def _with_retries(
         self, entity: str, kind: str, keys: list[str], deadline: float
@@ -287,7 +346,8 @@ class ResilientConnector:
             raise next(a for a in answers if isinstance(a, Exception))
         return result
 
-    def _observe_breaker(self, state: str) -> None:
+    def _observe_breaker(self) -> None:
+        state = self._breaker.state
         if state != self.status.breaker:
             log.warning("source %s: circuit breaker %s", self.name, state)
         self.status.breaker = state
@@ -302,6 +362,6 @@ class ResilientConnector:
         log.warning("source %s failed: %s", self.name, error.detail)
 
 
-def breaker_factory() -> AsyncCircuitBreakerFactory:
-    """Client errors (4xx) say nothing about the source's health; they don't trip breakers."""
-    return AsyncCircuitBreakerFactory(exclude=[SourceRejected, asyncio.CancelledError])
+def breaker_factory() -> Breakers:
+    """One breaker per source for the process; 4xx answers never trip them (see ``_observed``)."""
+    return Breakers()

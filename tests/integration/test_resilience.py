@@ -127,9 +127,57 @@ async def test_breaker_opens_fails_fast_and_recovers_by_itself(
 
     await demo.knobs("support", mode="ok")
     await asyncio.sleep(1.1)
-    _, body = await graphql(url, QUERY, {"id": ids[4]})
-    assert "errors" not in body and body["data"]["customer"]["tickets"] is not None
+    elapsed_ms, body = await timed(url, QUERY, {"id": ids[4]})
+    assert elapsed_ms < 500, "the query after the cool-down does not wait for the probe"
+    # The probe runs in the background; the breaker closes once it has answered.
+    give_up = time.monotonic() + 3
+    while "errors" in body or body["data"]["customer"]["tickets"] is None:
+        assert time.monotonic() < give_up, "the breaker did not close after the source healed"
+        await asyncio.sleep(0.1)
+        _, body = await graphql(url, QUERY, {"id": ids[5]})
     assert (await get_json(url + "/readyz"))["sources"]["support"]["breaker"] == "closed"
+    assert (await demo.stats())["support"] >= 3 + 2, "the probe, then the query it let through"
+
+
+async def test_half_open_breaker_sends_one_probe_and_no_user_waits_for_it(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    config = tuned_sources(
+        tmp_path,
+        support={"resilience": {"retries": 0, "breaker": {"failures": 2, "cooldown_s": 1.0}}},
+    )
+    url = start_gateway(sources_file=config)  # support's timeout stays 1500 ms
+    await demo.knobs("support", mode="error")
+    ids = [c["id"] for c in world().contacts[210:233]]
+    for crm_id in ids[:2]:
+        await graphql(url, QUERY, {"id": crm_id})
+    assert (await get_json(url + "/readyz"))["sources"]["support"]["breaker"] == "opened"
+
+    await demo.knobs("support", mode="hang")
+    await asyncio.sleep(1.1)
+    answers = await asyncio.gather(*(timed(url, QUERY, {"id": crm_id}) for crm_id in ids[2:22]))
+    await asyncio.sleep(0.2)
+    assert (await demo.stats())["support"] == 2 + 1, "one probe, however many callers"
+    for elapsed_ms, body in answers:
+        assert elapsed_ms < 1000, "no caller waits for the probe's 1500 ms timeout"
+        error = errors_by_field(body)["tickets"]
+        assert error["extensions"]["code"] == "SOURCE_UNAVAILABLE"
+        assert "circuit breaker is open" in error["message"]
+        assert body["data"]["customer"]["name"]
+    ready = await get_json(url + "/readyz")
+    assert ready["sources"]["support"]["breaker"] == "half-opened"
+    assert await metric(url, "c360_source_breaker_state", source="support") == 1
+
+    await asyncio.sleep(1.5)  # the probe runs into support's timeout: open for another cool-down
+    ready = await get_json(url + "/readyz")
+    assert ready["sources"]["support"]["breaker"] == "opened"
+    assert ready["sources"]["support"]["last_error_code"] == "SOURCE_TIMEOUT"
+    elapsed_ms, body = await timed(url, QUERY, {"id": ids[22]})
+    assert (
+        elapsed_ms < 500
+        and "circuit breaker is open" in errors_by_field(body)["tickets"]["message"]
+    )
+    assert (await demo.stats())["support"] == 3
 
 
 async def test_failed_source_is_answered_from_cache_and_marked_stale(
