@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from gateway.settings import PROJECT_ROOT, Settings
 
@@ -22,6 +23,19 @@ app = typer.Typer(
 def _fail(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
+
+
+def _settings(**overrides: Any) -> Settings:
+    """The settings, or a message naming each bad ``C360_*`` variable (no traceback)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"  C360_{'__'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        _fail("invalid settings:\n" + "\n".join(problems))
+        raise  # pragma: no cover - _fail exits
 
 
 def _check_startup(settings: Settings) -> None:
@@ -53,7 +67,7 @@ def _serve(settings: Settings) -> None:
 @app.command()
 def serve() -> None:
     """Run the gateway (settings from C360_* environment variables)."""
-    _serve(Settings())
+    _serve(_settings())
 
 
 @app.command()
@@ -79,7 +93,7 @@ def demo(
         ready = json.loads(line)
         urls = {**ready["urls"], **ready.get("dsns", {})}  # one override map: url or dsn by source
         os.environ["C360_SOURCE_URLS"] = json.dumps(urls)
-        settings = Settings(host=host, port=port, source_urls=urls)
+        settings = _settings(host=host, port=port, source_urls=urls)
         for system, url in sorted(urls.items()):
             typer.echo(f"  demo source {system:<8} {url}")
         typer.secho(
