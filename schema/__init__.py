@@ -15,10 +15,9 @@ from schema.query import Query
 # Strawberry converts every argument name to camelCase again on every resolver
 # call (7% of a 50-customer list's CPU); the conversion is a pure function of the
 # name, so it is memoized once for the process.
-if not hasattr(_name_converter.to_camel_case, "cache_info"):
-    _name_converter.to_camel_case = functools.lru_cache(maxsize=4096)(  # type: ignore[assignment]
-        _name_converter.to_camel_case
-    )
+_converters = vars(_name_converter)
+if not hasattr(_converters["to_camel_case"], "cache_info"):
+    _converters["to_camel_case"] = functools.lru_cache(maxsize=4096)(_converters["to_camel_case"])
 
 
 def build_schema(extensions: Sequence[Any] = (), *, plain_data: bool = True) -> strawberry.Schema:

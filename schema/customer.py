@@ -97,29 +97,29 @@ class Customer:
 
     @strawberry.field(description="Orders, newest first.")
     def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
-        return self._records(info, "orders", limit)
+        return cast("list[Order] | None", self._records(info, "orders", limit))
 
     @strawberry.field(description="Invoices and credit notes, newest first.")
     def invoices(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Invoice] | None:
-        return self._records(info, "invoices", limit, status=status)
+        return cast("list[Invoice] | None", self._records(info, "invoices", limit, status=status))
 
     @strawberry.field(description="Support tickets, newest first.")
     def tickets(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Ticket] | None:
-        return self._records(info, "tickets", limit, status=status)
+        return cast("list[Ticket] | None", self._records(info, "tickets", limit, status=status))
 
     @strawberry.field(description="Website visits, newest first.")
     def web_visits(
         self, info: Info, since: datetime | None = None, limit: int | None = None
     ) -> list[WebVisit] | None:
-        return self._records(info, "web_visits", limit, since=since)
+        return cast("list[WebVisit] | None", self._records(info, "web_visits", limit, since=since))
 
     @strawberry.field(description="Social media posts by this customer, newest first.")
     def social_mentions(self, info: Info, limit: int | None = None) -> list[SocialMention] | None:
-        return self._records(info, "social_mentions", limit)
+        return cast("list[SocialMention] | None", self._records(info, "social_mentions", limit))
 
     def _records(
         self,

@@ -98,7 +98,7 @@ def _leaf_completer(leaf_type: Any) -> Complete:
     return coerced
 
 
-def _null_item(non_null: bool) -> None:
+def _null_item(non_null: bool) -> Any:
     if non_null:
         raise _Fallback
     return None
@@ -116,7 +116,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
     """An executor class that completes the types in ``plans`` directly."""
 
     class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
-        def complete_object_value(  # type: ignore[override]
+        def complete_object_value(
             self,
             return_type: GraphQLObjectType,
             field_details_list: Any,
@@ -136,7 +136,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
                 return_type, field_details_list, info, path, result, position_context
             )
 
-        def complete_list_value(  # type: ignore[override]
+        def complete_list_value(
             self,
             return_type: GraphQLList[Any],
             field_details_list: Any,

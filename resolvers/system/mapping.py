@@ -169,6 +169,9 @@ def _converter_for(hint: Any) -> tuple[Convert, bool]:
 class RecordMapper:
     """Turns one source entity's raw records into one kind of domain record."""
 
+    map_one: Callable[[Any], Any]
+    """Maps one raw record (generated at start by ``_compile``); raises ``BadValue``."""
+
     def __init__(
         self,
         source: str,
