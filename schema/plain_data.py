@@ -126,8 +126,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             position_context: Any,
         ) -> Any:
             plan = plans.get(return_type.name)
-            manager = self.middleware_manager
-            if plan is not None and (manager is None or not manager.middlewares):
+            if plan is not None and self._without_middleware():
                 try:
                     return self._complete_plain(return_type, plan, field_details_list, result)
                 except _Fallback:
@@ -150,12 +149,11 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             non_null = isinstance(item_type, GraphQLNonNull)
             inner = item_type.of_type if non_null else item_type
             plan = plans.get(inner.name) if isinstance(inner, GraphQLObjectType) else None
-            manager = self.middleware_manager
             if (
                 plan is not None
                 and isinstance(result, Sequence)
                 and not isinstance(result, str)
-                and (manager is None or not manager.middlewares)
+                and self._without_middleware()
                 and not _streamed(field_details_list)
             ):
                 try:
@@ -170,6 +168,11 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context
             )
+
+        def _without_middleware(self) -> bool:
+            """Resolver middleware (schema extensions with ``resolve``) must see every field."""
+            manager = self.middleware_manager
+            return manager is None or not manager.middlewares
 
         def _complete_plain(
             self,
