@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import strawberry
 from strawberry.types.nodes import SelectedField
 
@@ -16,18 +18,20 @@ from schema.customer import LIST_FIELDS, Customer
 MAX_IDS = 1000
 
 
-def _prefetchable_lists(info: Info) -> set[str]:
-    """Customer list fields selected plainly (no directive, not in a fragment) on this field."""
-    kinds = set()
-    for selected in info.selected_fields:
-        for selection in selected.selections:
-            if (
-                isinstance(selection, SelectedField)
-                and selection.name in LIST_FIELDS
-                and not selection.directives
-            ):
-                kinds.add(LIST_FIELDS[selection.name])
-    return kinds
+def _plainly_selected(info: Info, names: Collection[str]) -> set[str]:
+    """Which of ``names`` this field selects plainly (no directive, not in a fragment).
+
+    Those are safe to fetch ahead: a field under @skip or @include may not be
+    wanted, and asking a source for what nobody reads is not allowed.
+    """
+    return {
+        selection.name
+        for selected in info.selected_fields
+        for selection in selected.selections
+        if isinstance(selection, SelectedField)
+        and selection.name in names
+        and not selection.directives
+    }
 
 
 @strawberry.type
@@ -59,7 +63,7 @@ class Query:
         loaders = info.context.loaders
         people = await find_people(loaders, [str(i) for i in ids])
         found = [p for p in people if p is not None]
-        kinds = _prefetchable_lists(info)
+        kinds = {LIST_FIELDS[name] for name in _plainly_selected(info, LIST_FIELDS)}
         lists = iter(await facts.prefetch(loaders, found, kinds) if kinds and found else [])
         return [
             Customer(person=p, prefetched=next(lists, {})) if p is not None else None
@@ -70,5 +74,14 @@ class Query:
         description="The call-center agent's view of the customer calling from `phone`."
     )
     async def agent_view(self, info: Info, phone: str) -> AgentView | None:
-        person = await agent.caller(info.context.loaders, phone)
-        return AgentView(person=person) if person is not None else None
+        loaders = info.context.loaders
+        person = await agent.caller(loaders, phone)
+        if person is None:
+            return None
+        kinds = {
+            kind
+            for name in _plainly_selected(info, agent.SECTION_NEEDS)
+            for kind in agent.SECTION_NEEDS[name]
+        }
+        [lists] = await facts.prefetch(loaders, [person], kinds) if kinds else [{}]
+        return AgentView(person=person, prefetched=lists)

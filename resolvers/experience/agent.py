@@ -1,16 +1,15 @@
 """The call-center agent's view: who is calling, how are things, what is open right now.
 
 Shaped for a screen that must be up before the agent says hello: each section
-is fetched only if the saved query asks for it, all sections concurrently, and
-each from the same per-request loaders (so health and the lists share fetches).
+is made only if the saved query asks for it, from lists fetched all at once
+(health and the lists share them). The sections are pure functions of those lists.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from resolvers.process.facts import invoices_of, mentions_of, orders_of, tickets_of, visits_of
-from resolvers.process.health import is_open, is_unpaid
+from resolvers.process.health import Health, health_light, is_open, is_unpaid
 from resolvers.process.identity import Person, find_person
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
@@ -24,29 +23,46 @@ async def caller(loaders: SystemLoaders, phone: str) -> Person | None:
     return await find_person(loaders, "phone", phone)
 
 
-async def open_tickets(loaders: SystemLoaders, person: Person) -> list[Ticket]:
-    return [t for t in await tickets_of(loaders, person) if is_open(t)]
+SECTION_NEEDS: dict[str, tuple[str, ...]] = {
+    "health": ("tickets", "invoices", "social_mentions", "web_visits"),
+    "openTickets": ("tickets",),
+    "recentOrders": ("orders",),
+    "unpaidInvoices": ("invoices",),
+    "webActivityToday": ("web_visits",),
+    "recentMentions": ("social_mentions",),
+}
+"""The lists each section of the view is made of (by GraphQL field name)."""
 
 
-async def recent_orders(
-    loaders: SystemLoaders, person: Person, limit: int = RECENT_ORDERS
-) -> list[Order]:
-    return (await orders_of(loaders, person))[:limit]
+def open_tickets(tickets: list[Ticket]) -> list[Ticket]:
+    return [t for t in tickets if is_open(t)]
 
 
-async def unpaid_invoices(loaders: SystemLoaders, person: Person) -> list[Invoice]:
-    return [i for i in await invoices_of(loaders, person) if is_unpaid(i)]
+def recent_orders(orders: list[Order], limit: int = RECENT_ORDERS) -> list[Order]:
+    return orders[:limit]
 
 
-async def web_activity_today(
-    loaders: SystemLoaders, person: Person, now: datetime
-) -> list[WebVisit]:
+def unpaid_invoices(invoices: list[Invoice]) -> list[Invoice]:
+    return [i for i in invoices if is_unpaid(i)]
+
+
+def web_activity_today(visits: list[WebVisit], now: datetime) -> list[WebVisit]:
     today = now.date()
-    return [v for v in await visits_of(loaders, person) if v.started_at.date() == today]
+    return [v for v in visits if v.started_at.date() == today]
 
 
-async def recent_mentions(
-    loaders: SystemLoaders, person: Person, now: datetime, days: int = RECENT_MENTION_DAYS
+def recent_mentions(
+    mentions: list[SocialMention], now: datetime, days: int = RECENT_MENTION_DAYS
 ) -> list[SocialMention]:
     cutoff = now - timedelta(days=days)
-    return [m for m in await mentions_of(loaders, person) if m.posted_at >= cutoff]
+    return [m for m in mentions if m.posted_at >= cutoff]
+
+
+def health(
+    tickets: list[Ticket],
+    invoices: list[Invoice],
+    mentions: list[SocialMention],
+    visits: list[WebVisit],
+    now: datetime,
+) -> Health:
+    return health_light(tickets, invoices, mentions, visits, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiohttp
 
 from gateway.settings import PROJECT_ROOT
@@ -92,3 +94,29 @@ async def test_weather_is_described_in_words(gateway_url: str, demo: DemoSources
     )
     weather = body["data"]["customer"]["weather"]
     assert isinstance(weather["temperatureC"], float) and weather["description"]
+
+
+async def test_a_dead_source_costs_only_the_sections_made_of_it(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway()
+    await demo.knobs("support", mode="error")
+    phone = contact(planted("red_health").crm_ids[0])["phone"]
+    _, body = await graphql(url, AGENT_QUERY, {"phone": phone})
+    view = body["data"]["agentView"]
+    assert view["openTickets"] is None and view["health"] is None
+    assert view["recentOrders"] and view["unpaidInvoices"] and view["customer"]["name"]
+    assert {tuple(e["path"]) for e in body["errors"]} == {
+        ("agentView", "health"),
+        ("agentView", "openTickets"),
+    }
+
+
+async def test_a_skipped_section_is_not_fetched(gateway_url: str, demo: DemoSources) -> None:
+    query = """query($phone: String!) { agentView(phone: $phone) {
+        recentOrders { id } recentMentions @skip(if: true) { id } } }"""
+    phone = contact(planted("red_health").crm_ids[0])["phone"]
+    _, body = await graphql(gateway_url, query, {"phone": phone})
+    assert body["data"]["agentView"]["recentOrders"]
+    stats = await demo.stats()
+    assert stats["social"] == 0 and stats["orders"] == 1 and stats["support"] == 0
