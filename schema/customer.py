@@ -45,14 +45,18 @@ def _filtered(
     return records if limit is None else records[:limit]
 
 
-LIST_FIELDS = {
-    "orders": "orders",
-    "invoices": "invoices",
-    "tickets": "tickets",
-    "webVisits": "web_visits",
-    "socialMentions": "social_mentions",
+CUSTOMER_NEEDS: dict[str, tuple[str, ...]] = {
+    "orders": ("orders",),
+    "invoices": ("invoices",),
+    "tickets": ("tickets",),
+    "webVisits": ("web_visits",),
+    "socialMentions": ("social_mentions",),
+    "rfm": ("orders", "rfm_cutpoints"),
+    "segment": ("orders", "rfm_cutpoints"),
+    "health": ("tickets", "invoices", "social_mentions", "web_visits"),
+    "weather": ("weather",),
 }
-"""GraphQL list fields of Customer a parent may prefetch, and the records they hold."""
+"""What each source-backed Customer field is made of, so a parent can fetch it ahead."""
 
 
 @strawberry.type(description="One customer, seen across every system that knows them.")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from typing import Any
 
 import strawberry
 from strawberry.types.nodes import SelectedField
@@ -13,24 +14,35 @@ from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import find_people, find_person
 from schema.agent import AgentView
 from schema.context import Info
-from schema.customer import LIST_FIELDS, Customer
+from schema.customer import CUSTOMER_NEEDS, Customer
 
 MAX_IDS = 1000
 
 
-def _plainly_selected(info: Info, names: Collection[str]) -> set[str]:
-    """Which of ``names`` this field selects plainly (no directive, not in a fragment).
+VIEW_CUSTOMER: dict[str, tuple[str, ...]] = {"customer": ()}
 
-    Those are safe to fetch ahead: a field under @skip or @include may not be
+
+def _plain_fields(selections: Iterable[Any], names: Collection[str]) -> list[SelectedField]:
+    """The selections among ``names`` made plainly (no directive, not in a fragment).
+
+    Only those are fetched ahead: a field under @skip or @include may not be
     wanted, and asking a source for what nobody reads is not allowed.
     """
+    return [
+        s
+        for s in selections
+        if isinstance(s, SelectedField) and s.name in names and not s.directives
+    ]
+
+
+def _needs(selected: Iterable[Any], table: dict[str, tuple[str, ...]]) -> set[str]:
+    """The kinds of records the plainly selected subfields of ``selected`` are made of."""
     return {
-        selection.name
-        for selected in info.selected_fields
-        for selection in selected.selections
-        if isinstance(selection, SelectedField)
-        and selection.name in names
-        and not selection.directives
+        kind
+        for field in selected
+        if isinstance(field, SelectedField)
+        for sub in _plain_fields(field.selections, table)
+        for kind in table[sub.name]
     }
 
 
@@ -63,7 +75,7 @@ class Query:
         loaders = info.context.loaders
         people = await find_people(loaders, [str(i) for i in ids])
         found = [p for p in people if p is not None]
-        kinds = {LIST_FIELDS[name] for name in _plainly_selected(info, LIST_FIELDS)}
+        kinds = _needs(info.selected_fields, CUSTOMER_NEEDS)
         lists = iter(await facts.prefetch(loaders, found, kinds) if kinds and found else [])
         return [
             Customer(person=p, prefetched=next(lists, {})) if p is not None else None
@@ -78,10 +90,9 @@ class Query:
         person = await agent.caller(loaders, phone)
         if person is None:
             return None
-        kinds = {
-            kind
-            for name in _plainly_selected(info, agent.SECTION_NEEDS)
-            for kind in agent.SECTION_NEEDS[name]
-        }
+        kinds = _needs(info.selected_fields, {**agent.SECTION_NEEDS, **VIEW_CUSTOMER})
+        for view in info.selected_fields:
+            for customer in _plain_fields(view.selections, {"customer"}):
+                kinds |= _needs([customer], CUSTOMER_NEEDS)
         [lists] = await facts.prefetch(loaders, [person], kinds) if kinds else [{}]
         return AgentView(person=person, prefetched=lists)

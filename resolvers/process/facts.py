@@ -68,15 +68,22 @@ async def prefetch(
     A list of customers would otherwise resolve each customer's lists in a task
     of its own; here every load is queued first (one batch per source, as
     before) and awaited together. A failed source stands in its lists' place.
+    ``weather`` and ``rfm_cutpoints`` are loaded in the same wait (into the
+    request's loader cache, for the fields that read them next), so nothing
+    asked of a customer costs a second round trip.
     """
-    kinds = [kind for kind in NEWEST_FIRST if kind in kinds]
-    pending = [[loaders.futures_by_any(kind, p.keys) for kind in kinds] for p in people]
+    lists_asked = [kind for kind in NEWEST_FIRST if kind in kinds]
+    pending = [[loaders.futures_by_any(kind, p.keys) for kind in lists_asked] for p in people]
     flat = [future for person in pending for futures in person for future in futures]
+    if "weather" in kinds:
+        flat += [f for p in people for f in loaders.futures_by_any("weather", p.keys)]
+    if "rfm_cutpoints" in kinds:
+        flat += loaders.futures("rfm_cutpoints", "all", "all")
     await asyncio.gather(*flat, return_exceptions=True)
     prefetched: list[dict[str, list[Any] | Exception]] = []
     for person_futures in pending:
         lists: dict[str, list[Any] | Exception] = {}
-        for kind, futures in zip(kinds, person_futures, strict=True):
+        for kind, futures in zip(lists_asked, person_futures, strict=True):
             answers = [f.exception() or f.result() for f in futures]
             try:
                 lists[kind] = newest_first(kind, merge_answers(answers))

@@ -72,21 +72,17 @@ class SystemLoaders:
         An empty list when the key is missing or no source knows it; a
         ``SourceError`` when a source that serves it failed.
         """
+        futures = self.futures(serves, kind, value)
+        if len(futures) == 1:
+            return list(await futures[0])
+        return merge_answers(await asyncio.gather(*futures, return_exceptions=True))
+
+    def futures(self, serves: str, kind: str, value: object) -> list[asyncio.Future[Any]]:
+        """The pending loads behind ``load`` (no task is created), one per source."""
         key = normalize_lookup(kind, value)
-        routes = self.runtime.routes_for(serves, kind)
-        if key is None or not routes:
+        if key is None:
             return []
-        if len(routes) == 1:
-            return list(await self._loader(routes[0]).load(key))
-        results = await asyncio.gather(
-            *(self._loader(route).load(key) for route in routes), return_exceptions=True
-        )
-        merged: list[Any] = []
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-            merged.extend(result)
-        return merged
+        return [self._loader(route).load(key) for route in self.runtime.routes_for(serves, kind)]
 
     def futures_by_any(self, serves: str, keys: dict[str, object]) -> list[asyncio.Future[Any]]:
         """One pending load per source that serves ``serves`` (no task is created).
