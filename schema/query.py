@@ -19,9 +19,6 @@ from schema.customer import CUSTOMER_NEEDS, Customer
 MAX_IDS = 1000
 
 
-VIEW_CUSTOMER: dict[str, tuple[str, ...]] = {"customer": ()}
-
-
 def _plain_fields(selections: Iterable[Any], names: Collection[str]) -> list[SelectedField]:
     """The selections among ``names`` made plainly (no directive, not in a fragment).
 
@@ -90,7 +87,7 @@ class Query:
         person = await agent.caller(loaders, phone)
         if person is None:
             return None
-        kinds = _needs(info.selected_fields, {**agent.SECTION_NEEDS, **VIEW_CUSTOMER})
+        kinds = _needs(info.selected_fields, agent.SECTION_NEEDS)
         for view in info.selected_fields:
             for customer in _plain_fields(view.selections, {"customer"}):
                 kinds |= _needs([customer], CUSTOMER_NEEDS)

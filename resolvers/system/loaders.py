@@ -63,19 +63,13 @@ class SystemLoaders:
             loader = self._loaders[route] = EntityLoader(self.runtime, route, self.deadline)
         return loader
 
-    def can_load(self, serves: str, kind: str) -> bool:
-        return bool(self.runtime.routes_for(serves, kind))
-
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         """Every record of kind ``serves`` whose ``kind`` key is ``value``, from every source.
 
         An empty list when the key is missing or no source knows it; a
         ``SourceError`` when a source that serves it failed.
         """
-        futures = self.futures(serves, kind, value)
-        if len(futures) == 1:
-            return list(await futures[0])
-        return merge_answers(await asyncio.gather(*futures, return_exceptions=True))
+        return await _merged(self.futures(serves, kind, value))
 
     def futures(self, serves: str, kind: str, value: object) -> list[asyncio.Future[Any]]:
         """The pending loads behind ``load`` (no task is created), one per source."""
@@ -102,10 +96,13 @@ class SystemLoaders:
 
     async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
         """Records of kind ``serves`` from every source that serves them, one lookup per source."""
-        futures = self.futures_by_any(serves, keys)
-        if len(futures) == 1:
-            return list(await futures[0])
-        return merge_answers(await asyncio.gather(*futures, return_exceptions=True))
+        return await _merged(self.futures_by_any(serves, keys))
+
+
+async def _merged(futures: list[asyncio.Future[Any]]) -> list[Any]:
+    if len(futures) == 1:  # the usual case: no gather needed
+        return list(await futures[0])
+    return merge_answers(await asyncio.gather(*futures, return_exceptions=True))
 
 
 def merge_answers(answers: Sequence[Any]) -> list[Any]:
