@@ -171,25 +171,32 @@ def evaluate(rows: list[Row], soak: dict[str, Any] | None) -> list[Target]:
     else:
         targets.append(Target(name, "not measured", "n/a"))
 
+    def against_floor(
+        name: str, ours: Row | None, floor: Row | None, metric: str, limit: float, digits: int
+    ) -> None:
+        """Our figure over the floor's for ``metric`` (lower is better), at most ``limit``."""
+        mine = getattr(ours, metric) if ours else None
+        theirs = getattr(floor, metric) if floor else None
+        if mine and theirs:
+            ratio = mine / theirs
+            figure = f"{ratio:.2f}× ({mine:.{digits}f} vs {theirs:.{digits}f} ms)"
+            targets.append(Target(name, figure, _verdict(ratio <= limit)))
+        else:
+            targets.append(Target(name, "not measured", "n/a"))
+
     ours = _find(rows, "a-agent-saved", "c360", 50) or _find(rows, "a-agent-saved", "c360")
     floor = _find(rows, "a-agent-saved", "floor", ours.concurrency if ours else None)
-    name = "gateway CPU per agent query ≤ 1.5× the floor's"
-    if ours and floor and ours.cpu_ms_per_query and floor.cpu_ms_per_query:
-        ratio = ours.cpu_ms_per_query / floor.cpu_ms_per_query
-        figure = f"{ratio:.2f}× ({ours.cpu_ms_per_query:.2f} vs {floor.cpu_ms_per_query:.2f} ms)"
-        targets.append(Target(name, figure, _verdict(ratio <= 1.5)))
-    else:
-        targets.append(Target(name, "not measured", "n/a"))
-
-    ours = _find(rows, "d-10k-orders", "c360")
-    floor = _find(rows, "d-10k-orders", "floor")
-    name = "10,000 orders ≤ 3× the floor's time (p50)"
-    if ours and floor and ours.p50_ms and floor.p50_ms:
-        ratio = ours.p50_ms / floor.p50_ms
-        figure = f"{ratio:.2f}× ({ours.p50_ms:.0f} vs {floor.p50_ms:.0f} ms)"
-        targets.append(Target(name, figure, _verdict(ratio <= 3.0)))
-    else:
-        targets.append(Target(name, "not measured", "n/a"))
+    against_floor(
+        "gateway CPU per agent query ≤ 1.5× the floor's", ours, floor, "cpu_ms_per_query", 1.5, 2
+    )
+    against_floor(
+        "10,000 orders ≤ 3× the floor's time (p50)",
+        _find(rows, "d-10k-orders", "c360"),
+        _find(rows, "d-10k-orders", "floor"),
+        "p50_ms",
+        3.0,
+        0,
+    )
 
     one = _find(rows, "f-workers", "c360 1 worker")
     two = _find(rows, "f-workers", "c360 2 workers")

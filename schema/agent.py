@@ -10,6 +10,7 @@ import strawberry
 
 from resolvers.experience import agent
 from resolvers.process import facts
+from resolvers.process.health import health_light
 from resolvers.process.identity import Person
 from schema.context import Info
 from schema.customer import Customer
@@ -31,7 +32,7 @@ class AgentView:
         now = info.context.now
 
         def light(tickets: Any, invoices: Any, mentions: Any, visits: Any) -> Any:
-            return agent.health(tickets, invoices, mentions, visits, now)
+            return health_light(tickets, invoices, mentions, visits, now)
 
         return cast("Health | None", self._section(info, agent.SECTION_NEEDS["health"], light))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from resolvers.process.health import Health, health_light, is_open, is_unpaid
+from resolvers.process.health import is_open, is_unpaid
 from resolvers.process.identity import Person, find_person
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
@@ -56,13 +56,3 @@ def recent_mentions(
 ) -> list[SocialMention]:
     cutoff = now - timedelta(days=days)
     return [m for m in mentions if m.posted_at >= cutoff]
-
-
-def health(
-    tickets: list[Ticket],
-    invoices: list[Invoice],
-    mentions: list[SocialMention],
-    visits: list[WebVisit],
-    now: datetime,
-) -> Health:
-    return health_light(tickets, invoices, mentions, visits, now)
