@@ -1,0 +1,767 @@
+"""Operations compiled once into direct calls: the fast path for saved and repeated queries.
+
+graphql-core executes every operation generically: for each field it collects
+the selection, builds resolve info, goes through Strawberry's resolver wrapper
+(argument conversion, ``Info``), completes the value by its type, and gives
+every awaitable field a task of its own. For an operation the gateway has seen
+before (each saved query, each repeated ad-hoc text) all of that is known in
+advance. ``compile_operation`` works it out once; ``CompiledOperation.execute``
+then only calls the resolvers and builds the response.
+
+The answer is graphql-core's: the same data, the same errors (message,
+locations, path), null propagation through non-null fields to the nearest
+nullable position. Resolvers get a real ``strawberry.Info``. Async resolvers
+run eagerly up to their first real wait, so a value that is already there
+(prefetched, cached) costs no task.
+
+What is not compiled raises ``NotCompilable`` and runs generically:
+introspection, interfaces and unions, ``@defer``/``@stream`` and other
+directives, ``@skip``/``@include`` driven by variables, fields with field
+extensions or permissions, mutations and subscriptions. Schema extensions that
+wrap resolvers (``resolve`` hooks) must see every field, so a schema with one is
+not compiled at all. Tests run the same queries both ways and compare.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import types
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, cast
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    located_error,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.language import Visitor, visit
+from graphql.pyutils import Path as GraphQLPath
+from graphql.pyutils import Undefined, is_awaitable
+from graphql.pyutils import inspect as graphql_inspect
+from graphql.type.definition import GraphQLResolveInfoHelpers, is_leaf_type
+from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.field import StrawberryField
+from strawberry.types.nodes import convert_selections
+
+DEFINITION = "strawberry-definition"
+MAX_VARIABLE_ERRORS = 50
+
+
+class NotCompilable(Exception):
+    """The operation uses something only the generic executor runs; says what."""
+
+
+# A response path as a linked list of (parent, key) pairs, built as cheaply as a tuple.
+ResponsePath = tuple[Any, str | int] | None
+
+
+def _path_list(path: ResponsePath) -> list[str | int]:
+    keys: list[str | int] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return keys
+
+
+def _graphql_path(path: ResponsePath) -> GraphQLPath | None:
+    built: GraphQLPath | None = None
+    for key in _path_list(path):
+        built = GraphQLPath(built, key, None)
+    return built
+
+
+class _Run:
+    """One execution: the request's context and variables, the errors so far, the waits."""
+
+    __slots__ = ("context", "errors", "nulled", "pending", "plan", "root_value", "variables")
+
+    def __init__(
+        self, plan: CompiledOperation, context: Any, root_value: Any, variables: VariableValues
+    ) -> None:
+        self.plan = plan
+        self.context = context
+        self.root_value = root_value
+        self.variables = variables
+        self.errors: list[GraphQLError] = []
+        self.nulled: set[tuple[str | int, ...]] = set()
+        self.pending: list[Awaitable[None]] = []
+
+    def add_error(self, error: GraphQLError, path: ResponsePath) -> None:
+        """Record a field error, unless an ancestor was already nulled (graphql-core's rule)."""
+        keys = tuple(_path_list(path))
+        if any(keys[:depth] in self.nulled for depth in range(len(keys) + 1)):
+            return
+        self.nulled.add(keys)
+        self.errors.append(error)
+
+
+Complete = Callable[[_Run, Any, ResponsePath], Any]
+"""Completes one value of a type at a path; may return an awaitable if part of it must wait."""
+
+
+class _Waiting:
+    """A completed value that is not complete yet: a non-null part of it still waits."""
+
+    __slots__ = ("awaitable",)
+
+    def __init__(self, awaitable: Awaitable[Any]) -> None:
+        self.awaitable = awaitable
+
+
+@types.coroutine
+def _resume(coroutine: Any, yielded: Any) -> Any:
+    """Continue a coroutine that was run eagerly up to its first wait (``yielded``)."""
+    while True:
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            coroutine.close()
+            raise
+        except BaseException as exc:
+            try:
+                yielded = coroutine.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                yielded = coroutine.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+
+def _eager(value: Any) -> Any:
+    """A resolver's coroutine run now: its value if it needs no wait, else a ``_Waiting``.
+
+    Exceptions the coroutine raises before its first wait propagate as the resolver's.
+    """
+    if type(value) is types.CoroutineType:
+        try:
+            yielded = value.send(None)
+        except StopIteration as stop:
+            return stop.value
+        return _Waiting(_resume(value, yielded))
+    if hasattr(value, "__await__"):
+        return _Waiting(value)
+    return value
+
+
+async def _wait_all(awaitables: list[Awaitable[Any]]) -> None:
+    if len(awaitables) == 1:
+        await awaitables[0]
+    elif awaitables:
+        await asyncio.gather(*awaitables)
+
+
+def _closed(awaitables: Iterable[Any]) -> None:
+    """Close coroutines that will never run (their subtree was nulled)."""
+    for awaitable in awaitables:
+        close = getattr(awaitable, "close", None)
+        if close is not None:
+            close()
+
+
+# --- leaves -----------------------------------------------------------------------------
+
+_INT_RANGE = range(-(2**31), 2**31)
+_NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+
+def _leaf(leaf_type: Any) -> Complete:
+    """graphql-core's leaf coercion; values that are already what JSON needs pass as they are."""
+    coerce = leaf_type.coerce_output_value
+
+    def coerced(value: Any) -> Any:
+        result = coerce(value)
+        if result is Undefined or result is None:
+            raise TypeError(
+                f"Expected `{graphql_inspect(leaf_type)}.coerce_output_value("
+                f"{graphql_inspect(value)})` to return non-nullable value, returned:"
+                f" {graphql_inspect(result)}"
+            )
+        return result
+
+    name = leaf_type.name
+    if name == "Float":
+        return lambda _r, v, _p: (
+            v if v is None or (type(v) is float and math.isfinite(v)) else coerced(v)
+        )
+    if name == "Int":
+        return lambda _r, v, _p: (
+            v if v is None or (type(v) is int and v in _INT_RANGE) else coerced(v)
+        )
+    native = _NATIVE.get(name)
+    if native is not None:
+        return lambda _r, v, _p: v if v is None or type(v) is native else coerced(v)
+    return lambda _r, v, _p: None if v is None else coerced(v)
+
+
+# --- the compiler -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Field:
+    """One response key of one selection: how to get its value and complete it."""
+
+    key: str
+    name: str
+    nodes: list[FieldNode]
+    parent_type: GraphQLObjectType
+    return_type: GraphQLOutputType
+    nullable: bool
+    execute: Callable[[_Run, Any, ResponsePath], Any]
+
+
+class _Compiler:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+    ) -> None:
+        self.strawberry_schema = schema
+        self.schema: GraphQLSchema = schema._schema
+        self.document = document
+        self.operation = operation
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        no_variables = get_variable_values(self.schema, (), {})
+        assert isinstance(no_variables, VariableValues)
+        self.no_variables = no_variables
+
+    # Selections --------------------------------------------------------------------------
+
+    def collect(
+        self, object_type: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Fields by response key, fragments inlined, constant @skip/@include applied."""
+        grouped: dict[str, list[FieldNode]] = {}
+        for selection_set in selection_sets:
+            self._collect_into(object_type, selection_set, grouped, set())
+        return grouped
+
+    def _collect_into(
+        self,
+        object_type: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        grouped: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                grouped.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or self._applies(condition.name.value, object_type):
+                    self._collect_into(object_type, selection.selection_set, grouped, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if name in visited or fragment is None:
+                    continue
+                visited.add(name)
+                if self._applies(fragment.type_condition.name.value, object_type):
+                    self._collect_into(object_type, fragment.selection_set, grouped, visited)
+
+    def _applies(self, type_name: str, object_type: GraphQLObjectType) -> bool:
+        if type_name == object_type.name:
+            return True
+        if not isinstance(self.schema.get_type(type_name), GraphQLObjectType):
+            raise NotCompilable(f"fragment on the abstract type {type_name}")
+        return False
+
+    @staticmethod
+    def _included(selection: Any) -> bool:
+        included = True
+        for directive in selection.directives or ():
+            name = directive.name.value
+            if name not in {"skip", "include"}:
+                raise NotCompilable(f"the @{name} directive")
+            (argument,) = directive.arguments
+            if isinstance(argument.value, VariableNode):
+                raise NotCompilable(f"@{name} on a variable")
+            value = argument.value.value
+            if (name == "skip") == value:
+                included = False
+        return included
+
+    # Types -------------------------------------------------------------------------------
+
+    def completer(
+        self, return_type: GraphQLOutputType, nodes: list[FieldNode], label: str
+    ) -> Complete:
+        """How to complete a value of ``return_type`` for the field ``label`` (Type.field)."""
+        if isinstance(return_type, GraphQLNonNull):
+            return self._non_null(self.completer(return_type.of_type, nodes, label), label)
+        if is_leaf_type(return_type):
+            return _leaf(return_type)
+        if isinstance(return_type, GraphQLList):
+            return self._list(return_type, nodes, label)
+        if isinstance(return_type, GraphQLObjectType):
+            return self.object_completer(
+                return_type, [n.selection_set for n in nodes if n.selection_set]
+            )
+        raise NotCompilable(f"{label} returns the abstract type {return_type}")
+
+    @staticmethod
+    def _non_null(inner: Complete, label: str) -> Complete:
+        message = f"Cannot return null for non-nullable field {label}."
+
+        def non_null(run: _Run, value: Any, path: ResponsePath) -> Any:
+            completed = inner(run, value, path)
+            if completed is None:
+                raise TypeError(message)
+            return completed
+
+        return non_null
+
+    def _list(self, list_type: GraphQLList[Any], nodes: list[FieldNode], label: str) -> Complete:
+        item_type = list_type.of_type
+        item_nullable = not isinstance(item_type, GraphQLNonNull)
+        item = self.completer(item_type, nodes, label)
+        not_iterable = f"Expected Iterable, but did not find one for field '{label}'."
+
+        def complete_list(run: _Run, value: Any, path: ResponsePath) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+                raise GraphQLError(not_iterable)
+            completed: list[Any] = []
+            waiting: list[tuple[int, Awaitable[Any]]] = []
+            for index, entry in enumerate(value):
+                item_path = (path, index)
+                try:
+                    done = item(run, entry, item_path)
+                except Exception as raw:
+                    error = located_error(raw, nodes, _path_list(item_path))
+                    if not item_nullable:
+                        _closed(w for _, w in waiting)
+                        raise error from None
+                    run.add_error(error, item_path)
+                    done = None
+                if type(done) is _Waiting:
+                    waiting.append(
+                        (index, self._settled(run, done, nodes, item_path, item_nullable))
+                    )
+                    done = None
+                completed.append(done)
+            if not waiting:
+                return completed
+            return _Waiting(_fill(completed, waiting))
+
+        return complete_list
+
+    @staticmethod
+    async def _settled(
+        run: _Run, waiting: _Waiting, nodes: list[FieldNode], path: ResponsePath, nullable: bool
+    ) -> Any:
+        """A waiting value's end: its value, or (nullable) None with the error recorded."""
+        try:
+            return await waiting.awaitable
+        except Exception as raw:
+            error = located_error(raw, nodes, _path_list(path))
+            if not nullable:
+                raise error from None
+            run.add_error(error, path)
+            return None
+
+    def object_completer(
+        self,
+        object_type: GraphQLObjectType,
+        selection_sets: list[SelectionSetNode],
+        *,
+        root: bool = False,
+    ) -> Complete:
+        grouped = self.collect(object_type, selection_sets)
+        fields = tuple(self.field(object_type, key, found) for key, found in grouped.items())
+
+        def complete_object(run: _Run, source: Any, path: ResponsePath) -> Any:
+            if source is None and not root:
+                return None
+            result: dict[str, Any] = {}
+            waiting: list[tuple[str, Awaitable[Any]]] = []
+            mark = len(run.pending)
+            for field in fields:
+                try:
+                    value = field.execute(run, source, path)
+                except Exception as raw:
+                    field_path = (path, field.key)
+                    error = located_error(raw, field.nodes, _path_list(field_path))
+                    if not field.nullable:
+                        _closed(w for _, w in waiting)
+                        _closed(run.pending[mark:])
+                        del run.pending[mark:]
+                        raise error from None
+                    run.add_error(error, field_path)
+                    value = None
+                if type(value) is _Waiting:
+                    field_path = (path, field.key)
+                    settled = self._settled(run, value, field.nodes, field_path, field.nullable)
+                    if field.nullable:
+                        run.pending.append(_store(result, field.key, settled))
+                    else:
+                        waiting.append((field.key, settled))
+                    value = None
+                result[field.key] = value
+            if not waiting:
+                return result
+            return _Waiting(_fill(result, waiting))
+
+        return complete_object
+
+    # Fields ------------------------------------------------------------------------------
+
+    def field(self, parent_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _Field:
+        name = nodes[0].name.value
+        if name == "__typename":
+            typename = parent_type.name
+            return _Field(
+                key,
+                name,
+                nodes,
+                parent_type,
+                GraphQLNonNull(parent_type),
+                False,
+                lambda _r, _s, _p: typename,
+            )
+        if name.startswith("__"):
+            raise NotCompilable(f"the introspection field {name}")
+        field_def = parent_type.fields[name]
+        definition = (field_def.extensions or {}).get(DEFINITION)
+        if not isinstance(definition, StrawberryField):
+            raise NotCompilable(f"{parent_type.name}.{name} is not a Strawberry field")
+        if definition.extensions or getattr(definition, "permission_classes", None):
+            raise NotCompilable(f"{parent_type.name}.{name} has field extensions or permissions")
+        label = f"{parent_type.name}.{name}"
+        return_type = field_def.type
+        complete = self.completer(return_type, nodes, label)
+        nullable = not isinstance(return_type, GraphQLNonNull)
+        child = key
+        if definition.is_basic_field:
+            attribute = definition.python_name
+            default = self.strawberry_schema.config.default_resolver
+            if default is getattr and is_leaf_type(_named(return_type)):
+
+                def execute(run: _Run, source: Any, path: ResponsePath) -> Any:
+                    return complete(run, getattr(source, attribute), None)
+
+            else:
+
+                def execute(run: _Run, source: Any, path: ResponsePath) -> Any:
+                    value = _eager(default(source, attribute))
+                    return _then(run, value, complete, (path, child))
+
+            return _Field(key, name, nodes, parent_type, return_type, nullable, execute)
+        call = self._resolver_call(definition, field_def, parent_type, nodes)
+
+        def execute_resolver(run: _Run, source: Any, path: ResponsePath) -> Any:
+            field_path = (path, child)
+            return _then(run, _eager(call(run, source, field_path)), complete, field_path)
+
+        return _Field(key, name, nodes, parent_type, return_type, nullable, execute_resolver)
+
+    def _resolver_call(
+        self,
+        definition: StrawberryField,
+        field_def: Any,
+        parent_type: GraphQLObjectType,
+        nodes: list[FieldNode],
+    ) -> Callable[[_Run, Any, ResponsePath], Any]:
+        """A call of the field's resolver exactly as Strawberry makes it."""
+        resolver = definition.base_resolver
+        assert resolver is not None
+        schema = self.strawberry_schema
+        node = nodes[0]
+        uses_variables = _has_variables(node)
+        static_selection: list[Any] | None = None
+        if not uses_variables:
+            static_selection = convert_selections(
+                _resolve_info(self, field_def, parent_type, nodes, None, None), nodes
+            )
+        frame = _InfoFrame(self, definition, field_def, parent_type, nodes, static_selection)
+        arguments = definition.arguments
+        info_name = resolver.info_parameter.name if resolver.info_parameter else None
+        simple = (
+            not arguments and resolver.parent_parameter is None and resolver.root_parameter is None
+        )
+        if simple:
+            function = cast(Callable[..., Any], resolver.wrapped_func)
+            if resolver.self_parameter is not None and info_name is not None:
+                return lambda run, source, path: function(
+                    source, **{info_name: _Info(frame, run, path)}
+                )
+            if resolver.self_parameter is not None:
+                return lambda run, source, path: function(source)
+            if info_name is not None:
+                return lambda run, source, path: function(**{info_name: _Info(frame, run, path)})
+            return lambda run, source, path: function()
+
+        static_arguments: dict[str, Any] | None = None
+        if not uses_variables:
+            static_arguments = get_argument_values(field_def, node, None)
+
+        def call(run: _Run, source: Any, path: ResponsePath) -> Any:
+            info = _Info(frame, run, path)
+            raw = static_arguments
+            if raw is None:
+                raw = get_argument_values(field_def, node, run.variables)
+            args, kwargs = get_arguments(
+                field=definition,
+                source=source,
+                info=info,
+                kwargs=dict(raw),
+                config=schema.config,
+                scalar_registry=schema.schema_converter.scalar_registry,
+            )
+            return definition.get_result(source, info=info, args=args, kwargs=kwargs)
+
+        return call
+
+
+def _named(graphql_type: Any) -> Any:
+    while isinstance(graphql_type, GraphQLNonNull | GraphQLList):
+        graphql_type = graphql_type.of_type
+    return graphql_type
+
+
+def _has_variables(node: FieldNode) -> bool:
+    """Whether anything under ``node`` (arguments, nested fields) reads a variable."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_: Any) -> Any:
+            nonlocal found
+            found = True
+            return Visitor.BREAK
+
+    visit(node, Finder())
+    return found
+
+
+def _then(run: _Run, value: Any, complete: Complete, path: ResponsePath) -> Any:
+    """Complete a resolved value now, or once it is there."""
+    if type(value) is _Waiting:
+        return _Waiting(_complete_later(run, value.awaitable, complete, path))
+    return complete(run, value, path)
+
+
+async def _complete_later(
+    run: _Run, awaitable: Awaitable[Any], complete: Complete, path: ResponsePath
+) -> Any:
+    """Wait for a resolver's value, complete it, and see through what that completion started.
+
+    Nullable fields below that must wait were started by the completion; they are
+    awaited here, with whatever non-null part still waits, so that one slow
+    field delays only its own subtree.
+    """
+    value = await awaitable
+    mark = len(run.pending)
+    completed = complete(run, value, path)
+    started = run.pending[mark:]
+    del run.pending[mark:]
+    if type(completed) is _Waiting:
+        done, *_ = await asyncio.gather(completed.awaitable, *started)
+        return done
+    await _wait_all(started)
+    return completed
+
+
+async def _fill(container: Any, waiting: list[tuple[Any, Awaitable[Any]]]) -> Any:
+    """``container`` once its waiting non-null parts are in; the first failure propagates."""
+    if len(waiting) == 1:
+        ((key, awaitable),) = waiting
+        container[key] = await awaitable
+        return container
+    values = await asyncio.gather(*(awaitable for _, awaitable in waiting))
+    for (key, _), value in zip(waiting, values, strict=True):
+        container[key] = value
+    return container
+
+
+async def _store(container: dict[str, Any], key: str, awaitable: Awaitable[Any]) -> None:
+    container[key] = await awaitable
+
+
+# --- what resolvers see ---------------------------------------------------------------------
+
+
+class _InfoFrame:
+    """What every call of one field's resolver shares."""
+
+    __slots__ = ("compiler", "definition", "field_def", "nodes", "parent_type", "selection")
+
+    def __init__(
+        self,
+        compiler: _Compiler,
+        definition: StrawberryField,
+        field_def: Any,
+        parent_type: GraphQLObjectType,
+        nodes: list[FieldNode],
+        selection: list[Any] | None,
+    ) -> None:
+        self.compiler = compiler
+        self.definition = definition
+        self.field_def = field_def
+        self.parent_type = parent_type
+        self.nodes = nodes
+        self.selection = selection
+
+
+def _resolve_info(
+    compiler: _Compiler,
+    field_def: Any,
+    parent_type: GraphQLObjectType,
+    nodes: list[FieldNode],
+    path: ResponsePath,
+    run: _Run | None,
+) -> GraphQLResolveInfo[Any]:
+    """graphql-core's resolve info for one field call (for compile-time use, without a run)."""
+    variables = run.variables if run is not None else compiler.no_variables
+    return GraphQLResolveInfo(
+        nodes[0].name.value,
+        nodes,
+        field_def.type,
+        parent_type,
+        _graphql_path(path),  # type: ignore[arg-type]
+        compiler.schema,
+        compiler.fragments,
+        run.root_value if run is not None else None,
+        compiler.operation,
+        variables,
+        run.context if run is not None else None,
+        is_awaitable,
+        None,
+        _HELPERS,
+    )
+
+
+class _Info(strawberry.Info[Any, Any]):
+    """A ``strawberry.Info`` whose resolve info is built only if a resolver reads it."""
+
+    def __init__(self, frame: _InfoFrame, run: _Run, path: ResponsePath) -> None:
+        self._frame = frame
+        self._run = run
+        self._path = path
+        self._field = frame.definition
+        if frame.selection is not None:
+            self.__dict__["selected_fields"] = frame.selection
+
+    @property
+    def context(self) -> Any:
+        return self._run.context
+
+    @cached_property
+    def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]
+        frame = self._frame
+        return _resolve_info(
+            frame.compiler, frame.field_def, frame.parent_type, frame.nodes, self._path, self._run
+        )
+
+
+async def _gather(awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
+    return list(await asyncio.gather(*awaitables))
+
+
+_HELPERS = GraphQLResolveInfoHelpers(gather=_gather, track=lambda _values: None)
+
+
+# --- the compiled operation -----------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class CompiledResult:
+    data: dict[str, Any] | None
+    errors: list[GraphQLError]
+
+
+class CompiledOperation:
+    """One query operation of a document, ready to run with any variables."""
+
+    def __init__(self, compiler: _Compiler) -> None:
+        self.schema = compiler.schema
+        self.operation = compiler.operation
+        self.name = compiler.operation.name.value if compiler.operation.name else None
+        root = self.schema.query_type
+        assert root is not None
+        self._root = compiler.object_completer(
+            root, [compiler.operation.selection_set], root=True
+        )
+
+    async def execute(
+        self, context: Any, variables: dict[str, Any] | None = None, root_value: Any = None
+    ) -> CompiledResult:
+        coerced = get_variable_values(
+            self.schema,
+            self.operation.variable_definitions or (),
+            variables or {},
+            max_errors=MAX_VARIABLE_ERRORS,
+        )
+        if isinstance(coerced, list):
+            return CompiledResult(None, coerced)
+        run = _Run(self, context, root_value, coerced)
+        try:
+            data = self._root(run, root_value, None)
+        except GraphQLError as error:
+            return CompiledResult(None, [*run.errors, error])
+        started, run.pending = run.pending, []
+        if type(data) is _Waiting:
+            settled = await asyncio.gather(data.awaitable, *started, return_exceptions=True)
+            data = settled[0]
+            if isinstance(data, BaseException):
+                if not isinstance(data, GraphQLError):
+                    raise data
+                return CompiledResult(None, [*run.errors, data])
+        else:
+            await _wait_all(started)
+        return CompiledResult(data, list(run.errors))
+
+
+def compile_operation(
+    schema: strawberry.Schema, document: DocumentNode, operation_name: str | None = None
+) -> CompiledOperation:
+    """The document's query operation compiled; ``NotCompilable`` says why it can't be.
+
+    The document must have passed validation against ``schema``.
+    """
+    if any(ext._implements_resolve() for ext in schema.get_extensions()):
+        raise NotCompilable("a schema extension wraps every resolver")
+    if getattr(schema.schema_converter, "_exception_handler_specs", None):
+        raise NotCompilable("the schema has exception handlers")
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            raise NotCompilable("the document has several operations and none was named")
+        operation = operations[0]
+    else:
+        named = [o for o in operations if o.name and o.name.value == operation_name]
+        if not named:
+            raise NotCompilable(f"no operation named {operation_name}")
+        operation = named[0]
+    if operation.operation is not OperationType.QUERY:
+        raise NotCompilable(f"a {operation.operation.value}")
+    if operation.directives:
+        raise NotCompilable("directives on the operation")
+    return CompiledOperation(_Compiler(schema, document, operation))
