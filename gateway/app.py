@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from gateway.compiled_queries import CompiledQueries
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     schema = build_schema(gateway_extensions(settings))
     saved = load_saved_queries(settings.queries_dir, schema._schema)
-    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved))
+    compiled = CompiledQueries(schema, enabled=settings.compiled)
+    for query in saved.values():
+        compiled.learn(query.text, None)
+    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved), compiled)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -93,4 +97,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.runtime = runtime
     app.state.schema = schema
     app.state.saved_queries = saved
+    app.state.compiled = compiled
     return app

@@ -24,29 +24,37 @@ def is_expected(error: GraphQLError) -> bool:
     return isinstance(extensions, dict) and "code" in extensions
 
 
+MASKED_MESSAGE = "Internal server error; quote extensions.requestId when reporting it."
+
+
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """The client's view of an unexpected error; the log gets the traceback."""
+    log.error(
+        "internal error at %s (request %s)",
+        ".".join(str(p) for p in error.path or ()),
+        request_id,
+        exc_info=error.original_error,
+    )
+    return GraphQLError(
+        message=MASKED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
+
+
+def client_errors(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    """``errors`` as the client may see them: typed ones as they are, the rest masked."""
+    return [error if is_expected(error) else masked(error, request_id) for error in errors]
+
+
 class MaskInternalErrors(MaskErrors):
     """``MaskErrors`` that keeps typed errors, logs the masked ones and names the request."""
 
     def __init__(self) -> None:
-        super().__init__(
-            should_mask_error=lambda error: not is_expected(error),
-            error_message="Internal server error; quote extensions.requestId when reporting it.",
-        )
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = self.execution_context.context
-        request_id = getattr(context, "request_id", None)
-        log.error(
-            "internal error at %s (request %s)",
-            ".".join(str(p) for p in error.path or ()),
-            request_id,
-            exc_info=error.original_error,
-        )
-        return GraphQLError(
-            message=self.error_message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+        return masked(error, getattr(self.execution_context.context, "request_id", None))

@@ -92,6 +92,11 @@ def status_code_name(status: int) -> str:
     return STATUS_CODES.get(status, "BAD_REQUEST")
 
 
+def failed_before_execution(data: object, errors: list[GraphQLError] | None) -> bool:
+    """A request error (parse, validation, variables, limits): no data, no error with a path."""
+    return data is None and bool(errors) and all(e.path is None for e in errors or ())
+
+
 def with_pre_execution_code(error: GraphQLError) -> dict[str, Any]:
     """A parse, validation or variable error, formatted with a code clients can switch on.
 

@@ -25,11 +25,13 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.compiled_queries import CompiledQueries
 from gateway.graphql_http import (
     APPLICATION_JSON,
     batch_data,
     decode_request_json,
     error_response,
+    failed_before_execution,
     request_data,
     response_media_type,
     status_code_name,
@@ -48,7 +50,13 @@ log = logging.getLogger("c360.http")
 class CustomerGraphQL(GraphQL[Context, None]):
     """Strawberry's view, wired to the gateway's per-request context and the HTTP rules above."""
 
-    def __init__(self, schema: Any, settings: Settings, persisted: PersistedQueries) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        persisted: PersistedQueries,
+        compiled: CompiledQueries,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -56,6 +64,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.persisted = persisted
+        self.compiled = compiled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,6 +165,31 @@ class CustomerGraphQL(GraphQL[Context, None]):
             data.query = self.persisted.text_for(document) or data.query
         return data
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A text seen before runs as its compiled plan; a new one generically, then is compiled."""
+        text, name = request_data.query, request_data.operation_name
+        plan = self.compiled.plan_for(text, name)
+        if plan is not None:
+            return await self.compiled.execute(plan, request_data.variables, context)
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if (
+            text is not None
+            and not self.compiled.knows(text, name)
+            and not failed_before_execution(result.data, result.errors)
+        ):
+            self.compiled.learn(text, name)
+        return result
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A GET that names a persisted query is a query, not a visit to GraphiQL."""
         params = request.query_params
@@ -181,9 +215,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         errors = result.errors or []
-        before_execution = (
-            result.data is None and bool(errors) and all(e.path is None for e in errors)
-        )
+        before_execution = failed_before_execution(result.data, errors)
         processed: dict[str, Any] = {} if before_execution else {"data": result.data}
         if errors and before_execution:
             processed["errors"] = [with_pre_execution_code(e) for e in errors]

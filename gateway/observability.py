@@ -51,6 +51,35 @@ def error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
 
 
+def observe_operation(name: str | None, errors: list[GraphQLError], started: float) -> None:
+    """Count and time one operation (``started`` by ``perf_counter``), its errors by code."""
+    label = operation_label(name)
+    for error in errors:
+        ERRORS.labels(error_code(error)).inc()
+    OPERATIONS.labels(label, "error" if errors else "ok").inc()
+    OPERATION_LATENCY.labels(label).observe(time.perf_counter() - started)
+
+
+def freshness_report(context: Any) -> dict[str, Any]:
+    """``{"freshness": [...]}`` naming the stale answers this request got; empty if none."""
+    loaders = getattr(context, "loaders", None)
+    notes = getattr(loaders, "stale", None)
+    if not notes:
+        return {}
+    return {
+        "freshness": [
+            {
+                "source": note.source,
+                "entity": note.entity,
+                "stale": True,
+                "asOf": datetime.fromtimestamp(note.stored_at, tz=UTC).isoformat(),
+                "reason": note.reason,
+            }
+            for note in notes
+        ]
+    }
+
+
 class OperationObserver(SchemaExtension):
     """Counts and times each operation, counts its errors by code, reports stale answers."""
 
@@ -58,27 +87,8 @@ class OperationObserver(SchemaExtension):
         started = time.perf_counter()
         yield
         ctx = self.execution_context
-        label = operation_label(ctx.operation_name)
         errors = (ctx.result.errors if ctx.result else None) or ctx.pre_execution_errors or []
-        for error in errors:
-            ERRORS.labels(error_code(error)).inc()
-        OPERATIONS.labels(label, "error" if errors else "ok").inc()
-        OPERATION_LATENCY.labels(label).observe(time.perf_counter() - started)
+        observe_operation(ctx.operation_name, errors, started)
 
     def get_results(self) -> dict[str, Any]:
-        loaders = getattr(self.execution_context.context, "loaders", None)
-        notes = getattr(loaders, "stale", None)
-        if not notes:
-            return {}
-        return {
-            "freshness": [
-                {
-                    "source": note.source,
-                    "entity": note.entity,
-                    "stale": True,
-                    "asOf": datetime.fromtimestamp(note.stored_at, tz=UTC).isoformat(),
-                    "reason": note.reason,
-                }
-                for note in notes
-            ]
-        }
+        return freshness_report(self.execution_context.context)

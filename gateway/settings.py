@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     batching: bool = Field(
         default=True, description="Dataloader batching and response caching; off only to measure."
     )
+    compiled: bool = Field(
+        default=True,
+        description="Run saved queries and repeated query texts as compiled plans "
+        "(schema/compiled.py); off: every operation through graphql-core's executor.",
+    )
     graphiql: bool = True
     introspection: bool = True
     max_depth: Annotated[int, Field(ge=1)] = 15

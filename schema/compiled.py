@@ -706,9 +706,7 @@ class CompiledOperation:
         self.name = compiler.operation.name.value if compiler.operation.name else None
         root = self.schema.query_type
         assert root is not None
-        self._root = compiler.object_completer(
-            root, [compiler.operation.selection_set], root=True
-        )
+        self._root = compiler.object_completer(root, [compiler.operation.selection_set], root=True)
 
     async def execute(
         self, context: Any, variables: dict[str, Any] | None = None, root_value: Any = None
