@@ -60,7 +60,12 @@ from graphql.pyutils import inspect as graphql_inspect
 from graphql.type.definition import GraphQLResolveInfoHelpers, is_leaf_type
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.field import StrawberryField
-from strawberry.types.nodes import convert_selections
+from strawberry.types.nodes import (
+    SelectedField,
+    convert_arguments,
+    convert_directives,
+    convert_selections,
+)
 
 DEFINITION = "strawberry-definition"
 MAX_VARIABLE_ERRORS = 50
@@ -496,12 +501,7 @@ class _Compiler:
         schema = self.strawberry_schema
         node = nodes[0]
         uses_variables = _has_variables(node)
-        static_selection: list[Any] | None = None
-        if not uses_variables:
-            static_selection = convert_selections(
-                _resolve_info(self, field_def, parent_type, nodes, None, None), nodes
-            )
-        frame = _InfoFrame(self, definition, field_def, parent_type, nodes, static_selection)
+        frame = _InfoFrame(self, definition, field_def, parent_type, nodes)
         arguments = definition.arguments
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         simple = (
@@ -547,7 +547,7 @@ def _named(graphql_type: Any) -> Any:
     return graphql_type
 
 
-def _has_variables(node: FieldNode) -> bool:
+def _has_variables(node: FieldNode | SelectionSetNode) -> bool:
     """Whether anything under ``node`` (arguments, nested fields) reads a variable."""
     found = False
 
@@ -609,9 +609,22 @@ async def _store(container: dict[str, Any], key: str, awaitable: Awaitable[Any])
 
 
 class _InfoFrame:
-    """What every call of one field's resolver shares."""
+    """What every call of one field's resolver shares, its selection converted once.
 
-    __slots__ = ("compiler", "definition", "field_def", "nodes", "parent_type", "selection")
+    ``info.selected_fields`` is Strawberry's conversion of the field's nodes;
+    what reads no variable is converted here once and shared by every call
+    (resolvers read selections, they don't change them).
+    """
+
+    __slots__ = (
+        "children",
+        "compiler",
+        "definition",
+        "field_def",
+        "nodes",
+        "parent_type",
+        "selection",
+    )
 
     def __init__(
         self,
@@ -620,14 +633,41 @@ class _InfoFrame:
         field_def: Any,
         parent_type: GraphQLObjectType,
         nodes: list[FieldNode],
-        selection: list[Any] | None,
     ) -> None:
         self.compiler = compiler
         self.definition = definition
         self.field_def = field_def
         self.parent_type = parent_type
         self.nodes = nodes
-        self.selection = selection
+        info = _resolve_info(compiler, field_def, parent_type, nodes, None, None)
+        self.selection: list[Any] | None = None
+        self.children: list[list[Any]] | None = None
+        if not any(_has_variables(node) for node in nodes):
+            self.selection = convert_selections(info, nodes)
+        elif not any(node.selection_set and _has_variables(node.selection_set) for node in nodes):
+            self.children = [
+                convert_selections(
+                    info, cast(Any, node.selection_set.selections if node.selection_set else [])
+                )
+                for node in nodes
+            ]
+
+    def selected_fields(self, info: _Info) -> list[Any]:
+        if self.selection is not None:
+            return self.selection
+        raw = info._raw_info
+        if self.children is None:
+            return convert_selections(raw, self.nodes)
+        return [
+            SelectedField(
+                name=node.name.value,
+                directives=convert_directives(raw, node.directives),
+                arguments=convert_arguments(raw, node.arguments),
+                selections=children,
+                alias=node.alias.value if node.alias else None,
+            )
+            for node, children in zip(self.nodes, self.children, strict=True)
+        ]
 
 
 def _resolve_info(
@@ -666,8 +706,10 @@ class _Info(strawberry.Info[Any, Any]):
         self._run = run
         self._path = path
         self._field = frame.definition
-        if frame.selection is not None:
-            self.__dict__["selected_fields"] = frame.selection
+
+    @cached_property
+    def selected_fields(self) -> list[Any]:
+        return self._frame.selected_fields(self)
 
     @property
     def context(self) -> Any:

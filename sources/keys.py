@@ -6,13 +6,20 @@ response back to its keys must not depend on that.
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 DEFAULT_REGION = "US"
 
 
+@functools.lru_cache(maxsize=16_384)
 def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 form of a phone number in any common format, or None if it can't be one."""
+    """E.164 form of a phone number in any common format, or None if it can't be one.
+
+    Memoized: parsing is the costly part of matching a caller, and the same
+    numbers come back all day (repeat callers, the CRM's records in answers).
+    """
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:

@@ -69,7 +69,20 @@ class Leaf:
 
 
 @strawberry.type
+class Echo:
+    seen: str
+
+    @strawberry.field
+    def deeper(self, info: strawberry.Info, times: int = 1) -> Echo:
+        return Echo(seen=f"{times} {info.selected_fields}")
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def echo(self, info: strawberry.Info, times: int = 1) -> Echo:
+        return Echo(seen=f"{times} {info.selected_fields}")
+
     @strawberry.field
     def leaves(self, count: int = 3) -> list[Leaf | None]:
         return [Leaf(n=i) for i in range(count)]
@@ -104,6 +117,9 @@ TOY_CASES: list[tuple[str, dict[str, Any] | None]] = [
     ("{ a: leaf { x: n, y: n } ...F b: leaf { ... on Leaf { n } } }", None),
     ("{ leaf { n @skip(if: true) where @include(if: true) later @include(if: false) } }", None),
     ("{ __typename leaf { __typename n } }", None),
+    ("{ echo(times: 2) { seen deeper { seen } } }", None),
+    ("query($t: Int!) { echo(times: $t) { seen deeper { seen } } }", {"t": 3}),
+    ("query($t: Int!) { echo { seen deeper(times: $t) { seen } } }", {"t": 4}),
     ("query($k: Int!) { leaves(count: $k) { n } }", {"k": "three"}),
     ("query($k: Int!) { leaves(count: $k) { n } }", {}),
 ]
