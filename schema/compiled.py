@@ -25,6 +25,7 @@ not compiled at all. Tests run the same queries both ways and compare.
 from __future__ import annotations
 
 import asyncio
+import enum
 import math
 import types
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -53,12 +54,12 @@ from graphql import (
     located_error,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from graphql.language import Visitor, visit
+from graphql.language import Node, Visitor, visit
 from graphql.pyutils import Path as GraphQLPath
 from graphql.pyutils import Undefined, is_awaitable
 from graphql.pyutils import inspect as graphql_inspect
 from graphql.type.definition import GraphQLResolveInfoHelpers, is_leaf_type
-from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.arguments import convert_arguments as convert_python_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import (
     SelectedField,
@@ -500,45 +501,51 @@ class _Compiler:
         assert resolver is not None
         schema = self.strawberry_schema
         node = nodes[0]
-        uses_variables = _has_variables(node)
         frame = _InfoFrame(self, definition, field_def, parent_type, nodes)
-        arguments = definition.arguments
+        function = cast(Callable[..., Any], resolver.wrapped_func)
+        pass_self = resolver.self_parameter is not None
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
-        simple = (
-            not arguments and resolver.parent_parameter is None and resolver.root_parameter is None
-        )
-        if simple:
-            function = cast(Callable[..., Any], resolver.wrapped_func)
-            if resolver.self_parameter is not None and info_name is not None:
+        sources = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p]
+        if not definition.arguments and not sources:
+            if pass_self and info_name is not None:
                 return lambda run, source, path: function(
                     source, **{info_name: _Info(frame, run, path)}
                 )
-            if resolver.self_parameter is not None:
+            if pass_self:
                 return lambda run, source, path: function(source)
             if info_name is not None:
                 return lambda run, source, path: function(**{info_name: _Info(frame, run, path)})
             return lambda run, source, path: function()
 
-        static_arguments: dict[str, Any] | None = None
-        if not uses_variables:
-            static_arguments = get_argument_values(field_def, node, None)
+        def converted(variables: VariableValues | None, info: Any) -> dict[str, Any]:
+            """The arguments as the resolver takes them (Strawberry's conversion)."""
+            return convert_python_arguments(
+                get_argument_values(field_def, node, variables),
+                definition.arguments,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config,
+                info=info,
+            )
+
+        static: dict[str, Any] | None = None
+        if not any(_has_variables(argument) for argument in node.arguments or ()):
+            constant = converted(None, None)
+            if all(isinstance(v, _IMMUTABLE) for v in constant.values()):
+                static = constant  # shared by every call: nothing in it can be changed
 
         def call(run: _Run, source: Any, path: ResponsePath) -> Any:
             info = _Info(frame, run, path)
-            raw = static_arguments
-            if raw is None:
-                raw = get_argument_values(field_def, node, run.variables)
-            args, kwargs = get_arguments(
-                field=definition,
-                source=source,
-                info=info,
-                kwargs=dict(raw),
-                config=schema.config,
-                scalar_registry=schema.schema_converter.scalar_registry,
-            )
-            return definition.get_result(source, info=info, args=args, kwargs=kwargs)
+            kwargs = dict(static) if static is not None else converted(run.variables, info)
+            if info_name is not None:
+                kwargs[info_name] = info
+            for name in sources:
+                kwargs[name] = source
+            return function(source, **kwargs) if pass_self else function(**kwargs)
 
         return call
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), enum.Enum)
 
 
 def _named(graphql_type: Any) -> Any:
@@ -547,7 +554,7 @@ def _named(graphql_type: Any) -> Any:
     return graphql_type
 
 
-def _has_variables(node: FieldNode | SelectionSetNode) -> bool:
+def _has_variables(node: Node) -> bool:
     """Whether anything under ``node`` (arguments, nested fields) reads a variable."""
     found = False
 
