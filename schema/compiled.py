@@ -192,7 +192,7 @@ _INT_RANGE = range(-(2**31), 2**31)
 _NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 
 
-def _leaf(leaf_type: Any) -> Complete:
+def _leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
     """graphql-core's leaf coercion; values that are already what JSON needs pass as they are."""
     coerce = leaf_type.coerce_output_value
 
@@ -208,17 +208,73 @@ def _leaf(leaf_type: Any) -> Complete:
 
     name = leaf_type.name
     if name == "Float":
-        return lambda _r, v, _p: (
-            v if v is None or (type(v) is float and math.isfinite(v)) else coerced(v)
-        )
+        return lambda v: v if v is None or (type(v) is float and math.isfinite(v)) else coerced(v)
     if name == "Int":
-        return lambda _r, v, _p: (
-            v if v is None or (type(v) is int and v in _INT_RANGE) else coerced(v)
-        )
+        return lambda v: v if v is None or (type(v) is int and v in _INT_RANGE) else coerced(v)
     native = _NATIVE.get(name)
     if native is not None:
-        return lambda _r, v, _p: v if v is None or type(v) is native else coerced(v)
-    return lambda _r, v, _p: None if v is None else coerced(v)
+        return lambda v: v if v is None or type(v) is native else coerced(v)
+    return lambda v: None if v is None else coerced(v)
+
+
+def _leaf(leaf_type: Any) -> Complete:
+    value = _leaf_value(leaf_type)
+    return lambda _run, v, _path: value(v)
+
+
+class _Unusual(Exception):
+    """Plain data held something the careful completion must look at (a null, a wait)."""
+
+
+Fast = Callable[[Any], Any]
+"""Completes plain data in one go: no resolver, no wait, no path; anything unusual raises."""
+
+
+def _constant(value: Any) -> Fast:
+    return lambda _ignored: value
+
+
+def _fast_non_null(inner: Fast) -> Fast:
+    def non_null(value: Any) -> Any:
+        completed = inner(value)
+        if completed is None:
+            raise _Unusual
+        return completed
+
+    return non_null
+
+
+def _fast_list(item: Fast) -> Fast:
+    def fast_list(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not list and type(value) is not tuple:
+            if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+                raise _Unusual
+        return [item(entry) for entry in value]
+
+    return fast_list
+
+
+def _fast_object(steps: list[tuple[str, str, Fast]]) -> Fast:
+    def fast_object(value: Any) -> Any:
+        if value is None:
+            return None
+        return {key: complete(getattr(value, attribute)) for key, attribute, complete in steps}
+
+    return fast_object
+
+
+def _careful_unless_fast(fast: Fast, careful: Complete) -> Complete:
+    """Plain data the fast way; the careful way (errors located, waits awaited) if it objects."""
+
+    def complete(run: _Run, value: Any, path: ResponsePath) -> Any:
+        try:
+            return fast(value)
+        except Exception:
+            return careful(run, value, path)
+
+    return complete
 
 
 # --- the compiler -------------------------------------------------------------------------
@@ -320,6 +376,15 @@ class _Compiler:
         self, return_type: GraphQLOutputType, nodes: list[FieldNode], label: str
     ) -> Complete:
         """How to complete a value of ``return_type`` for the field ``label`` (Type.field)."""
+        if not is_leaf_type(_named(return_type)):
+            fast = self.fast_completer(return_type, nodes)
+            if fast is not None:
+                return _careful_unless_fast(fast, self._careful(return_type, nodes, label))
+        return self._careful(return_type, nodes, label)
+
+    def _careful(
+        self, return_type: GraphQLOutputType, nodes: list[FieldNode], label: str
+    ) -> Complete:
         if isinstance(return_type, GraphQLNonNull):
             return self._non_null(self.completer(return_type.of_type, nodes, label), label)
         if is_leaf_type(return_type):
@@ -331,6 +396,40 @@ class _Compiler:
                 return_type, [n.selection_set for n in nodes if n.selection_set]
             )
         raise NotCompilable(f"{label} returns the abstract type {return_type}")
+
+    def fast_completer(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> Fast | None:
+        """The fast completion of ``return_type`` if all it selects is plain data, else None."""
+        if isinstance(return_type, GraphQLNonNull):
+            inner = self.fast_completer(return_type.of_type, nodes)
+            return _fast_non_null(inner) if inner is not None else None
+        if is_leaf_type(return_type):
+            return _leaf_value(return_type)
+        if isinstance(return_type, GraphQLList):
+            item = self.fast_completer(return_type.of_type, nodes)
+            return _fast_list(item) if item is not None else None
+        if not isinstance(return_type, GraphQLObjectType):
+            return None
+        grouped = self.collect(return_type, [n.selection_set for n in nodes if n.selection_set])
+        steps: list[tuple[str, str, Fast]] = []
+        for key, found in grouped.items():
+            name = found[0].name.value
+            if name == "__typename":
+                steps.append((key, "__class__", _constant(return_type.name)))
+                continue
+            field_def = return_type.fields.get(name)
+            definition = (field_def.extensions or {}).get(DEFINITION) if field_def else None
+            if (
+                field_def is None
+                or not isinstance(definition, StrawberryField)
+                or not definition.is_basic_field
+                or self.strawberry_schema.config.default_resolver is not getattr
+            ):
+                return None
+            child = self.fast_completer(field_def.type, found)
+            if child is None:
+                return None
+            steps.append((key, definition.python_name, child))
+        return _fast_object(steps)
 
     @staticmethod
     def _non_null(inner: Complete, label: str) -> Complete:
