@@ -1,4 +1,4 @@
-"""``python -m bench``: the gateway against the floor, the peer and itself unbatched.
+"""``python -m bench``: the gateway against the floor, the peer, itself unbatched and generic.
 
 Everything runs on 127.0.0.1: demo sources, servers under test and the load
 driver, started and stopped by this one command, within a bounded time.

@@ -169,6 +169,13 @@ def run(
             log_dir,
             wait=False,
         )
+        servers["generic"] = start_uvicorn(
+            "generic",
+            GATEWAY_APP,
+            _gateway_env(urls, C360_COMPILED="false"),
+            log_dir,
+            wait=False,
+        )
         servers["c360"] = start_uvicorn(
             "c360", GATEWAY_APP, _gateway_env(urls), log_dir, wait=False
         )

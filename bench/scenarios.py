@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 FLOOR = "floor"
 PEERS = ("peer-per-customer", "peer-batched")
-GATEWAYS = ("unbatched", "c360")
+GATEWAYS = ("unbatched", "generic", "c360")
+"""This gateway with batching off, with compiled plans off (graphql-core executes all), as is."""
 KINDS = (FLOOR, *PEERS, *GATEWAYS)
 
 SUMMARY_QUERY = """query Summary($ids: [ID!]!) {

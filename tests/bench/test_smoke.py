@@ -37,7 +37,7 @@ def _row(smoke: dict[str, Any], scenario: str, target: str) -> dict[str, Any]:
     return next(r for r in smoke["rows"] if r["scenario"] == scenario and r["target"] == target)
 
 
-@pytest.mark.parametrize("target", ["floor", "unbatched", "c360"])
+@pytest.mark.parametrize("target", ["floor", "unbatched", "generic", "c360"])
 def test_every_server_answers_like_the_floor_and_is_timed(
     smoke: dict[str, Any], target: str
 ) -> None:
