@@ -25,6 +25,7 @@ not compiled at all. Tests run the same queries both ways and compare.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import enum
 import math
 import types
@@ -59,6 +60,7 @@ from graphql.pyutils import Path as GraphQLPath
 from graphql.pyutils import Undefined, is_awaitable
 from graphql.pyutils import inspect as graphql_inspect
 from graphql.type.definition import GraphQLResolveInfoHelpers, is_leaf_type
+from strawberry.schema.types.base_scalars import isoformat as strawberry_isoformat
 from strawberry.types.arguments import convert_arguments as convert_python_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import (
@@ -190,6 +192,7 @@ def _closed(awaitables: Iterable[Any]) -> None:
 
 _INT_RANGE = range(-(2**31), 2**31)
 _NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_ISO_TYPES = (datetime.datetime, datetime.date, datetime.time)
 
 
 def _leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
@@ -214,6 +217,10 @@ def _leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
     native = _NATIVE.get(name)
     if native is not None:
         return lambda v: v if v is None or type(v) is native else coerced(v)
+    if coerce is strawberry_isoformat:  # Strawberry's Date, DateTime, Time
+        return lambda v: (
+            None if v is None else v.isoformat() if type(v) in _ISO_TYPES else coerced(v)
+        )
     return lambda v: None if v is None else coerced(v)
 
 
