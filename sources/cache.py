@@ -32,14 +32,26 @@ class ResponseCache(Protocol):
     async def close(self) -> None: ...
 
 
+class _Entries(TTLCache[str, CachedEntry | None]):
+    """A TTLCache whose lookups answer None for a missing or expired key, as ``get`` does.
+
+    ``cache[key]`` then costs one lookup where ``get`` costs two (a membership
+    test, then the item), and a miss raises nothing.
+    """
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
 class MemoryCache:
     """The embedded default: a bounded in-process map, entries kept ``keep_s`` at most."""
 
     def __init__(self, maxsize: int = 100_000, keep_s: float = 3_600) -> None:
-        self._entries: TTLCache[str, CachedEntry] = TTLCache(maxsize=maxsize, ttl=keep_s)
+        self._entries = _Entries(maxsize=maxsize, ttl=keep_s)
 
     async def get_many(self, keys: Sequence[str]) -> list[CachedEntry | None]:
-        return [self._entries.get(key) for key in keys]
+        entries = self._entries
+        return [entries[key] for key in keys]
 
     async def set_many(self, entries: dict[str, CachedEntry], keep_s: float) -> None:
         self._entries.update(entries)

@@ -9,6 +9,8 @@ _MISSING = object()
 
 def value_at(record: Any, path: str, default: Any = None) -> Any:
     """The value at a dotted path, or ``default`` where any step is missing."""
+    if type(record) is dict and "." not in path:  # the usual case: a top-level field
+        return record.get(path, default)
     current = record
     for step in path.split("."):
         if isinstance(current, dict):

@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
@@ -108,6 +109,7 @@ class ResilientConnector:
         self._ok = SOURCE_REQUESTS.labels(self.name, "ok")
         self._latency = SOURCE_LATENCY.labels(self.name)
         self._breaker_gauge = BREAKER_STATE.labels(self.name)
+        self._coalesced = COALESCED.labels(self.name)
         self._breaker_gauge.set(0)
 
     async def start(self) -> None:
@@ -149,8 +151,10 @@ class ResilientConnector:
                 self._misses.inc(len(missing))
         if not missing:
             return [a for a in answers if a is not None]
+        every_key = len(missing) == len(keys)  # the usual case: nothing fresh in the cache
+        asked = list(keys) if every_key else [keys[i] for i in missing]
         try:
-            fetched = await self._call(entity, kind, [keys[i] for i in missing], timeout_s)
+            fetched = await self._call(entity, kind, asked, timeout_s)
         except SourceError as error:
             for i in missing:
                 entry = cached[i]
@@ -160,10 +164,15 @@ class ResilientConnector:
                     note_stale(StaleNote(self.name, entity, entry.stored_at, error.code))
                 else:
                     answers[i] = error
-        else:
-            for i, records in zip(missing, fetched, strict=True):
-                answers[i] = records
-            await self._remember(entity, kind, [keys[i] for i in missing], fetched, now)
+            return [a if a is not None else [] for a in answers]
+        if every_key and len(fetched) == len(keys):
+            if use_cache:
+                await self._store(cache_keys, fetched, now, ttl, keep_s)
+            return list(fetched)
+        for i, records in zip(missing, fetched, strict=True):
+            answers[i] = records
+        if use_cache:
+            await self._store([cache_keys[i] for i in missing], fetched, now, ttl, keep_s)
         return [a if a is not None else [] for a in answers]
 
     async def _remember(
@@ -179,9 +188,23 @@ class ResilientConnector:
         keep_s = max(ttl, self._resilience.stale_for_s)
         if self._cache is None or keep_s <= 0:
             return
+        cache_keys = [f"{self.name}/{entity}/{kind}/{key}" for key in keys]
+        await self._store(cache_keys, fetched, asked_at, ttl, keep_s)
+
+    async def _store(
+        self,
+        cache_keys: Sequence[str],
+        fetched: Sequence[list[RawRecord]],
+        asked_at: float,
+        ttl: float,
+        keep_s: float,
+    ) -> None:
+        if self._cache is None:
+            return
+        fresh_until = asked_at + ttl
         fresh = {
-            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(records, asked_at, asked_at + ttl)
-            for key, records in zip(keys, fetched, strict=True)
+            key: CachedEntry(records, asked_at, fresh_until)
+            for key, records in zip(cache_keys, fetched, strict=True)
         }
         await self._cache.set_many(fresh, keep_s=keep_s)
 
@@ -194,19 +217,16 @@ class ResilientConnector:
         signature = (entity, kind, tuple(keys))
         task = self._inflight.get(signature)
         if task is not None:
-            COALESCED.labels(self.name).inc()
+            self._coalesced.inc()
         else:
             task = asyncio.ensure_future(self._guarded(entity, kind, keys, timeout_s))
             self._inflight[signature] = task
             task.add_done_callback(lambda done: self._forget(signature, done))
-        # shield: one impatient caller giving up must not cancel the call for the others
-        try:
-            async with asyncio.timeout(timeout_s):
-                return await asyncio.shield(task)
-        except TimeoutError:
+        if not await _waited(task, timeout_s):
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
             ) from None
+        return task.result()
 
     def _forget(
         self, signature: tuple[str, str, tuple[str, ...]], done: asyncio.Task[object]
@@ -360,6 +380,32 @@ class ResilientConnector:
         self.status.last_error_code = error.code
         SOURCE_REQUESTS.labels(self.name, error.code).inc()
         log.warning("source %s failed: %s", self.name, error.detail)
+
+
+async def _waited(task: asyncio.Future[Any], timeout_s: float) -> bool:
+    """Whether ``task`` finished within ``timeout_s``; the task itself is never cancelled.
+
+    What ``asyncio.timeout`` around ``asyncio.shield`` does (one impatient caller
+    giving up, or being cancelled, must not cancel the call for the others),
+    with one future and one timer instead of a shield, a timeout and their callbacks.
+    """
+    if task.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+
+    def wake(_: object) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    task.add_done_callback(wake)
+    timer = loop.call_later(timeout_s, wake, None)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        task.remove_done_callback(wake)
+    return task.done()
 
 
 def breaker_factory() -> Breakers:

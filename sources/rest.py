@@ -62,6 +62,8 @@ class RestConnector:
             groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
         try:
             async with asyncio.timeout(timeout_s):
+                if len(groups) == 1:  # the usual batch: a gather would only add a task
+                    return await self._fetch_group(entity, spec, lookup, kind, groups[0])
                 parts = await asyncio.gather(
                     *(self._fetch_group(entity, spec, lookup, kind, group) for group in groups)
                 )

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import TextClause
@@ -74,7 +74,10 @@ class SqlConnector:
         groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
         try:
             async with asyncio.timeout(timeout_s):
-                parts = await asyncio.gather(*(self._select(entity, query, g) for g in groups))
+                if len(groups) == 1:  # the usual batch: a gather would only add a task
+                    parts = [await self._select(entity, query, groups[0])]
+                else:
+                    parts = await asyncio.gather(*(self._select(entity, query, g) for g in groups))
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
@@ -92,7 +95,7 @@ class SqlConnector:
         try:
             async with self._engine.connect() as connection:
                 result = await connection.execute(query, {"keys": keys})
-                return [json_record(row._mapping) for row in result]
+                return json_records(result.keys(), result)
         except DBAPIError as exc:
             raise self._database_error(exc, entity) from None
         except (SQLAlchemyError, OSError) as exc:
@@ -177,3 +180,21 @@ def json_value(value: Any) -> Any:
 def json_record(row: Mapping[Any, Any]) -> RawRecord:
     """One row as a plain dict of JSON-friendly values, keyed by column label."""
     return {str(column): json_value(value) for column, value in row.items()}
+
+
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Column value types that are JSON already (most of them): no conversion to look up."""
+
+
+def json_records(columns: Iterable[Any], rows: Iterable[Row[Any]]) -> list[RawRecord]:
+    """Every row as ``json_record`` makes it, the column labels read once for all rows."""
+    labels = [str(column) for column in columns]
+    if len(set(labels)) != len(labels):  # ambiguous labels: the row mapping says how it copes
+        return [json_record(row._mapping) for row in rows]
+    return [
+        {
+            label: value if type(value) in _PLAIN else json_value(value)
+            for label, value in zip(labels, row, strict=True)
+        }
+        for row in rows
+    ]

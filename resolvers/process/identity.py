@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 
 from resolvers.process.errors import InvalidLookup
-from resolvers.system.loaders import SystemLoaders, normalize_lookup
+from resolvers.system.loaders import SystemLoaders, merge_answers, normalize_lookup
 from resolvers.system.records import CustomerProfile
 
 CONFIDENCE = {"id": 1.0, "email": 0.95, "phone": 0.9}
@@ -54,16 +54,29 @@ async def find_person(loaders: SystemLoaders, kind: str, value: str) -> Person |
     """The person whose ``kind`` (id, phone or email) is ``value``; None if nobody is."""
     if normalize_lookup(kind, value) is None:
         raise InvalidLookup(kind, value)
-    profiles = await loaders.load("customer", kind, value)
-    if not profiles:
-        return None
-    ordered = sorted(profiles, key=lambda p: (p.created_at is None, p.created_at or 0, p.id))
-    return Person(ordered[0], tuple(ordered), kind)
+    return _person(await loaders.load("customer", kind, value), kind)
 
 
 async def find_people(loaders: SystemLoaders, ids: list[str]) -> list[Person | None]:
-    """One entry per id, in order; unknown ids are None. One CRM request for the whole list."""
+    """One entry per id, in order; unknown ids are None. One CRM request for the whole list.
+
+    Every id's loads are queued before the one wait (no task per id); the first
+    id, in order, whose source failed raises that failure.
+    """
     for value in ids:
         if normalize_lookup("id", value) is None:
             raise InvalidLookup("id", value)
-    return list(await asyncio.gather(*(find_person(loaders, "id", value) for value in ids)))
+    pending = [loaders.futures("customer", "id", value) for value in ids]
+    await asyncio.gather(*(f for futures in pending for f in futures), return_exceptions=True)
+    return [
+        _person(merge_answers([f.exception() or f.result() for f in futures]), "id")
+        for futures in pending
+    ]
+
+
+def _person(profiles: list[CustomerProfile], matched_on: str) -> Person | None:
+    """All of one person's profiles, the oldest first (it is the primary); None for none."""
+    if not profiles:
+        return None
+    ordered = sorted(profiles, key=lambda p: (p.created_at is None, p.created_at or 0, p.id))
+    return Person(ordered[0], tuple(ordered), matched_on)

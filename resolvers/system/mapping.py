@@ -230,6 +230,10 @@ class RecordMapper:
             "source": self.source,
             "value_at": value_at,
             "convert": _convert_at,
+            "parse_datetime": datetime.fromisoformat,
+            "parse_date": date.fromisoformat,
+            "UTC": UTC,
+            "new": object.__new__,
         }
         body = [
             "def map_one(raw):",
@@ -242,12 +246,7 @@ class RecordMapper:
             env[f"default{index}"] = default
             env[f"convert{index}"] = converter
             env[f"path{index}"] = path
-            fetch = (
-                f"value_at(raw, path{index}, default{index})"
-                if "." in path
-                else f"get(path{index}, default{index})"
-            )
-            body.append(f"    v{index} = {fetch}")
+            body.extend(_fetch_lines(path, index, env))
             native = _NATIVE.get(converter)
             check = f"type(v{index}) is not {native}" if native else "True"
             body.append(f"    if v{index} is None:")
@@ -259,10 +258,29 @@ class RecordMapper:
                 field_default = _field_default(self.record_type, name)
                 env[f"fallback{index}"] = field_default
                 body.append(f"        v{index} = fallback{index}")
+            body.extend(_parse_text_inline(converter, index))
             body.append(f"    elif {check}:")
             body.append(f"        v{index} = convert(convert{index}, v{index}, path{index})")
             arguments.append(f"{name}=v{index}")
-        body.append(f"    return record_type({', '.join(arguments)})")
+        slots = _slot_setters(self.record_type)
+        if slots is None:
+            body.append(f"    return record_type({', '.join(arguments)})")
+        else:
+            # Filling the slots directly is what the generated __init__ does, minus its
+            # object.__setattr__ per field (about half the cost of a mapped record).
+            body.append("    record = new(record_type)")
+            mapped = {name: f"v{index}" for index, (name, *_) in enumerate(self._plan)}
+            for field_name, setter in slots.items():
+                env[f"set_{field_name}"] = setter
+                if field_name == "source":
+                    value = "source"
+                elif field_name in mapped:
+                    value = mapped[field_name]
+                else:
+                    env[f"unmapped_{field_name}"] = _field_default(self.record_type, field_name)
+                    value = f"unmapped_{field_name}"
+                body.append(f"    set_{field_name}(record, {value})")
+            body.append("    return record")
         namespace: dict[str, Any] = {}
         # Only dataclass field names (checked above) and indices enter the source text;
         # every value from the config file (paths, defaults) is passed through ``env``.
@@ -283,6 +301,86 @@ class RecordMapper:
 
 _NATIVE: dict[Convert, str] = {_to_str: "str", _to_float: "float", _to_int: "int"}
 """Converters whose field type a JSON value may already have (then no call is needed)."""
+
+
+def _fetch_lines(path: str, index: int, env: dict[str, Any]) -> list[str]:
+    """Generated lines reading ``path`` into ``v<index>``, as ``value_at`` would.
+
+    A one-dot path into a nested object (``cart.status``) is read in place;
+    anything else goes through ``value_at``.
+    """
+    v = f"v{index}"
+    if "." not in path:
+        return [f"    {v} = get(path{index}, default{index})"]
+    head, _, tail = path.partition(".")
+    if "." in tail:
+        return [f"    {v} = value_at(raw, path{index}, default{index})"]
+    env[f"head{index}"] = head
+    env[f"tail{index}"] = tail
+    return [
+        f"    {v} = get(head{index})",
+        f"    if type({v}) is dict:",
+        f"        {v} = {v}.get(tail{index}, default{index})",
+        f"    elif {v} is None:",  # missing or null: value_at's default either way
+        f"        {v} = default{index}",
+        "    else:",
+        f"        {v} = value_at(raw, path{index}, default{index})",
+    ]
+
+
+def _parse_text_inline(converter: Convert, index: int) -> list[str]:
+    """Generated lines parsing an ISO text value in place (the usual JSON form of a date).
+
+    Anything else, or text the parser refuses, still goes through the converter,
+    so results and complaints are the converter's own.
+    """
+    v = f"v{index}"
+    if converter is _to_datetime:
+        return [
+            f"    elif type({v}) is str:",
+            "        try:",
+            f"            {v} = parse_datetime({v})",
+            "        except ValueError:",
+            f"            {v} = convert(convert{index}, {v}, path{index})",
+            "        else:",
+            f"            if {v}.tzinfo is None:",
+            f"                {v} = {v}.replace(tzinfo=UTC)",
+        ]
+    if converter is _to_date:
+        return [
+            f"    elif type({v}) is str:",
+            "        try:",
+            f"            {v} = parse_date({v}[:10])",
+            "        except ValueError:",
+            f"            {v} = convert(convert{index}, {v}, path{index})",
+        ]
+    return []
+
+
+def _slot_setters(record_type: type) -> dict[str, Callable[[Any, Any], None]] | None:
+    """Each field's slot setter, when setting every slot is all ``__init__`` would do.
+
+    None (construct through ``__init__``) for anything but a plain slotted
+    dataclass: a ``__post_init__``, an init-less field or a default factory
+    means ``__init__`` does more than fill the slots.
+    """
+    if (
+        not dataclasses.is_dataclass(record_type)
+        or not record_type.__dataclass_params__.init  # type: ignore[attr-defined]
+        or hasattr(record_type, "__post_init__")
+    ):
+        return None
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for field in dataclasses.fields(record_type):
+        slot = record_type.__dict__.get(field.name)
+        if (
+            not field.init
+            or field.default_factory is not dataclasses.MISSING
+            or type(slot) is not types.MemberDescriptorType
+        ):
+            return None
+        setters[field.name] = slot.__set__
+    return setters
 
 
 def _convert_at(convert: Convert, value: Any, path: str) -> Any:

@@ -14,7 +14,7 @@ from sources.base import RawRecord
 from sources.breaker import Admission, CircuitBreaker
 from sources.cache import MemoryCache
 from sources.config import SourceBase
-from sources.errors import SourceRejected, SourceUnavailable
+from sources.errors import SourceRejected, SourceTimeout, SourceUnavailable
 from sources.freshness import collect_stale_notes
 from sources.resilient import ResilientConnector, breaker_factory
 
@@ -44,6 +44,8 @@ class FakeSupport:
         self.calls += 1
         if self.mode == "hang":
             await asyncio.sleep(3600)
+        if self.mode == "slow":
+            await asyncio.sleep(0.2)
         if self.mode == "error":
             raise SourceUnavailable(self.name, "answered 503", entity=entity)
         if self.mode == "reject":
@@ -53,7 +55,7 @@ class FakeSupport:
         return [[{"id": key, "calls": self.calls}] for key in keys]
 
 
-def support_config() -> SourceBase:
+def support_config(cache_ttl_s: float | None = None) -> SourceBase:
     return SourceBase.model_validate(
         {
             "timeout_ms": int(TIMEOUT_S * 1000),
@@ -66,6 +68,7 @@ def support_config() -> SourceBase:
                     "serves": "tickets",
                     "lookups": {"email": {"path": "/tickets"}},
                     "fields": {"id": "id"},
+                    "cache_ttl_s": cache_ttl_s,
                 }
             },
         }
@@ -237,6 +240,58 @@ class FakeClock:
         return self.now
 
 
+async def test_identical_calls_in_flight_share_one_source_call(
+    support: ResilientConnector, source: FakeSupport
+) -> None:
+    source.mode = "slow"
+    first, second = await asyncio.gather(
+        fetch(support, "ann@example.com"), fetch(support, "ann@example.com")
+    )
+    assert source.calls == 1
+    assert first[1] == second[1] == [{"id": "ann@example.com", "calls": 1}]
+
+
+async def test_an_impatient_caller_gives_up_without_cancelling_the_call_for_others(
+    support: ResilientConnector, source: FakeSupport
+) -> None:
+    source.mode = "slow"
+    patient = asyncio.create_task(fetch(support, "ann@example.com"))
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    [impatient] = await support.fetch("tickets", "email", ["ann@example.com"], timeout_s=0.05)
+    assert (time.perf_counter() - started) < 0.15
+    assert isinstance(impatient, SourceTimeout)
+    assert impatient.detail == "no answer within 50 ms"
+    _, answer = await patient
+    assert answer == [{"id": "ann@example.com", "calls": 1}] and source.calls == 1
+    assert support.status.failures == 0, "the call itself answered in time for its owner"
+
+
+async def test_a_cancelled_caller_leaves_the_shared_call_running(
+    support: ResilientConnector, source: FakeSupport
+) -> None:
+    source.mode = "slow"
+    leaving = asyncio.create_task(fetch(support, "ann@example.com"))
+    staying = asyncio.create_task(fetch(support, "ann@example.com"))
+    await asyncio.sleep(0.05)
+    leaving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    _, answer = await staying
+    assert answer == [{"id": "ann@example.com", "calls": 1}] and source.calls == 1
+
+
+async def test_a_failed_shared_call_fails_every_caller_with_its_error(
+    support: ResilientConnector, source: FakeSupport
+) -> None:
+    source.mode = "error"
+    (_, first), (_, second) = await asyncio.gather(
+        fetch(support, "ann@example.com"), fetch(support, "ann@example.com")
+    )
+    assert isinstance(first, SourceUnavailable) and first is second
+    assert source.calls == 1
+
+
 def test_breaker_opens_after_consecutive_failures_only() -> None:
     breaker = CircuitBreaker(failures=3, cooldown_s=10, clock=FakeClock())
     for _ in range(2):
@@ -297,3 +352,39 @@ def test_each_source_has_its_own_breaker() -> None:
     crm.failed(crm.admit())
     assert breakers.for_source("crm", failures=1, cooldown_s=1) is crm
     assert breakers.for_source("billing", failures=1, cooldown_s=1).state == "closed"
+
+
+class KeyRecorder(FakeSupport):
+    """FakeSupport that remembers which keys each call asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[list[str]] = []
+
+    async def fetch(
+        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+    ) -> list[list[RawRecord]]:
+        self.asked.append(list(keys))
+        return await super().fetch(entity, kind, keys, timeout_s=timeout_s)
+
+
+async def test_fresh_keys_skip_the_source_and_only_the_others_are_asked() -> None:
+    source = KeyRecorder()
+    connector = ResilientConnector(
+        source, support_config(cache_ttl_s=60), breaker_factory(), MemoryCache()
+    )
+    notes = collect_stale_notes()
+    [ann] = await connector.fetch("tickets", "email", ["ann@x.com"], timeout_s=1)
+    answers = await connector.fetch("tickets", "email", ["bob@x.com", "ann@x.com"], timeout_s=1)
+    assert answers == [[{"id": "bob@x.com", "calls": 2}], ann]
+    assert source.asked == [["ann@x.com"], ["bob@x.com"]]
+
+    source.mode = "error"
+    bob, ann_again, cid = await connector.fetch(
+        "tickets", "email", ["bob@x.com", "ann@x.com", "cid@x.com"], timeout_s=1
+    )
+    assert bob == [{"id": "bob@x.com", "calls": 2}] and ann_again == ann
+    assert isinstance(cid, SourceUnavailable)
+    assert source.asked[-1] == ["cid@x.com"]
+    assert notes == [], "fresh answers are not stale"
+    await connector.close()

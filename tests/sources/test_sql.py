@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from sources.config import SqlSource, parse_sources_config
 from sources.errors import SourceRejected, SourceTimeout, SourceUnavailable
-from sources.sql import SqlConnector
+from sources.sql import SqlConnector, json_record, json_records
 
 POSTGRES_DSN = os.environ.get(
     "C360_TEST_POSTGRES_DSN", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -311,3 +311,40 @@ async def test_the_server_stops_a_query_that_outlives_the_source_timeout(
 async def test_a_connector_that_was_never_started_is_unavailable(ledger: Ledger) -> None:
     with pytest.raises(SourceUnavailable, match="not started"):
         await ledger.connector().fetch("invoices", "email", ["bob@example.org"], timeout_s=5)
+
+
+def test_every_column_type_becomes_the_json_value_a_single_row_would() -> None:
+    labels = ("amount", "issued_on", "created_at", "ref", "took", "tags", "note", "paid")
+    row = (
+        Decimal("120.50"),
+        date(2023, 3, 1),
+        datetime(2023, 3, 1, 8, 30),
+        uuid.UUID(int=7),
+        timedelta(minutes=3),
+        (Decimal("1.5"), "a"),
+        None,
+        True,
+    )
+    [record] = json_records(labels, [row])
+    assert record == json_record(dict(zip(labels, row, strict=True)))
+    assert record == {
+        "amount": 120.5,
+        "issued_on": "2023-03-01",
+        "created_at": "2023-03-01T08:30:00",
+        "ref": str(uuid.UUID(int=7)),
+        "took": 180.0,
+        "tags": [1.5, "a"],
+        "note": None,
+        "paid": True,
+    }
+    json.dumps(record)
+
+
+async def test_a_repeated_column_label_keeps_its_last_value() -> None:
+    engine = create_async_engine("sqlite+aiosqlite://")
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(text("SELECT 1 AS id, 2 AS id, 'Ann' AS name"))
+            assert json_records(result.keys(), result) == [{"id": 2, "name": "Ann"}]
+    finally:
+        await engine.dispose()
