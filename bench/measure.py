@@ -33,6 +33,9 @@ class Row:
     errors: int = 0
     source_requests_per_query: float | None = None
     source_requests_by_system: dict[str, float] = field(default_factory=dict)
+    source_requests_one_query: dict[str, int] = field(default_factory=dict)
+    """Exact counts for one query on idle sources (the window's averages include requests
+    of queries still in flight when it opens or closes)."""
     cpu_ms_per_query: float | None = None
     peak_rss_mb: float | None = None
     sources_cpu_pct: float | None = None
@@ -168,6 +171,9 @@ def measure(
     if problem:
         row.note = f"differs: {problem}"
     counters.wait_idle()
+    counters.reset()
+    fetch(server.url, requests[min(CHECKED_INPUTS, len(requests) - 1)])
+    row.source_requests_one_query = {name: n for name, n in counters.read().items() if n}
     if warmup_s > 0:
         run_load(server.url, requests, concurrency, warmup_s, use_wrk=use_wrk)
     duration_s = max(duration_s, scenario.min_duration_s)
