@@ -6,11 +6,10 @@ can live in process memory (the default) or in Redis shared by every replica.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-
-from cachetools import TTLCache
 
 from sources.base import RawRecord
 
@@ -32,29 +31,46 @@ class ResponseCache(Protocol):
     async def close(self) -> None: ...
 
 
-class _Entries(TTLCache[str, CachedEntry | None]):
-    """A TTLCache whose lookups answer None for a missing or expired key, as ``get`` does.
+class MemoryCache:
+    """The embedded default: a bounded in-process map, entries kept ``keep_s`` at most.
 
-    ``cache[key]`` then costs one lookup where ``get`` costs two (a membership
-    test, then the item), and a miss raises nothing.
+    A plain dict in least-recently-used order (a read moves an entry to the end,
+    the first entries go when the map is full); each entry carries its own
+    expiry. Writing an answer's entries, what every source call does, costs a
+    dict insertion each: ``cachetools.TTLCache``'s links and timer cost several
+    times that on the hot path.
     """
 
-    def __missing__(self, key: str) -> None:
-        return None
-
-
-class MemoryCache:
-    """The embedded default: a bounded in-process map, entries kept ``keep_s`` at most."""
-
     def __init__(self, maxsize: int = 100_000, keep_s: float = 3_600) -> None:
-        self._entries = _Entries(maxsize=maxsize, ttl=keep_s)
+        self._maxsize = maxsize
+        self._keep_s = keep_s
+        self._entries: dict[str, tuple[float, CachedEntry]] = {}
 
     async def get_many(self, keys: Sequence[str]) -> list[CachedEntry | None]:
         entries = self._entries
-        return [entries[key] for key in keys]
+        now = time.monotonic()
+        found: list[CachedEntry | None] = []
+        for key in keys:
+            kept = entries.get(key)
+            if kept is None:
+                found.append(None)
+                continue
+            del entries[key]
+            if kept[0] <= now:
+                found.append(None)
+                continue
+            entries[key] = kept  # most recently used: last to go
+            found.append(kept[1])
+        return found
 
     async def set_many(self, entries: dict[str, CachedEntry], keep_s: float) -> None:
-        self._entries.update(entries)
+        kept = self._entries
+        expires_at = time.monotonic() + min(keep_s, self._keep_s)
+        for key, entry in entries.items():
+            kept.pop(key, None)
+            kept[key] = (expires_at, entry)
+        while len(kept) > self._maxsize:
+            del kept[next(iter(kept))]
 
     async def close(self) -> None:
         self._entries.clear()

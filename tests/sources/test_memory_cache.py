@@ -36,3 +36,11 @@ async def test_the_least_recently_used_entry_goes_first_when_full() -> None:
     await cache.get_many(["a"])
     await cache.set_many({"c": entry(3.0)}, keep_s=60)
     assert await cache.get_many(["a", "b", "c"]) == [entry(1.0), None, entry(3.0)]
+
+
+async def test_an_answer_is_kept_as_long_as_its_source_asks_within_the_cap() -> None:
+    cache = MemoryCache(keep_s=60)
+    await cache.set_many({"support/a": entry(1.0)}, keep_s=0.05)
+    await cache.set_many({"support/b": entry(2.0)}, keep_s=600)
+    await asyncio.sleep(0.08)
+    assert await cache.get_many(["support/a", "support/b"]) == [None, entry(2.0)]
