@@ -263,12 +263,57 @@ def _fast_list(item: Fast) -> Fast:
     return fast_list
 
 
-def _fast_object(steps: list[tuple[str, str, Fast]]) -> Fast:
-    def fast_object(value: Any) -> Any:
-        if value is None:
-            return None
-        return {key: complete(getattr(value, attribute)) for key, attribute, complete in steps}
+@dataclass(slots=True, frozen=True)
+class _FastStep:
+    """One selected field of a plain object: where its value is and how it completes."""
 
+    key: str
+    attribute: str
+    complete: Fast
+    """Completes the nullable value (leaves: graphql-core's coercion)."""
+    non_null: bool
+    ready: str | None
+    """A test (on ``{v}``) that a value is already what JSON needs, or None: always complete."""
+
+
+_READY: dict[str, str] = {
+    "String": "type({v}) is str",
+    "ID": "type({v}) is str",
+    "Boolean": "type({v}) is bool",
+    "Float": "type({v}) is float and isfinite({v})",
+    "Int": "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+}
+
+
+def _fast_object(steps: list[_FastStep]) -> Fast:
+    """Straight-line code completing one plain object: a read and a type test per field.
+
+    Only attribute names (Python identifiers of the schema's types) enter the
+    source text; response keys, which clients choose, are passed as values.
+    """
+    env: dict[str, Any] = {"Unusual": _Unusual, "isfinite": math.isfinite}
+    body = ["def fast_object(value):", "    if value is None:", "        return None"]
+    for index, step in enumerate(steps):
+        if not step.attribute.isidentifier():
+            raise NotCompilable(f"attribute {step.attribute!r}")
+        v = f"v{index}"
+        env[f"c{index}"] = step.complete
+        env[f"k{index}"] = step.key
+        body.append(f"    {v} = value.{step.attribute}")
+        if step.non_null:
+            body += [f"    if {v} is None:", "        raise Unusual"]
+        if step.ready is None:
+            body.append(f"    {v} = c{index}({v})")
+        else:
+            test = step.ready.format(v=v)
+            body += [f"    if {v} is not None and not ({test}):", f"        {v} = c{index}({v})"]
+        if step.non_null:
+            body += [f"    if {v} is None:", "        raise Unusual"]
+    pairs = ", ".join(f"k{index}: v{index}" for index in range(len(steps)))
+    body.append(f"    return {{{pairs}}}")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(body), "<compiled plain object>", "exec"), env, namespace)
+    fast_object: Fast = namespace["fast_object"]
     return fast_object
 
 
@@ -417,11 +462,11 @@ class _Compiler:
         if not isinstance(return_type, GraphQLObjectType):
             return None
         grouped = self.collect(return_type, [n.selection_set for n in nodes if n.selection_set])
-        steps: list[tuple[str, str, Fast]] = []
+        steps: list[_FastStep] = []
         for key, found in grouped.items():
             name = found[0].name.value
             if name == "__typename":
-                steps.append((key, "__class__", _constant(return_type.name)))
+                steps.append(_FastStep(key, "__class__", _constant(return_type.name), False, None))
                 continue
             field_def = return_type.fields.get(name)
             definition = (field_def.extensions or {}).get(DEFINITION) if field_def else None
@@ -432,10 +477,14 @@ class _Compiler:
                 or self.strawberry_schema.config.default_resolver is not getattr
             ):
                 return None
-            child = self.fast_completer(field_def.type, found)
+            field_type = field_def.type
+            non_null = isinstance(field_type, GraphQLNonNull)
+            inner = field_type.of_type if non_null else field_type
+            child = self.fast_completer(inner, found)
             if child is None:
                 return None
-            steps.append((key, definition.python_name, child))
+            ready = _READY.get(inner.name) if is_leaf_type(inner) else None
+            steps.append(_FastStep(key, definition.python_name, child, non_null, ready))
         return _fast_object(steps)
 
     @staticmethod
