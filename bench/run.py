@@ -162,23 +162,11 @@ def run(
         servers[FLOOR] = start_uvicorn(
             FLOOR, FLOOR_APP, {"BENCH_SOURCE_URLS": json.dumps(urls)}, log_dir, wait=False
         )
-        servers["unbatched"] = start_uvicorn(
-            "unbatched",
-            GATEWAY_APP,
-            _gateway_env(urls, C360_BATCHING="false"),
-            log_dir,
-            wait=False,
-        )
-        servers["generic"] = start_uvicorn(
-            "generic",
-            GATEWAY_APP,
-            _gateway_env(urls, C360_COMPILED="false"),
-            log_dir,
-            wait=False,
-        )
-        servers["c360"] = start_uvicorn(
-            "c360", GATEWAY_APP, _gateway_env(urls), log_dir, wait=False
-        )
+        # This gateway as it runs, with batching and caching off, with compiled plans off.
+        variants = {"unbatched": {"C360_BATCHING": "false"}, "generic": {"C360_COMPILED": "false"}}
+        for name in GATEWAYS:
+            env = _gateway_env(urls, **variants.get(name, {}))
+            servers[name] = start_uvicorn(name, GATEWAY_APP, env, log_dir, wait=False)
         for server in list(servers.values()):
             wait_until_answering(server, "/healthz")
         peer_problem = "not run (--no-peer or --smoke)"

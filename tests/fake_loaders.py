@@ -37,3 +37,20 @@ class FakeLoaders:
 
     async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
         return list(self.records.get(serves, []))
+
+
+CUSTOMER_QUERY = """
+query($id: ID, $n: Int) {
+  customer(id: $id) {
+    __typename id name firstName
+    address { __typename street city }
+    recent: orders(limit: $n) { id total lines { sku quantity unitPrice name } }
+    orders { ...OrderBits placedAt lines @include(if: false) { sku } }
+    invoices { id amount status dueOn kind }
+    tickets { id status priority subject, again: status @skip(if: true) }
+    identities { system recordId matchedOn confidence }
+  }
+}
+fragment OrderBits on Order { __typename id status currency discount }
+"""
+"""A customer with every kind of record the fakes hold: aliases, fragments, constant directives."""

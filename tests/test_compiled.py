@@ -19,7 +19,7 @@ from graphql import parse
 from schema import build_schema
 from schema.compiled import NotCompilable, compile_operation
 from schema.context import Context
-from tests.fake_loaders import NOW, FakeLoaders
+from tests.fake_loaders import CUSTOMER_QUERY, NOW, FakeLoaders
 
 
 class Refused(Exception):
@@ -174,22 +174,6 @@ async def test_resolvers_see_their_path_and_the_variables() -> None:
 def test_what_is_not_compiled_says_why(query: str, why: str) -> None:
     with pytest.raises(NotCompilable, match=why):
         compile_operation(TOY, parse(query))
-
-
-CUSTOMER_QUERY = """
-query($id: ID, $n: Int) {
-  customer(id: $id) {
-    __typename id name firstName
-    address { __typename street city }
-    recent: orders(limit: $n) { id total lines { sku quantity unitPrice name } }
-    orders { ...OrderBits placedAt lines @include(if: false) { sku } }
-    invoices { id amount status dueOn kind }
-    tickets { id status priority subject, again: status @skip(if: true) }
-    identities { system recordId matchedOn confidence }
-  }
-}
-fragment OrderBits on Order { __typename id status currency discount }
-"""
 
 
 @pytest.mark.parametrize("orders", [0, 1, 250])
