@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
+import inspect
 import math
 import types
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -138,7 +139,22 @@ class _Waiting:
 
 @types.coroutine
 def _resume(coroutine: Any, yielded: Any) -> Any:
-    """Continue a coroutine that was run eagerly up to its first wait (``yielded``)."""
+    """Continue a coroutine that was run eagerly up to its first wait (``yielded``).
+
+    An asyncio future refuses a second awaiter while the first has not handed it
+    to a task (its "being awaited" mark); ``_eager`` takes the mark off as a task
+    would, so that other fields may await the same future (a dataloader's futures
+    are shared). Here it is put back before the future goes to the task running
+    this, or, if the future is already done, the coroutine simply goes on.
+    """
+    if getattr(yielded, "_asyncio_future_blocking", None) is False:
+        if yielded.done():
+            try:
+                yielded = coroutine.send(None)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            yielded._asyncio_future_blocking = True
     while True:
         try:
             sent = yield yielded
@@ -167,6 +183,8 @@ def _eager(value: Any) -> Any:
             yielded = value.send(None)
         except StopIteration as stop:
             return stop.value
+        if getattr(yielded, "_asyncio_future_blocking", None):
+            yielded._asyncio_future_blocking = False  # taken, as a task takes it (see _resume)
         return _Waiting(_resume(value, yielded))
     if hasattr(value, "__await__"):
         return _Waiting(value)
@@ -181,11 +199,18 @@ async def _wait_all(awaitables: list[Awaitable[Any]]) -> None:
 
 
 def _closed(awaitables: Iterable[Any]) -> None:
-    """Close coroutines that will never run (their subtree was nulled)."""
+    """Close what will never run (its subtree was nulled), and what it would have awaited."""
     for awaitable in awaitables:
-        close = getattr(awaitable, "close", None)
-        if close is not None:
-            close()
+        if type(awaitable) is tuple or type(awaitable) is list:
+            _closed(awaitable)
+            continue
+        if type(awaitable) is _Waiting:
+            awaitable = awaitable.awaitable
+        if type(awaitable) is types.CoroutineType:
+            frame = awaitable.cr_frame
+            if frame is not None and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
+                _closed(frame.f_locals.values())  # its arguments: the waits it was given
+            awaitable.close()
 
 
 # --- leaves -----------------------------------------------------------------------------

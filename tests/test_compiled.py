@@ -113,6 +113,8 @@ TOY_CASES: list[tuple[str, dict[str, Any] | None]] = [
     ("{ leaf { n failsLater } }", None),
     ("{ maybeLeaf { n failsLater } leaves { n } }", None),
     ("{ maybeLeaf { n failsNow } leaf { n later } }", None),
+    ("{ maybeLeaf { later failsNow children { n } } }", None),
+    ("{ leaves { later failsNow } }", None),
     ("{ leaves { badInt n } }", None),
     ("{ a: leaf { x: n, y: n } ...F b: leaf { ... on Leaf { n } } }", None),
     ("{ leaf { n @skip(if: true) where @include(if: true) later @include(if: false) } }", None),
@@ -208,3 +210,36 @@ async def test_customer_errors_answer_like_graphql_core(query: str) -> None:
     generic, compiled = await both_ways(schema, query, None, context)
     assert compiled == generic
     assert compiled[1]  # every case is an error case
+
+
+@strawberry.type
+class SharedQuery:
+    """Two fields waiting on the same future, one directly, one from a task of its own
+    (as a dataloader's cached future is awaited by a field and by a gather elsewhere)."""
+
+    @strawberry.field
+    async def direct(self, info: strawberry.Info) -> int:
+        value: int = await info.context["shared"]
+        return value
+
+    @strawberry.field
+    async def through_a_task(self, info: strawberry.Info) -> int:
+        async def wait() -> int:
+            value: int = await info.context["shared"]
+            return value
+
+        [value] = await asyncio.gather(wait())
+        return value + 1
+
+
+async def test_a_future_awaited_eagerly_and_by_another_task_resumes_both() -> None:
+    schema = strawberry.Schema(query=SharedQuery)
+
+    def context() -> dict[str, Any]:
+        shared = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, shared.set_result, 41)
+        return {"shared": shared}
+
+    query = "{ directFirst: direct throughATask direct2: direct }"
+    generic, compiled = await both_ways(schema, query, None, context)
+    assert compiled == generic == ({"directFirst": 41, "throughATask": 42, "direct2": 41}, [])

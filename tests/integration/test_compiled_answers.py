@@ -51,12 +51,29 @@ fragment Who on Customer { id firstName lastName address { street city postalCod
 """
 
 
+SCORES = """
+query Scores($phone: String) {
+  customer(phone: $phone) {
+    name
+    segment { name }
+    rfm { recency frequency monetary }
+    health { light reasons { code } }
+    orders(limit: 2) { id total }
+    tickets { id status }
+    weather { description }
+  }
+}
+"""
+"""Fields that each wait on their own and share the same loaders' futures (no prefetch)."""
+
+
 def cases() -> list[tuple[str, str, dict[str, Any]]]:
     red = contact(planted("red_health").crm_ids[0])
     champion = planted("champion").crm_ids[0]
     return [
         ("agent, red customer", AGENT, {"phone": red["phone"]}),
         ("agent, unknown caller", AGENT, {"phone": "+1 555 000 0000"}),
+        ("scores of one customer", SCORES, {"phone": red["phone"]}),
         (
             "list with an unknown id",
             LIST,
