@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from graphql import GraphQLObjectType, build_schema, get_named_type, is_non_null_type
 
 from tests.demo_harness import DemoSources
 from tests.gateway.wire import post_query
@@ -67,6 +68,24 @@ query Scores($phone: String) {
 """Fields that each wait on their own and share the same loaders' futures (no prefetch)."""
 
 
+def every_field(type_name: str, depth: int = 3) -> str:
+    """A selection of every field of ``type_name`` (arguments left to their defaults)."""
+    schema = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text())
+    object_type = schema.get_type(type_name)
+    assert isinstance(object_type, GraphQLObjectType)
+    parts = []
+    for name, field in object_type.fields.items():
+        if any(is_non_null_type(arg.type) for arg in field.args.values()):
+            continue
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLObjectType):
+            if depth > 1:
+                parts.append(f"{name} {every_field(named.name, depth - 1)}")
+        else:
+            parts.append(name)
+    return "{ " + " ".join(parts) + " }"
+
+
 def cases() -> list[tuple[str, str, dict[str, Any]]]:
     red = contact(planted("red_health").crm_ids[0])
     champion = planted("champion").crm_ids[0]
@@ -74,6 +93,21 @@ def cases() -> list[tuple[str, str, dict[str, Any]]]:
         ("agent, red customer", AGENT, {"phone": red["phone"]}),
         ("agent, unknown caller", AGENT, {"phone": "+1 555 000 0000"}),
         ("scores of one customer", SCORES, {"phone": red["phone"]}),
+        (
+            "every field of one customer",
+            f"query($id: ID) {{ customer(id: $id) {every_field('Customer')} }}",
+            {"id": champion},
+        ),
+        (
+            "every field of the agent view",
+            f"query($p: String!) {{ agentView(phone: $p) {every_field('AgentView')} }}",
+            {"p": contact(planted("abandoned_cart_today").crm_ids[0])["phone"]},
+        ),
+        (
+            "every field of a list",
+            f"query($ids: [ID!]!) {{ customers(ids: $ids) {every_field('Customer')} }}",
+            {"ids": [champion, *planted("negative_mention").crm_ids]},
+        ),
         (
             "list with an unknown id",
             LIST,
