@@ -537,14 +537,17 @@ class _Compiler:
                 raise GraphQLError(not_iterable)
             completed: list[Any] = []
             waiting: list[tuple[int, Awaitable[Any]]] = []
+            mark = len(run.pending)
             for index, entry in enumerate(value):
                 item_path = (path, index)
                 try:
                     done = item(run, entry, item_path)
                 except Exception as raw:
                     error = located_error(raw, nodes, _path_list(item_path))
-                    if not item_nullable:
+                    if not item_nullable:  # the list is nulled: nothing under it may run
                         _closed(w for _, w in waiting)
+                        _closed(run.pending[mark:])
+                        del run.pending[mark:]
                         raise error from None
                     run.add_error(error, item_path)
                     done = None

@@ -115,6 +115,8 @@ TOY_CASES: list[tuple[str, dict[str, Any] | None]] = [
     ("{ maybeLeaf { n failsNow } leaf { n later } }", None),
     ("{ maybeLeaf { later failsNow children { n } } }", None),
     ("{ leaves { later failsNow } }", None),
+    ("{ strictLeaves { maybeLater n } maybeLeaf { failsNow } }", None),
+    ("{ strictLeaves { maybeLater children { maybeLater } failsNow } }", None),
     ("{ leaves { badInt n } }", None),
     ("{ a: leaf { x: n, y: n } ...F b: leaf { ... on Leaf { n } } }", None),
     ("{ leaf { n @skip(if: true) where @include(if: true) later @include(if: false) } }", None),
