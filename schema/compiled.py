@@ -213,6 +213,13 @@ def _closed(awaitables: Iterable[Any]) -> None:
             awaitable.close()
 
 
+def _abandon(run: _Run, waiting: list[tuple[Any, Awaitable[Any]]], mark: int) -> None:
+    """A list or object nulled by a non-null part: nothing it started may run."""
+    _closed(w for _, w in waiting)
+    _closed(run.pending[mark:])
+    del run.pending[mark:]
+
+
 # --- leaves -----------------------------------------------------------------------------
 
 _INT_RANGE = range(-(2**31), 2**31)
@@ -544,10 +551,8 @@ class _Compiler:
                     done = item(run, entry, item_path)
                 except Exception as raw:
                     error = located_error(raw, nodes, _path_list(item_path))
-                    if not item_nullable:  # the list is nulled: nothing under it may run
-                        _closed(w for _, w in waiting)
-                        _closed(run.pending[mark:])
-                        del run.pending[mark:]
+                    if not item_nullable:
+                        _abandon(run, waiting, mark)
                         raise error from None
                     run.add_error(error, item_path)
                     done = None
@@ -600,9 +605,7 @@ class _Compiler:
                     field_path = (path, field.key)
                     error = located_error(raw, field.nodes, _path_list(field_path))
                     if not field.nullable:
-                        _closed(w for _, w in waiting)
-                        _closed(run.pending[mark:])
-                        del run.pending[mark:]
+                        _abandon(run, waiting, mark)
                         raise error from None
                     run.add_error(error, field_path)
                     value = None
