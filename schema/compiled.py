@@ -227,7 +227,7 @@ _NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 _ISO_TYPES = (datetime.datetime, datetime.date, datetime.time)
 
 
-def _leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
+def leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
     """graphql-core's leaf coercion; values that are already what JSON needs pass as they are."""
     coerce = leaf_type.coerce_output_value
 
@@ -257,7 +257,7 @@ def _leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
 
 
 def _leaf(leaf_type: Any) -> Complete:
-    value = _leaf_value(leaf_type)
+    value = leaf_value(leaf_type)
     return lambda _run, v, _path: value(v)
 
 
@@ -269,7 +269,7 @@ Fast = Callable[[Any], Any]
 """Completes plain data in one go: no resolver, no wait, no path; anything unusual raises."""
 
 
-def _constant(value: Any) -> Fast:
+def constant(value: Any) -> Fast:
     return lambda _ignored: value
 
 
@@ -487,7 +487,7 @@ class _Compiler:
             inner = self.fast_completer(return_type.of_type, nodes)
             return _fast_non_null(inner) if inner is not None else None
         if is_leaf_type(return_type):
-            return _leaf_value(return_type)
+            return leaf_value(return_type)
         if isinstance(return_type, GraphQLList):
             item = self.fast_completer(return_type.of_type, nodes)
             return _fast_list(item) if item is not None else None
@@ -498,7 +498,7 @@ class _Compiler:
         for key, found in grouped.items():
             name = found[0].name.value
             if name == "__typename":
-                steps.append(_FastStep(key, "__class__", _constant(return_type.name), False, None))
+                steps.append(_FastStep(key, "__class__", constant(return_type.name), False, None))
                 continue
             field_def = return_type.fields.get(name)
             definition = (field_def.extensions or {}).get(DEFINITION) if field_def else None

@@ -14,7 +14,6 @@ reported exactly as before.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,6 +26,8 @@ from graphql import (
 )
 from graphql.execution.executor import Executor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.compiled import constant, leaf_value
 
 DEFINITION = "strawberry-definition"
 
@@ -64,39 +65,6 @@ def _root_names(schema: GraphQLSchema) -> set[str]:
 
 Complete = Callable[[Any], Any]
 
-_INT_RANGE = range(-(2**31), 2**31)
-_NATIVE_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
-
-
-def _constant(value: Any) -> Complete:
-    return lambda _ignored: value
-
-
-def _leaf_completer(leaf_type: Any) -> Complete:
-    """graphql-core's leaf coercion, skipped for values that are already what JSON needs."""
-    coerce = leaf_type.coerce_output_value
-    name = leaf_type.name
-
-    def coerced(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            result = coerce(value)
-        except Exception:  # graphql-core reports a value that won't coerce, with its path
-            raise _Fallback from None
-        if result is None:
-            raise _Fallback
-        return result
-
-    if name == "Float":
-        return lambda v: v if type(v) is float and math.isfinite(v) else coerced(v)
-    if name == "Int":
-        return lambda v: v if type(v) is int and v in _INT_RANGE else coerced(v)
-    native = _NATIVE_LEAVES.get(name)
-    if native is not None:
-        return lambda v: v if type(v) is native else coerced(v)
-    return coerced
-
 
 def _null_item(non_null: bool) -> Any:
     if non_null:
@@ -129,7 +97,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             if plan is not None and self._without_middleware():
                 try:
                     return self._complete_plain(return_type, plan, field_details_list, result)
-                except _Fallback:
+                except Exception:  # anything unusual: the generic executor words it
                     pass
             return super().complete_object_value(
                 return_type, field_details_list, info, path, result, position_context
@@ -163,7 +131,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
                         else _null_item(non_null)
                         for item in result
                     ]
-                except _Fallback:
+                except Exception:  # anything unusual: the generic executor words it
                     pass
             return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context
@@ -205,7 +173,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
             for response_key, details in grouped.items():
                 field_name = details[0].node.name.value
                 if field_name == "__typename":
-                    steps.append((response_key, "__class__", _constant(object_type.name)))
+                    steps.append((response_key, "__class__", constant(object_type.name)))
                     continue
                 attribute = plan.get(field_name)
                 if attribute is None or _streamed(details):
@@ -227,7 +195,7 @@ def plain_data_executor(plans: PlainPlan) -> type[Executor[Any]]:
 
                 return non_null
             if is_leaf_type(field_type):
-                return _leaf_completer(field_type)
+                return leaf_value(field_type)
             if isinstance(field_type, GraphQLList):
                 item = self._completer(field_type.of_type, details)
 
