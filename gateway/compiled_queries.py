@@ -64,11 +64,18 @@ class CompiledQueries:
         return plan
 
     async def execute(
-        self, plan: CompiledOperation, variables: dict[str, Any] | None, context: Any
+        self,
+        plan: CompiledOperation,
+        variables: dict[str, Any] | None,
+        context: Any,
+        extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """Run ``plan`` as the schema would, extensions included."""
+        """Run ``plan`` as the schema would, schema extensions included.
+
+        ``extensions`` are the request's (what resolvers read as ``info.input_extensions``).
+        """
         started = time.perf_counter()
-        result = await plan.execute(context, variables)
+        result = await plan.execute(context, variables, extensions=extensions)
         errors: list[GraphQLError] = result.errors
         observe_operation(plan.name, errors, started)
         if errors:

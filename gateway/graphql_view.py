@@ -178,7 +178,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
         text, name = request_data.query, request_data.operation_name
         plan = self.compiled.plan_for(text, name)
         if plan is not None:
-            return await self.compiled.execute(plan, request_data.variables, context)
+            return await self.compiled.execute(
+                plan, request_data.variables, context, request_data.extensions
+            )
         result = await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )

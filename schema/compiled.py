@@ -61,6 +61,9 @@ from graphql.pyutils import Path as GraphQLPath
 from graphql.pyutils import Undefined, is_awaitable
 from graphql.pyutils import inspect as graphql_inspect
 from graphql.type.definition import GraphQLResolveInfoHelpers, is_leaf_type
+from strawberry.schema.schema import (
+    _OperationContextAwareGraphQLResolveInfo as OperationResolveInfo,
+)
 from strawberry.schema.types.base_scalars import isoformat as strawberry_isoformat
 from strawberry.types.arguments import convert_arguments as convert_python_arguments
 from strawberry.types.field import StrawberryField
@@ -102,15 +105,30 @@ def _graphql_path(path: ResponsePath) -> GraphQLPath | None:
 class _Run:
     """One execution: the request's context and variables, the errors so far, the waits."""
 
-    __slots__ = ("context", "errors", "nulled", "pending", "plan", "root_value", "variables")
+    __slots__ = (
+        "context",
+        "errors",
+        "extensions",
+        "nulled",
+        "pending",
+        "plan",
+        "root_value",
+        "variables",
+    )
 
     def __init__(
-        self, plan: CompiledOperation, context: Any, root_value: Any, variables: VariableValues
+        self,
+        plan: CompiledOperation,
+        context: Any,
+        root_value: Any,
+        variables: VariableValues,
+        extensions: dict[str, Any] | None,
     ) -> None:
         self.plan = plan
         self.context = context
         self.root_value = root_value
         self.variables = variables
+        self.extensions = extensions
         self.errors: list[GraphQLError] = []
         self.nulled: set[tuple[str | int, ...]] = set()
         self.pending: list[Awaitable[None]] = []
@@ -863,6 +881,10 @@ class _InfoFrame:
         ]
 
 
+_RESOLVE_INFO: Any = OperationResolveInfo
+"""Strawberry's resolve info type (graphql-core's, plus the operation's extensions)."""
+
+
 def _resolve_info(
     compiler: _Compiler,
     field_def: Any,
@@ -870,24 +892,29 @@ def _resolve_info(
     nodes: list[FieldNode],
     path: ResponsePath,
     run: _Run | None,
-) -> GraphQLResolveInfo[Any]:
-    """graphql-core's resolve info for one field call (for compile-time use, without a run)."""
+) -> Any:
+    """The resolve info Strawberry's executor gives a field (without a run: at compile time).
+
+    Like Strawberry's: the variables as their coerced dict, the operation's
+    extensions (``info.input_extensions``) at the end.
+    """
     variables = run.variables if run is not None else compiler.no_variables
-    return GraphQLResolveInfo(
+    return _RESOLVE_INFO(
         nodes[0].name.value,
         nodes,
         field_def.type,
         parent_type,
-        _graphql_path(path),  # type: ignore[arg-type]
+        _graphql_path(path),
         compiler.schema,
         compiler.fragments,
         run.root_value if run is not None else None,
         compiler.operation,
-        variables,
+        variables.coerced,
         run.context if run is not None else None,
         is_awaitable,
         None,
         _HELPERS,
+        run.extensions if run is not None else None,
     )
 
 
@@ -911,9 +938,10 @@ class _Info(strawberry.Info[Any, Any]):
     @cached_property
     def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]
         frame = self._frame
-        return _resolve_info(
+        info: GraphQLResolveInfo[Any] = _resolve_info(
             frame.compiler, frame.field_def, frame.parent_type, frame.nodes, self._path, self._run
         )
+        return info
 
 
 async def _gather(awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
@@ -944,7 +972,11 @@ class CompiledOperation:
         self._root = compiler.object_completer(root, [compiler.operation.selection_set], root=True)
 
     async def execute(
-        self, context: Any, variables: dict[str, Any] | None = None, root_value: Any = None
+        self,
+        context: Any,
+        variables: dict[str, Any] | None = None,
+        root_value: Any = None,
+        extensions: dict[str, Any] | None = None,
     ) -> CompiledResult:
         coerced = get_variable_values(
             self.schema,
@@ -954,7 +986,7 @@ class CompiledOperation:
         )
         if isinstance(coerced, list):
             return CompiledResult(None, coerced)
-        run = _Run(self, context, root_value, coerced)
+        run = _Run(self, context, root_value, coerced, extensions)
         try:
             data = self._root(run, root_value, None)
         except GraphQLError as error:

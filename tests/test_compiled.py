@@ -38,6 +38,10 @@ class Leaf:
         return f"{info.path.as_list()} {info.field_name} {variables} {info.context['tag']}"
 
     @strawberry.field
+    def asked_with(self, info: strawberry.Info) -> str:
+        return f"{info.input_extensions} {type(info.variable_values).__name__}"
+
+    @strawberry.field
     async def later(self, times: int = 1) -> int:
         await asyncio.sleep(0)
         return self.n * times
@@ -135,10 +139,18 @@ def answer(result: Any) -> tuple[Any, list[Any]]:
     return result.data, sorted(errors, key=repr)
 
 
-async def both_ways(schema: strawberry.Schema, query: str, variables: Any, context: Any) -> Any:
-    generic = await schema.execute(query, variable_values=variables, context_value=context())
+async def both_ways(
+    schema: strawberry.Schema,
+    query: str,
+    variables: Any,
+    context: Any,
+    extensions: dict[str, Any] | None = None,
+) -> Any:
+    generic = await schema.execute(
+        query, variable_values=variables, context_value=context(), operation_extensions=extensions
+    )
     plan = compile_operation(schema, parse(query))
-    compiled = await plan.execute(context(), variables)
+    compiled = await plan.execute(context(), variables, extensions=extensions)
     return answer(generic), answer(compiled)
 
 
@@ -157,6 +169,14 @@ async def test_non_null_failure_after_a_wait_nulls_the_nearest_nullable_parent()
     [error] = result.errors
     assert error.path == ["maybeLeaf", "failsLater"]
     assert error.extensions == {"code": "REFUSED"}
+
+
+async def test_resolvers_see_the_request_extensions_as_strawberry_gives_them() -> None:
+    query = "query($k: Int!) { leaves(count: $k) { askedWith } }"
+    extensions = {"persistedQuery": {"version": 1}, "trace": "on"}
+    generic, compiled = await both_ways(TOY, query, {"k": 1}, lambda: {}, extensions)
+    assert compiled == generic
+    assert compiled[0] == {"leaves": [{"askedWith": f"{extensions} dict"}]}
 
 
 async def test_resolvers_see_their_path_and_the_variables() -> None:
