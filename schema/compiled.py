@@ -111,20 +111,17 @@ class _Run:
         "extensions",
         "nulled",
         "pending",
-        "plan",
         "root_value",
         "variables",
     )
 
     def __init__(
         self,
-        plan: CompiledOperation,
         context: Any,
         root_value: Any,
         variables: VariableValues,
         extensions: dict[str, Any] | None,
     ) -> None:
-        self.plan = plan
         self.context = context
         self.root_value = root_value
         self.variables = variables
@@ -387,10 +384,7 @@ class _Field:
     """One response key of one selection: how to get its value and complete it."""
 
     key: str
-    name: str
     nodes: list[FieldNode]
-    parent_type: GraphQLObjectType
-    return_type: GraphQLOutputType
     nullable: bool
     execute: Callable[[_Run, Any, ResponsePath], Any]
 
@@ -648,15 +642,7 @@ class _Compiler:
         name = nodes[0].name.value
         if name == "__typename":
             typename = parent_type.name
-            return _Field(
-                key,
-                name,
-                nodes,
-                parent_type,
-                GraphQLNonNull(parent_type),
-                False,
-                lambda _r, _s, _p: typename,
-            )
+            return _Field(key, nodes, False, lambda _r, _s, _p: typename)
         if name.startswith("__"):
             raise NotCompilable(f"the introspection field {name}")
         field_def = parent_type.fields[name]
@@ -684,14 +670,14 @@ class _Compiler:
                     value = _eager(default(source, attribute))
                     return _then(run, value, complete, (path, child))
 
-            return _Field(key, name, nodes, parent_type, return_type, nullable, execute)
+            return _Field(key, nodes, nullable, execute)
         call = self._resolver_call(definition, field_def, parent_type, nodes)
 
         def execute_resolver(run: _Run, source: Any, path: ResponsePath) -> Any:
             field_path = (path, child)
             return _then(run, _eager(call(run, source, field_path)), complete, field_path)
 
-        return _Field(key, name, nodes, parent_type, return_type, nullable, execute_resolver)
+        return _Field(key, nodes, nullable, execute_resolver)
 
     def _resolver_call(
         self,
@@ -986,7 +972,7 @@ class CompiledOperation:
         )
         if isinstance(coerced, list):
             return CompiledResult(None, coerced)
-        run = _Run(self, context, root_value, coerced, extensions)
+        run = _Run(context, root_value, coerced, extensions)
         try:
             data = self._root(run, root_value, None)
         except GraphQLError as error:
