@@ -77,6 +77,7 @@ PROFILES = {
 
 def _scenarios(profile: Profile, workload: Any) -> list[Scenario]:
     found = [agent_saved(workload, profile.agent_concurrency)]
+    kinds: tuple[str, ...]
     if profile.adhoc_concurrency:
         kinds = KINDS if profile.name == "full" else (FLOOR, PEERS[1], *GATEWAYS)
         found.append(agent_adhoc(workload, profile.adhoc_concurrency, kinds))
@@ -188,14 +189,14 @@ def run(
             expected = floor_answers(scenario, servers.get(FLOOR))
             for concurrency in scenario.concurrency:
                 for kind in scenario.kinds:
-                    server = servers.get(kind)
-                    if server is None:
+                    under_test = servers.get(kind)
+                    if under_test is None:
                         row = Row(
                             scenario.key, kind, concurrency, note=f"unavailable: {peer_problem}"
                         )
                     else:
                         row = measure(
-                            scenario, kind, server, concurrency, expected=expected, **common
+                            scenario, kind, under_test, concurrency, expected=expected, **common
                         )
                     rows.append(row)
                     print(
