@@ -17,11 +17,12 @@ from strawberry.extensions import (
 from gateway.errors import MaskInternalErrors
 from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
+from gateway.operation_choice import RequireOperationName
 from gateway.settings import Settings
 
 
 def gateway_extensions(settings: Settings) -> list[Any]:
-    """Limits first (cheap rejections), caches next, error masking last.
+    """Limits first (cheap rejections), caches next, the operation choice, error masking last.
 
     The token limit also bounds the parser's work. The depth limiter skips
     introspection fields: graphql-core's default rules bound their list nesting,
@@ -39,6 +40,7 @@ def gateway_extensions(settings: Settings) -> list[Any]:
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        RequireOperationName,  # after ValidationCache: validation errors come first
         MaskInternalErrors,
         OperationObserver,
     ]

@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from gateway.compiled_queries import CompiledQueries
@@ -37,6 +37,7 @@ from gateway.graphql_http import (
     status_code_name,
     with_pre_execution_code,
 )
+from gateway.operation_choice import OPERATION_RESOLUTION_FAILURE
 from gateway.persisted import PersistedQueries, PersistedQueryError
 from gateway.request_context import new_context
 from gateway.settings import Settings
@@ -109,6 +110,14 @@ class CustomerGraphQL(GraphQL[Context, None]):
                 media_type=media_type,
                 headers={"allow": "POST"},
             )
+        if isinstance(exc.__cause__, CannotGetOperationTypeError):
+            name = exc.__cause__.operation_name
+            message = (
+                "The document holds no operation to run."
+                if name is None
+                else f'The document has no operation named "{name[:100]}" (operationName).'
+            )
+            return error_response(400, message, OPERATION_RESOLUTION_FAILURE, media_type=media_type)
         if exc.status_code == 405:
             return error_response(
                 405,
