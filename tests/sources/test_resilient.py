@@ -88,10 +88,9 @@ async def support(source: FakeSupport) -> AsyncIterator[ResilientConnector]:
     await connector.close()
 
 
-async def fetch(connector: ResilientConnector, key: str) -> tuple[float, Any]:
-    started = time.perf_counter()
+async def fetch(connector: ResilientConnector, key: str) -> Any:
     [answer] = await connector.fetch("tickets", "email", [key], timeout_s=2.0)
-    return (time.perf_counter() - started) * 1000, answer
+    return answer
 
 
 async def trip(connector: ResilientConnector, source: FakeSupport) -> None:
@@ -104,7 +103,9 @@ async def trip(connector: ResilientConnector, source: FakeSupport) -> None:
 
 
 async def probe_finished(connector: ResilientConnector) -> None:
-    deadline = time.monotonic() + TIMEOUT_S + 0.5
+    # A hang guard, not a speed claim: a probe left to the hanging source would run for an
+    # hour, so a bound twenty times the source's timeout tells that apart from a slow machine.
+    deadline = time.monotonic() + 20 * TIMEOUT_S
     while connector.status.breaker == "half-opened":
         assert time.monotonic() < deadline, "the probe outlived the source's timeout"
         await asyncio.sleep(0.01)
@@ -118,11 +119,10 @@ async def test_after_cool_down_twenty_concurrent_calls_send_one_probe(
     calls_before = source.calls
     answers = await asyncio.gather(*(fetch(support, f"c{i}@example.com") for i in range(20)))
     assert source.calls == calls_before + 1, "exactly one probe reaches the sick source"
-    for elapsed_ms, answer in answers:
+    for answer in answers:
+        # The breaker's own answer, not the probe's: no caller waits on the hanging source.
         assert isinstance(answer, SourceUnavailable)
         assert "circuit breaker is open" in answer.detail
-        assert elapsed_ms < 100, elapsed_ms
-    assert support.status.breaker == "half-opened"
 
 
 async def test_caller_that_triggers_the_probe_does_not_wait_for_a_hanging_source(
@@ -130,12 +130,12 @@ async def test_caller_that_triggers_the_probe_does_not_wait_for_a_hanging_source
 ) -> None:
     await trip(support, source)
     source.mode = "hang"
-    elapsed_ms, answer = await fetch(support, "first@example.com")
-    assert isinstance(answer, SourceUnavailable) and elapsed_ms < 100, elapsed_ms
-    started = time.monotonic()
+    answer = await fetch(support, "first@example.com")
+    # The breaker's own answer, not its probe's ("probe got no answer within ..."):
+    assert isinstance(answer, SourceUnavailable)
+    assert "circuit breaker is open" in answer.detail
     await probe_finished(support)
-    waited = time.monotonic() - started
-    assert TIMEOUT_S - 0.1 < waited < TIMEOUT_S + 0.2, "the probe is bounded by the source timeout"
+    # The source sleeps for an hour: the probe ended because the source's timeout stopped it.
     assert support.status.breaker == "opened"
     assert support.status.last_error_code == "SOURCE_TIMEOUT"
 
@@ -143,22 +143,21 @@ async def test_caller_that_triggers_the_probe_does_not_wait_for_a_hanging_source
 async def test_probe_success_closes_the_breaker_and_refreshes_the_cache(
     support: ResilientConnector, source: FakeSupport
 ) -> None:
-    _, live = await fetch(support, "ann@example.com")
+    live = await fetch(support, "ann@example.com")
     await trip(support, source)
     source.mode = "ok"
     notes = collect_stale_notes()
-    elapsed_ms, rescued = await fetch(support, "ann@example.com")
+    rescued = await fetch(support, "ann@example.com")
     assert rescued == live, "the caller that triggers the probe is answered from cache"
     assert [note.reason for note in notes] == ["SOURCE_UNAVAILABLE"]
-    assert elapsed_ms < 100
     await probe_finished(support)
     assert support.status.breaker == "closed"
     calls_after_probe = source.calls
     source.mode = "error"  # from here only the cache can answer, and it holds the probe's answer
-    _, refreshed = await fetch(support, "ann@example.com")
+    refreshed = await fetch(support, "ann@example.com")
     assert refreshed == [{"id": "ann@example.com", "calls": calls_after_probe}]
     source.mode = "ok"
-    _, answer = await fetch(support, "bob@example.com")
+    answer = await fetch(support, "bob@example.com")
     assert answer == [{"id": "bob@example.com", "calls": source.calls}], "closed: calls go through"
 
 
@@ -170,7 +169,7 @@ async def test_failed_probe_reopens_the_breaker_for_another_cool_down(
     await fetch(support, "probe@example.com")
     await probe_finished(support)
     assert support.status.breaker == "opened" and source.calls == calls_before + 1
-    _, answer = await fetch(support, "again@example.com")
+    answer = await fetch(support, "again@example.com")
     assert isinstance(answer, SourceUnavailable)
     assert source.calls == calls_before + 1, "re-opened: no call until the next cool-down"
     await asyncio.sleep(COOLDOWN_S + 0.02)
@@ -222,7 +221,7 @@ async def test_client_errors_do_not_trip_the_breaker_and_a_rejected_probe_closes
 ) -> None:
     source.mode = "reject"
     for i in range(5):
-        _, answer = await fetch(support, f"bad-{i}")
+        answer = await fetch(support, f"bad-{i}")
         assert isinstance(answer, SourceRejected)
     assert support.status.breaker == "closed" and source.calls == 5
     await trip(support, source)
@@ -248,7 +247,7 @@ async def test_identical_calls_in_flight_share_one_source_call(
         fetch(support, "ann@example.com"), fetch(support, "ann@example.com")
     )
     assert source.calls == 1
-    assert first[1] == second[1] == [{"id": "ann@example.com", "calls": 1}]
+    assert first == second == [{"id": "ann@example.com", "calls": 1}]
 
 
 async def test_an_impatient_caller_gives_up_without_cancelling_the_call_for_others(
@@ -257,12 +256,11 @@ async def test_an_impatient_caller_gives_up_without_cancelling_the_call_for_othe
     source.mode = "slow"
     patient = asyncio.create_task(fetch(support, "ann@example.com"))
     await asyncio.sleep(0)
-    started = time.perf_counter()
     [impatient] = await support.fetch("tickets", "email", ["ann@example.com"], timeout_s=0.05)
-    assert (time.perf_counter() - started) < 0.15
+    # The call takes 200 ms: a SourceTimeout means the impatient caller left at its own budget.
     assert isinstance(impatient, SourceTimeout)
     assert impatient.detail == "no answer within 50 ms"
-    _, answer = await patient
+    answer = await patient
     assert answer == [{"id": "ann@example.com", "calls": 1}] and source.calls == 1
     assert support.status.failures == 0, "the call itself answered in time for its owner"
 
@@ -277,7 +275,7 @@ async def test_a_cancelled_caller_leaves_the_shared_call_running(
     leaving.cancel()
     with pytest.raises(asyncio.CancelledError):
         await leaving
-    _, answer = await staying
+    answer = await staying
     assert answer == [{"id": "ann@example.com", "calls": 1}] and source.calls == 1
 
 
@@ -285,7 +283,7 @@ async def test_a_failed_shared_call_fails_every_caller_with_its_error(
     support: ResilientConnector, source: FakeSupport
 ) -> None:
     source.mode = "error"
-    (_, first), (_, second) = await asyncio.gather(
+    first, second = await asyncio.gather(
         fetch(support, "ann@example.com"), fetch(support, "ann@example.com")
     )
     assert isinstance(first, SourceUnavailable) and first is second

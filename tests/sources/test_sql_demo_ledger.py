@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -49,13 +48,12 @@ def test_billing_keeps_invoices_since_the_cutover_and_the_ledger_the_older_ones(
     assert sorted(int(n[-6:]) for n in numbers) == list(range(1, len(numbers) + 1))
 
 
-async def test_writing_the_ledger_of_a_thousand_customers_is_quick_and_indexed(
+async def test_the_ledger_of_a_thousand_customers_is_written_whole_and_indexed_by_email(
     tmp_path: Path,
 ) -> None:
+    # How long writing takes is a figure of ``python -m bench.demo_world``, not asserted here.
     rows = generate(customers=1000, today=DAY).ledger_invoices
-    started = time.perf_counter()
     ledger = await write_ledger(rows, f"sqlite+aiosqlite:///{tmp_path}/ledger.db")
-    assert time.perf_counter() - started < 1.0
     with sqlite3.connect(tmp_path / "ledger.db") as connection:
         assert connection.execute(f"SELECT count(*) FROM {TABLE}").fetchone() == (len(rows),)
         plan = connection.execute(

@@ -34,14 +34,19 @@ async def test_counters_count_business_requests_only_and_reset(
     assert (await control.stats("orders"))["by_path"] == {}
 
 
-async def test_latency_knob_delays_every_business_answer(control: DemoControl) -> None:
-    await control.set_knobs("support", latency_ms=150)
+async def test_latency_knob_delays_every_business_answer_but_not_the_ops_routes(
+    control: DemoControl,
+) -> None:
+    await control.set_knobs("support", latency_ms=1000)
     started = time.perf_counter()
-    await control.get("support", "/tickets", requester_emails="a@example.com")
-    assert time.perf_counter() - started >= 0.15
-    started = time.perf_counter()
+    business = asyncio.create_task(
+        control.get("support", "/tickets", requester_emails="a@example.com")
+    )
     await control.stats("support")
-    assert time.perf_counter() - started < 0.15
+    assert not business.done(), "the ops route answered while the business answer still waits"
+    await business
+    # A lower bound only (the knob's own sleep): a loaded machine cannot make it fail.
+    assert time.perf_counter() - started >= 1.0
 
 
 @pytest.mark.parametrize("mode", ["error", "garbage", "wrong_shape"])
@@ -76,9 +81,9 @@ async def test_hang_mode_never_answers_and_does_not_block_shutdown(
         )
     pending = asyncio.create_task(control.get("web", "/visits", user_emails="a@b.c"))
     await asyncio.sleep(0.1)
-    started = time.perf_counter()
-    await cluster.close()
-    assert time.perf_counter() - started < 3
+    # A hang guard, not a speed claim: a shutdown that waited on the hanging request would
+    # wait forever, so a generous bound tells that apart from a slow machine.
+    await asyncio.wait_for(cluster.close(), timeout=30)
     with pytest.raises((DemoCallFailed, aiohttp.ClientError)):
         await pending
 

@@ -1,9 +1,11 @@
-"""The generated world: deterministic, fast, and carrying every planted mess on distinct people."""
+"""The generated world: deterministic, and carrying every planted mess on distinct people.
+
+How long generating takes is a figure of ``python -m bench.demo_world``, not asserted here.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict
 from datetime import date
 
@@ -24,11 +26,12 @@ def test_same_seed_and_day_give_byte_identical_worlds() -> None:
     assert _bytes(360) != _bytes(361)
 
 
-def test_generating_a_thousand_customers_takes_well_under_a_second() -> None:
-    started = time.perf_counter()
+def test_a_thousand_customers_are_a_thousand_distinct_crm_people() -> None:
     world = generate(customers=1000, today=DAY)
-    assert time.perf_counter() - started < 1.0
+    # One CRM record per person, plus the planted duplicate: a second id, the same email.
+    assert len(world.contacts) == 1001
     assert len({contact["email"].lower() for contact in world.contacts}) == 1000
+    assert len({contact["id"] for contact in world.contacts}) == 1001
 
 
 def test_every_planted_case_is_on_its_own_person() -> None:
