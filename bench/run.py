@@ -31,6 +31,8 @@ from bench.processes import (
 )
 from bench.scenarios import (
     FLOOR,
+    GATEWAY_FACTORIES,
+    GATEWAY_SETTINGS,
     GATEWAYS,
     KINDS,
     PEERS,
@@ -164,10 +166,10 @@ def run(
             FLOOR, FLOOR_APP, {"BENCH_SOURCE_URLS": json.dumps(urls)}, log_dir, wait=False
         )
         # This gateway as it runs, with batching and caching off, with compiled plans off.
-        variants = {"unbatched": {"C360_BATCHING": "false"}, "generic": {"C360_COMPILED": "false"}}
         for name in GATEWAYS:
-            env = _gateway_env(urls, **variants.get(name, {}))
-            servers[name] = start_uvicorn(name, GATEWAY_APP, env, log_dir, wait=False)
+            env = _gateway_env(urls, **GATEWAY_SETTINGS.get(name, {}))
+            factory = GATEWAY_FACTORIES[name]
+            servers[name] = start_uvicorn(name, factory, env, log_dir, wait=False)
         for server in list(servers.values()):
             wait_until_answering(server, "/healthz")
         peer_problem = "not run (--no-peer or --smoke)"

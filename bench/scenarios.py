@@ -23,6 +23,14 @@ FLOOR = "floor"
 PEERS = ("peer-per-customer", "peer-batched")
 GATEWAYS = ("unbatched", "generic", "c360")
 """This gateway with batching off, with compiled plans off (graphql-core executes all), as is."""
+GATEWAY_FACTORIES = {
+    "unbatched": "bench.gateways:create_unbatched_app",
+    "generic": "gateway.asgi:create_app",
+    "c360": "gateway.asgi:create_app",
+}
+"""The ``uvicorn --factory`` app of each gateway row; batching off is a bench-only factory."""
+GATEWAY_SETTINGS = {"generic": {"C360_COMPILED": "false"}}
+"""Environment settings of each gateway row beyond the common ones."""
 KINDS = (FLOOR, *PEERS, *GATEWAYS)
 
 SUMMARY_QUERY = """query Summary($ids: [ID!]!) {

@@ -46,7 +46,13 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, batching: bool = True) -> Starlette:
+    """The gateway as configured by ``settings`` (the environment when None).
+
+    ``batching=False`` turns dataloader batching and the response cache off; it
+    exists only for the benchmark's ``unbatched`` row (``bench/gateways.py``)
+    and is deliberately not a setting.
+    """
     settings = settings or Settings()
     # Strawberry logs every resolver error with a traceback; ours are typed and
     # logged where they happen (masked ones in gateway.errors with a request id).
@@ -54,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     runtime = SourceRuntime.from_file(
         settings.sources_file,
         overrides=settings.source_urls,
-        batching=settings.batching,
+        batching=batching,
         redis_url=settings.redis_url,
         cache_prefix=settings.cache_prefix,
     )

@@ -27,9 +27,6 @@ class Settings(BaseSettings):
     )
     queries_dir: Path = PROJECT_ROOT / "queries"
     request_deadline_ms: Annotated[int, Field(ge=10, le=120_000)] = 5_000
-    batching: bool = Field(
-        default=True, description="Dataloader batching and response caching; off only to measure."
-    )
     compiled: bool = Field(
         default=True,
         description="Run saved queries and repeated query texts as compiled plans "
