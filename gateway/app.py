@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         cache_prefix=settings.cache_prefix,
     )
     schema = build_schema(gateway_extensions(settings))
-    saved = load_saved_queries(settings.queries_dir, schema._schema)
+    saved = load_saved_queries(settings.queries_dir, schema)
     compiled = CompiledQueries(schema, enabled=settings.compiled)
     for query in saved.values():
         compiled.learn(query.text, None)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import strawberry
 from graphql import (
-    GraphQLSchema,
     OperationDefinitionNode,
+    build_schema,
     parse,
     validate,
 )
@@ -79,18 +80,23 @@ def _describe_type(node: TypeNode) -> tuple[str, bool, bool]:
     return inner.name.value, required, is_list
 
 
-def load_saved_queries(directory: Path, schema: GraphQLSchema) -> dict[str, SavedQuery]:
-    """Every ``*.graphql`` file in ``directory``, parsed and validated, by file stem."""
+def load_saved_queries(directory: Path, schema: strawberry.Schema) -> dict[str, SavedQuery]:
+    """Every ``*.graphql`` file in ``directory``, parsed and validated, by file stem.
+
+    Validated against the schema's SDL (Strawberry's public view of it), so no
+    private attribute of the Strawberry schema is needed.
+    """
     saved: dict[str, SavedQuery] = {}
     if not directory.is_dir():
         raise SavedQueryError(f"{directory}: saved-query folder not found")
+    graphql_schema = build_schema(schema.as_str())
     for file in sorted(directory.glob("*.graphql")):
         text = file.read_text(encoding="utf-8")
         try:
             document = parse(text)
         except GraphQLError as exc:
             raise SavedQueryError(f"{file}: {exc.message}") from None
-        errors = validate(schema, document)
+        errors = validate(graphql_schema, document)
         if errors:
             raise SavedQueryError(f"{file}: {errors[0].message}")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
