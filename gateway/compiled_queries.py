@@ -24,7 +24,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.errors import client_errors
 from gateway.observability import freshness_report, observe_operation
-from schema.compiled import CompiledOperation, NotCompilable, compile_operation
+from schema.execution import CompiledOperation, NotCompilable, compile_operation
 
 log = logging.getLogger("c360.compiled")
 

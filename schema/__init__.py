@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 import strawberry.schema.name_converter as _name_converter
 
-from schema.plain_data import plain_data_executor, plain_types
+from schema.execution import plain_data_executor, plain_types
 from schema.query import Query
 
 # Strawberry converts every argument name to camelCase again on every resolver

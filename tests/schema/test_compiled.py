@@ -17,8 +17,8 @@ import strawberry
 from graphql import parse
 
 from schema import build_schema
-from schema.compiled import NotCompilable, compile_operation
 from schema.context import Context
+from schema.execution import NotCompilable, compile_operation
 from tests.fake_loaders import CUSTOMER_QUERY, NOW, FakeLoaders
 
 

@@ -1,0 +1,102 @@
+"""Resolvers run eagerly up to their first real wait, so a value already there costs no task.
+
+A resolver's coroutine is stepped once by hand: if it finishes, its value is used
+at once; if it waits, the rest of it becomes a ``Waiting`` the plan awaits later.
+What a nulled subtree started but will never await is closed here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from schema.execution.adapter import (
+    coroutine_arguments,
+    future_released,
+    reclaim_future,
+    release_future,
+)
+
+
+class Waiting:
+    """A completed value that is not complete yet: a non-null part of it still waits."""
+
+    __slots__ = ("awaitable",)
+
+    def __init__(self, awaitable: Awaitable[Any]) -> None:
+        self.awaitable = awaitable
+
+
+@types.coroutine
+def resume(coroutine: Any, yielded: Any) -> Any:
+    """Continue a coroutine that was run eagerly up to its first wait (``yielded``).
+
+    An asyncio future refuses a second awaiter while the first has not handed it
+    to a task (its "being awaited" mark); ``eager`` takes the mark off as a task
+    would, so that other fields may await the same future (a dataloader's futures
+    are shared). Here it is put back before the future goes to the task running
+    this, or, if the future is already done, the coroutine simply goes on.
+    """
+    if future_released(yielded):
+        if yielded.done():
+            try:
+                yielded = coroutine.send(None)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            reclaim_future(yielded)
+    while True:
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            coroutine.close()
+            raise
+        except BaseException as exc:
+            try:
+                yielded = coroutine.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                yielded = coroutine.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+
+def eager(value: Any) -> Any:
+    """A resolver's coroutine run now: its value if it needs no wait, else a ``Waiting``.
+
+    Exceptions the coroutine raises before its first wait propagate as the resolver's.
+    """
+    if type(value) is types.CoroutineType:
+        try:
+            yielded = value.send(None)
+        except StopIteration as stop:
+            return stop.value
+        release_future(yielded)  # taken, as a task takes it (see resume)
+        return Waiting(resume(value, yielded))
+    if hasattr(value, "__await__"):
+        return Waiting(value)
+    return value
+
+
+async def wait_all(awaitables: list[Awaitable[Any]]) -> None:
+    if len(awaitables) == 1:
+        await awaitables[0]
+    elif awaitables:
+        await asyncio.gather(*awaitables)
+
+
+def close_unstarted(awaitables: Iterable[Any]) -> None:
+    """Close what will never run (its subtree was nulled), and what it would have awaited."""
+    for awaitable in awaitables:
+        if type(awaitable) is tuple or type(awaitable) is list:
+            close_unstarted(awaitable)
+            continue
+        if type(awaitable) is Waiting:
+            awaitable = awaitable.awaitable
+        if type(awaitable) is types.CoroutineType:
+            close_unstarted(coroutine_arguments(awaitable))  # the waits it was given
+            awaitable.close()

@@ -1,0 +1,164 @@
+"""Leaf coercion exactly as graphql-core does it, and plain data completed in one go.
+
+Values that are already what JSON needs (a ``str`` for a String, an ``int`` in
+range for an Int, ...) pass untouched; everything else goes through the type's
+own ``coerce_output_value``. An object whose selected fields are all plain
+attributes is completed by straight-line code built once per selection.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql.pyutils import Undefined
+from graphql.pyutils import inspect as graphql_inspect
+
+from schema.execution.adapter import is_strawberry_isoformat
+from schema.execution.fallback import NotCompilable
+from schema.execution.runner import Complete, ResponsePath, Run
+
+_INT_RANGE = range(-(2**31), 2**31)
+_NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_ISO_TYPES = (datetime.datetime, datetime.date, datetime.time)
+
+
+def leaf_value(leaf_type: Any) -> Callable[[Any], Any]:
+    """graphql-core's leaf coercion; values that are already what JSON needs pass as they are."""
+    coerce = leaf_type.coerce_output_value
+
+    def coerced(value: Any) -> Any:
+        result = coerce(value)
+        if result is Undefined or result is None:
+            raise TypeError(
+                f"Expected `{graphql_inspect(leaf_type)}.coerce_output_value("
+                f"{graphql_inspect(value)})` to return non-nullable value, returned:"
+                f" {graphql_inspect(result)}"
+            )
+        return result
+
+    name = leaf_type.name
+    if name == "Float":
+        return lambda v: v if v is None or (type(v) is float and math.isfinite(v)) else coerced(v)
+    if name == "Int":
+        return lambda v: v if v is None or (type(v) is int and v in _INT_RANGE) else coerced(v)
+    native = _NATIVE.get(name)
+    if native is not None:
+        return lambda v: v if v is None or type(v) is native else coerced(v)
+    if is_strawberry_isoformat(coerce):  # Strawberry's Date, DateTime, Time
+        return lambda v: (
+            None if v is None else v.isoformat() if type(v) in _ISO_TYPES else coerced(v)
+        )
+    return lambda v: None if v is None else coerced(v)
+
+
+def leaf_completer(leaf_type: Any) -> Complete:
+    value = leaf_value(leaf_type)
+
+    def complete_leaf(_run: Run, v: Any, _path: ResponsePath) -> Any:
+        return value(v)
+
+    return complete_leaf
+
+
+class Unusual(Exception):
+    """Plain data held something the careful completion must look at (a null, a wait)."""
+
+
+Fast = Callable[[Any], Any]
+"""Completes plain data in one go: no resolver, no wait, no path; anything unusual raises."""
+
+
+def constant(value: Any) -> Fast:
+    return lambda _ignored: value
+
+
+def fast_non_null(inner: Fast) -> Fast:
+    def non_null(value: Any) -> Any:
+        completed = inner(value)
+        if completed is None:
+            raise Unusual
+        return completed
+
+    return non_null
+
+
+def fast_list(item: Fast) -> Fast:
+    def complete_list(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not list and type(value) is not tuple:
+            if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+                raise Unusual
+        return [item(entry) for entry in value]
+
+    return complete_list
+
+
+@dataclass(slots=True, frozen=True)
+class FastStep:
+    """One selected field of a plain object: where its value is and how it completes."""
+
+    key: str
+    attribute: str
+    complete: Fast
+    """Completes the nullable value (leaves: graphql-core's coercion)."""
+    non_null: bool
+    ready: str | None
+    """A test (on ``{v}``) that a value is already what JSON needs, or None: always complete."""
+
+
+READY: dict[str, str] = {
+    "String": "type({v}) is str",
+    "ID": "type({v}) is str",
+    "Boolean": "type({v}) is bool",
+    "Float": "type({v}) is float and isfinite({v})",
+    "Int": "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+}
+
+
+def fast_object(steps: list[FastStep]) -> Fast:
+    """Straight-line code completing one plain object: a read and a type test per field.
+
+    Only attribute names (Python identifiers of the schema's types) enter the
+    source text; response keys, which clients choose, are passed as values.
+    """
+    env: dict[str, Any] = {"Unusual": Unusual, "isfinite": math.isfinite}
+    body = ["def fast_object(value):", "    if value is None:", "        return None"]
+    for index, step in enumerate(steps):
+        if not step.attribute.isidentifier():
+            raise NotCompilable("unsupported", f"attribute {step.attribute!r}")
+        v = f"v{index}"
+        env[f"c{index}"] = step.complete
+        env[f"k{index}"] = step.key
+        body.append(f"    {v} = value.{step.attribute}")
+        if step.non_null:
+            body += [f"    if {v} is None:", "        raise Unusual"]
+        if step.ready is None:
+            body.append(f"    {v} = c{index}({v})")
+        else:
+            test = step.ready.format(v=v)
+            body += [f"    if {v} is not None and not ({test}):", f"        {v} = c{index}({v})"]
+        if step.non_null:
+            body += [f"    if {v} is None:", "        raise Unusual"]
+    pairs = ", ".join(f"k{index}: v{index}" for index in range(len(steps)))
+    body.append(f"    return {{{pairs}}}")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(body), "<compiled plain object>", "exec"), env, namespace)
+    completer: Fast = namespace["fast_object"]
+    return completer
+
+
+def careful_unless_fast(fast: Fast, careful: Complete) -> Complete:
+    """Plain data the fast way; the careful way (errors located, waits awaited) if it objects."""
+
+    def complete(run: Run, value: Any, path: ResponsePath) -> Any:
+        try:
+            return fast(value)
+        except Exception:
+            return careful(run, value, path)
+
+    return complete
