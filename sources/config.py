@@ -30,6 +30,18 @@ from sources.errors import ConfigError
 KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
 
+KEY_PARTS = {"location": ("latitude", "longitude")}
+"""Composite key kinds and the names of their comma-separated parts."""
+
+WHOLE_KEY = "key"
+"""The ``echo`` name of a key that has no parts (an id, an email)."""
+
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+"""A REST answer larger than this is refused while it is read (``max_response_bytes``)."""
+
+DEFAULT_MAX_ROWS = 50_000
+"""A SQL batch statement answering more rows than this is refused (``max_rows``)."""
+
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _KEYS_PARAMETER = re.compile(r"(?<!:):keys\b")
 
@@ -62,7 +74,12 @@ class Lookup(_Strict):
     query: dict[str, str] = {}
     json_body: dict[str, Any] | None = None
     sql: Annotated[str, Field(min_length=1)] | None = None
-    match_on: Annotated[str, Field(min_length=1)] = "id"
+    match_on: Annotated[str, Field(min_length=1)] | None = None
+    """The record field that carries the key, or ``position``; required unless per key."""
+    echo: dict[str, Annotated[str, Field(min_length=1)]] = {}
+    """For ``match_on: position``: which record field repeats which key part (or ``key``)."""
+    echo_tolerance: Annotated[float, Field(ge=0)] = 0.0
+    """How far an echoed number may be from the number asked (a weather grid snaps them)."""
     max_batch: Annotated[int, Field(ge=1, le=10_000)] = 200
 
     @field_validator("sql")
@@ -77,6 +94,10 @@ class Lookup(_Strict):
     @property
     def per_key(self) -> bool:
         return "{key}" in (self.path or "") or any("{key}" in v for v in self.query.values())
+
+    @property
+    def by_position(self) -> bool:
+        return self.match_on == "position"
 
 
 class Entity(_Strict):
@@ -130,6 +151,8 @@ class RestSource(SourceBase):
     base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
     headers: dict[str, str] = {}
     max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
+    max_response_bytes: Annotated[int, Field(ge=1_024, le=1024**3)] = DEFAULT_MAX_RESPONSE_BYTES
+    """Bigger answers are refused while being read: one sick source cannot fill our memory."""
 
     @model_validator(mode="after")
     def _rest_lookups(self) -> RestSource:
@@ -154,6 +177,8 @@ class SqlSource(SourceBase):
     max_overflow: Annotated[int, Field(ge=0, le=1_000)] = 5
     pool_timeout_s: Annotated[float, Field(gt=0, le=120)] = 2.0
     pool_recycle_s: Annotated[float, Field(gt=0)] = 1_800.0
+    max_rows: Annotated[int, Field(ge=1, le=10_000_000)] = DEFAULT_MAX_ROWS
+    """More rows for one batch statement is a bad answer, not something to hold in memory."""
 
     @field_validator("dsn")
     @classmethod
@@ -188,7 +213,11 @@ class SqlSource(SourceBase):
 def _check_lookups(
     source: SourceBase, kind_name: str, *, needs: str, forbids: tuple[str, ...]
 ) -> None:
-    """Each lookup gives what its source's kind needs and nothing that only another kind reads."""
+    """Each lookup gives what its source's kind needs and nothing that only another kind reads.
+
+    A batched lookup must say which record field carries the key (``match_on``):
+    guessing ``id`` matched nothing, silently, for every source keyed otherwise.
+    """
     for entity_name, entity in source.entities.items():
         for kind, lookup in entity.lookups.items():
             if getattr(lookup, needs) is None:
@@ -198,6 +227,31 @@ def _check_lookups(
                     raise _lookup_error(
                         entity_name, kind, field, f"not used by a {kind_name} source"
                     )
+            if lookup.match_on is None and not lookup.per_key:
+                raise _lookup_error(
+                    entity_name,
+                    kind,
+                    "match_on",
+                    "required: the record field that carries the key (a dotted path), "
+                    "or 'position' for a source that answers in the order asked",
+                )
+            _check_echo(entity_name, kind, lookup)
+
+
+def _check_echo(entity: str, kind: str, lookup: Lookup) -> None:
+    """``echo`` names parts of this lookup's key, and only a positional lookup needs it."""
+    if not lookup.echo:
+        return
+    if not lookup.by_position:
+        raise _lookup_error(
+            entity, kind, "echo", "only for match_on: position (match_on already checks the key)"
+        )
+    parts = KEY_PARTS.get(kind, (WHOLE_KEY,))
+    unknown = sorted(set(lookup.echo) - set(parts))
+    if unknown:
+        raise _lookup_error(
+            entity, kind, "echo", f"unknown key part {unknown}; a {kind} key has {list(parts)}"
+        )
 
 
 def _lookup_error(entity: str, kind: str, field: str, problem: str) -> PydanticCustomError:
@@ -222,12 +276,19 @@ class SourcesConfig(_Strict):
     origin: str = "<memory>"
 
 
-def load_sources_config(path: str | Path, overrides: dict[str, str] | None = None) -> SourcesConfig:
+def load_sources_config(
+    path: str | Path,
+    overrides: dict[str, str] | None = None,
+    *,
+    overrides_from: str = "C360_SOURCE_URLS",
+) -> SourcesConfig:
     """Read, interpolate ``${VAR:-default}`` and validate a source config file.
 
     ``overrides`` replaces sources' ``base_url`` (or a sql source's ``dsn``) by
-    source name: tests and the bench use it to point the demo config at ephemeral
-    ports and a fresh demo database.
+    source name (``C360_SOURCE_URLS``; tests and the bench point the demo config
+    at ephemeral ports with it). A name the file does not declare, or a
+    ``${VAR}`` that is unset and has no default, stops the load: a typo must not
+    send the gateway to a default URL or an empty ``Bearer`` token.
     """
     file = Path(path)
     try:
@@ -238,11 +299,25 @@ def load_sources_config(path: str | Path, overrides: dict[str, str] | None = Non
         raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping with a 'sources' key at the top")
-    raw = _interpolate(raw)
+    declared = raw.get("sources")
+    sources: dict[str, Any] = declared if isinstance(declared, dict) else {}
+    unknown = sorted(set(overrides or {}) - set(sources))
+    if unknown:
+        raise ConfigError(
+            f"{overrides_from}: unknown source {', '.join(repr(n) for n in unknown)}; "
+            f"{file} declares {', '.join(sources) or 'none'}"
+        )
+    replaced: set[tuple[str, ...]] = set()
     for name, url in (overrides or {}).items():
-        source = raw.get("sources", {}).get(name)
+        source = sources[name]
         if isinstance(source, dict):
-            source["dsn" if source.get("kind") == "sql" else "base_url"] = url
+            field = "dsn" if source.get("kind") == "sql" else "base_url"
+            source[field] = url
+            replaced.add(("sources", name, field))
+    unset: list[str] = []
+    raw = _interpolate(raw, (), replaced, unset)
+    if unset:
+        raise ConfigError(f"{file}: {unset[0]}")
     return parse_sources_config(raw, origin=str(file))
 
 
@@ -273,11 +348,36 @@ def _describe(exc: ValidationError, origin: str) -> str:
     return "\n".join(lines)
 
 
-def _interpolate(value: Any) -> Any:
+def _interpolate(
+    value: Any, where: tuple[str, ...], literal: set[tuple[str, ...]], unset: list[str]
+) -> Any:
+    """``value`` with ``${VAR}``/``${VAR:-default}`` filled; each unset one is noted in ``unset``.
+
+    Values at ``literal`` paths (overrides) are taken as they are.
+    """
     if isinstance(value, str):
-        return _ENV.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+        if where in literal or "${" not in value:
+            return value
+        return _ENV.sub(lambda m: _variable(m, where, unset), value)
     if isinstance(value, dict):
-        return {k: _interpolate(v) for k, v in value.items()}
+        return {k: _interpolate(v, (*where, str(k)), literal, unset) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate(v) for v in value]
+        return [_interpolate(v, (*where, str(i)), literal, unset) for i, v in enumerate(value)]
     return value
+
+
+def _variable(match: re.Match[str], where: tuple[str, ...], unset: list[str]) -> str:
+    name, default = match.group(1), match.group(2)
+    found = os.environ.get(name)
+    if found is not None:
+        return found
+    if default is not None:
+        return default
+    place = ".".join(where)
+    if len(where) >= 3 and where[0] == "sources":
+        place = f"source '{where[1]}', field '{'.'.join(where[2:])}'"
+    unset.append(
+        f"{place}: environment variable {name} is not set "
+        f"(set it, or give a default: ${{{name}:-...}})"
+    )
+    return ""

@@ -12,29 +12,54 @@ import phonenumbers
 
 DEFAULT_REGION = "US"
 
+MAX_PHONE_LENGTH = 64
+"""Longer text is no phone number in any spelling (E.164 has 15 digits; extensions add a few)."""
+MAX_EMAIL_LENGTH = 320
+"""RFC 3696's limit: 64 characters of local part, @, 255 of domain."""
+MAX_KEY_LENGTH = 1_024
+"""Ids, handles and other keys longer than this are refused rather than sent to a source."""
 
-@functools.lru_cache(maxsize=16_384)
+
 def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str | None:
     """E.164 form of a phone number in any common format, or None if it can't be one.
 
-    Memoized: parsing is the costly part of matching a caller, and the same
-    numbers come back all day (repeat callers, the CRM's records in answers).
+    Text longer than ``MAX_PHONE_LENGTH`` is None before any parsing, so an
+    attacker-sized string costs neither CPU nor a place in the memo.
+    """
+    if len(value) > MAX_PHONE_LENGTH:
+        return None
+    return _parsed_phone(value, region)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _parsed_phone(value: str, region: str) -> str | None:
+    """Memoized: parsing is the costly part of matching a caller, and the same numbers
+    come back all day (repeat callers, the CRM's records in answers). At most 16,384
+    entries of at most ``MAX_PHONE_LENGTH`` characters: a few MB, whatever is asked.
     """
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    # IS_POSSIBLE only: a local-only number ("555-0132") has no area code, so its
+    # "E.164" form would be one key for that number in every area code.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_email(value: str) -> str | None:
+    """Trimmed and case-folded; None without an ``@`` or longer than ``MAX_EMAIL_LENGTH``."""
     value = value.strip()
+    if len(value) > MAX_EMAIL_LENGTH:
+        return None
     return value.casefold() if "@" in value else None
 
 
 def normalize_handle(value: str) -> str | None:
+    if len(value) > MAX_KEY_LENGTH:
+        return None
     value = value.strip().lstrip("@").casefold()
     return f"@{value}" if value else None
 
@@ -50,5 +75,7 @@ def normalize_key(kind: str, value: object) -> str | None:
         return normalize_email(text)
     if kind == "handle":
         return normalize_handle(text)
+    if len(text) > MAX_KEY_LENGTH:
+        return None
     text = text.strip()
     return text or None

@@ -8,10 +8,45 @@ compared in the form ``normalize_key`` gives, so "Ann@X.com" finds "ann@x.com".
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sources.base import RawRecord
 from sources.keys import normalize_key
 from sources.records_path import value_at
+
+
+@dataclass(slots=True, frozen=True)
+class Matched:
+    """An answer split by key, and how many of its records were no key's."""
+
+    by_key: list[list[RawRecord]]
+    """For each key asked, in order, its records (``[]`` when none)."""
+    unasked: int
+    """Records whose key is one nobody asked for (dropped)."""
+    keyless: int
+    """Records without a usable ``match_on`` value (dropped)."""
+
+
+def match_records(
+    records: Iterable[RawRecord], keys: Sequence[str], kind: str, match_on: str
+) -> Matched:
+    """Each key's records, compared in ``normalize_key`` form, and counts of the dropped ones.
+
+    ``keys`` are already normalized (the loaders send them that way). A record
+    for a key not asked is never handed to another key: it is dropped and counted.
+    """
+    asked = set(keys)
+    by_key: dict[str, list[RawRecord]] = {}
+    unasked = keyless = 0
+    for record in records:
+        matched = normalize_key(kind, value_at(record, match_on))
+        if matched is None:
+            keyless += 1
+        elif matched in asked:
+            by_key.setdefault(matched, []).append(record)
+        else:
+            unasked += 1
+    return Matched([by_key.get(key, []) for key in keys], unasked, keyless)
 
 
 def records_by_key(
@@ -19,12 +54,7 @@ def records_by_key(
 ) -> list[list[RawRecord]]:
     """For each key in order, the records whose ``match_on`` field normalizes to it.
 
-    ``keys`` are already normalized (the loaders send them that way); a key no
-    record matches gets ``[]``, and records matching no key are dropped.
+    A key no record matches gets ``[]``; records matching no key are dropped
+    (``match_records`` also counts them).
     """
-    by_key: dict[str, list[RawRecord]] = {}
-    for record in records:
-        matched = normalize_key(kind, value_at(record, match_on))
-        if matched is not None:
-            by_key.setdefault(matched, []).append(record)
-    return [by_key.get(key, []) for key in keys]
+    return match_records(records, keys, kind, match_on).by_key

@@ -10,8 +10,20 @@ from prometheus_client import Counter, Gauge, Histogram
 
 SOURCE_REQUESTS = Counter(
     "c360_source_requests_total",
-    "Calls to source systems (one per batch, after cache and coalescing), by outcome.",
+    "Calls that reached a source system (one per batch, after cache, coalescing and breaker), "
+    "by outcome.",
     ["source", "outcome"],
+)
+FAST_FAILS = Counter(
+    "c360_source_fast_fails_total",
+    "Calls refused by an open circuit breaker without reaching the source.",
+    ["source"],
+)
+RECORDS_DROPPED = Counter(
+    "c360_source_records_dropped_total",
+    "Records a source answered that match no key asked (dropped, never served), by reason: "
+    "unasked (another key's) or keyless (no match_on value).",
+    ["source", "entity", "reason"],
 )
 SOURCE_LATENCY = Histogram(
     "c360_source_request_seconds",

@@ -15,7 +15,7 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +26,20 @@ from sources.base import Connector, RawRecord
 from sources.breaker import Admission, Breakers
 from sources.cache import CachedEntry, ResponseCache
 from sources.config import SourceBase
-from sources.errors import SourceError, SourceRejected, SourceTimeout, SourceUnavailable
+from sources.errors import (
+    SourceBadResponse,
+    SourceError,
+    SourceRejected,
+    SourceTimeout,
+    SourceUnavailable,
+)
 from sources.freshness import StaleNote, note_stale
 from sources.metrics import (
     BREAKER_CODES,
     BREAKER_STATE,
     CACHE_LOOKUPS,
     COALESCED,
+    FAST_FAILS,
     SOURCE_LATENCY,
     SOURCE_REQUESTS,
     SOURCE_RETRIES,
@@ -40,8 +47,21 @@ from sources.metrics import (
 
 log = logging.getLogger("c360.sources")
 
-Answer = list[RawRecord] | SourceError
-"""Per key: the records, or the error that stands in for them."""
+Answer = list[Any] | SourceError
+"""Per key: the records (mapped, when the caller gave a mapping), or the error in their place."""
+
+MapRecords = Callable[[list[RawRecord]], list[Any]]
+"""A caller's mapping of one key's raw records (each record on its own; it may get a slice).
+
+Raises ``SourceBadResponse`` for a record that does not fit: that answer is then
+a failure of the source (its breaker hears of it) and is never cached.
+"""
+
+Outcome = tuple[list[RawRecord], list[Any]] | SourceError
+"""Per key of a call: the raw records (what the cache keeps) and what the caller gets."""
+
+MAP_STEP_RECORDS = 2_000
+"""Records mapped between two turns of the event loop: a huge answer does not stall others."""
 
 
 @dataclass(slots=True)
@@ -54,7 +74,11 @@ class SourceStatus:
     last_error: str | None = None
     last_error_code: str | None = None
     calls: int = 0
+    """Calls that reached the source (breaker probes included)."""
     failures: int = 0
+    """Of those, the ones that failed (an answer that failed its checks included)."""
+    fast_fails: int = 0
+    """Calls an open breaker refused without asking the source."""
 
     def snapshot(self) -> dict[str, object]:
         return {
@@ -65,6 +89,7 @@ class SourceStatus:
             "last_error_code": self.last_error_code,
             "calls": self.calls,
             "failures": self.failures,
+            "fast_fails": self.fast_fails,
         }
 
 
@@ -93,7 +118,7 @@ class ResilientConnector:
             for name, spec in source.entities.items()
         }
         self._inflight: dict[
-            tuple[str, str, tuple[str, ...]], asyncio.Task[list[list[RawRecord]]]
+            tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[list[Outcome]]
         ] = {}
         self.status = SourceStatus()
         self._breaker = breakers.for_source(
@@ -110,6 +135,7 @@ class ResilientConnector:
         self._latency = SOURCE_LATENCY.labels(self.name)
         self._breaker_gauge = BREAKER_STATE.labels(self.name)
         self._coalesced = COALESCED.labels(self.name)
+        self._fast_fails = FAST_FAILS.labels(self.name)
         self._breaker_gauge.set(0)
 
     async def start(self) -> None:
@@ -125,9 +151,19 @@ class ResilientConnector:
         await self.inner.close()
 
     async def fetch(
-        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        *,
+        timeout_s: float,
+        mapped_by: MapRecords | None = None,
     ) -> list[Answer]:
-        """Per key, in order: its records, or the SourceError that cost them."""
+        """Per key, in order: its records (``mapped_by`` them when given), or the SourceError.
+
+        Only answers that passed every check (the connector's, then ``mapped_by``)
+        are cached; a key whose answer failed gets its stale entry, if any, or the error.
+        """
         ttl = self._ttl.get(entity, 0.0)
         keep_s = max(ttl, self._resilience.stale_for_s)
         use_cache = self._cache is not None and keep_s > 0
@@ -138,88 +174,102 @@ class ResilientConnector:
             else [None] * len(keys)
         )
         now = time.time()
-        answers: list[Answer | None] = [
-            entry.records if entry is not None and entry.fresh_until > now else None
-            for entry in cached
-        ]
-        missing = [i for i, answer in enumerate(answers) if answer is None]
+        answers: list[Answer | None] = [None] * len(keys)
+        missing: list[int] = []
+        hits: list[int] = []
+        for i, entry in enumerate(cached):
+            (hits if entry is not None and entry.fresh_until > now else missing).append(i)
         if use_cache:
-            hits = len(keys) - len(missing)
             if hits:
-                self._fresh_hits.inc(hits)
+                self._fresh_hits.inc(len(hits))
             if missing:
                 self._misses.inc(len(missing))
+        if hits:
+            await self._fill(answers, hits, cached, entity, mapped_by)
         if not missing:
-            return [a for a in answers if a is not None]
-        every_key = len(missing) == len(keys)  # the usual case: nothing fresh in the cache
-        asked = list(keys) if every_key else [keys[i] for i in missing]
-        try:
-            fetched = await self._call(entity, kind, asked, timeout_s)
-        except SourceError as error:
-            for i in missing:
-                entry = cached[i]
-                if entry is not None and now - entry.stored_at <= keep_s:
-                    answers[i] = entry.records
-                    self._stale_hits.inc()
-                    note_stale(StaleNote(self.name, entity, entry.stored_at, error.code))
-                else:
-                    answers[i] = error
             return [a if a is not None else [] for a in answers]
-        if every_key and len(fetched) == len(keys):
-            if use_cache:
-                await self._store(cache_keys, fetched, now, ttl, keep_s)
-            return list(fetched)
-        for i, records in zip(missing, fetched, strict=True):
-            answers[i] = records
-        if use_cache:
-            await self._store([cache_keys[i] for i in missing], fetched, now, ttl, keep_s)
+        asked = list(keys) if len(missing) == len(keys) else [keys[i] for i in missing]
+        outcomes: Sequence[Outcome]
+        try:
+            outcomes = await self._call(entity, kind, asked, timeout_s, mapped_by)
+        except SourceError as error:
+            outcomes = [error] * len(missing)
+        fresh: dict[str, CachedEntry] = {}
+        stale: list[int] = []
+        for i, outcome in zip(missing, outcomes, strict=True):
+            if not isinstance(outcome, SourceError):
+                answers[i] = outcome[1]
+                if use_cache:
+                    fresh[cache_keys[i]] = CachedEntry(outcome[0], now, now + ttl)
+                continue
+            entry = cached[i]
+            if entry is not None and now - entry.stored_at <= keep_s:
+                stale.append(i)
+                self._stale_hits.inc()
+                note_stale(StaleNote(self.name, entity, entry.stored_at, outcome.code))
+            else:
+                answers[i] = outcome
+        if stale:
+            await self._fill(answers, stale, cached, entity, mapped_by)
+        if fresh and self._cache is not None:
+            await self._cache.set_many(fresh, keep_s=keep_s)
         return [a if a is not None else [] for a in answers]
+
+    async def _fill(
+        self,
+        answers: list[Answer | None],
+        at: list[int],
+        cached: list[CachedEntry | None],
+        entity: str,
+        mapped_by: MapRecords | None,
+    ) -> None:
+        """Put the cached records of the keys ``at`` (mapped, when asked) into ``answers``."""
+        raws: list[list[RawRecord] | SourceError] = []
+        for i in at:
+            entry = cached[i]
+            raws.append(entry.records if entry is not None else [])
+        mapped = await mapped_in_steps(raws, mapped_by)
+        for i, answer in zip(at, mapped, strict=True):
+            answers[i] = answer if isinstance(answer, SourceError) else answer[1]
 
     async def _remember(
         self,
         entity: str,
         kind: str,
         keys: Sequence[str],
-        fetched: Sequence[list[RawRecord]],
+        fetched: Sequence[Outcome],
         asked_at: float,
     ) -> None:
-        """Cache what the source answered, so later calls (or its failures) can use it."""
+        """Cache what the source answered well, so later calls (or its failures) can use it."""
         ttl = self._ttl.get(entity, 0.0)
         keep_s = max(ttl, self._resilience.stale_for_s)
         if self._cache is None or keep_s <= 0:
             return
-        cache_keys = [f"{self.name}/{entity}/{kind}/{key}" for key in keys]
-        await self._store(cache_keys, fetched, asked_at, ttl, keep_s)
-
-    async def _store(
-        self,
-        cache_keys: Sequence[str],
-        fetched: Sequence[list[RawRecord]],
-        asked_at: float,
-        ttl: float,
-        keep_s: float,
-    ) -> None:
-        if self._cache is None:
-            return
-        fresh_until = asked_at + ttl
         fresh = {
-            key: CachedEntry(records, asked_at, fresh_until)
-            for key, records in zip(cache_keys, fetched, strict=True)
+            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(outcome[0], asked_at, asked_at + ttl)
+            for key, outcome in zip(keys, fetched, strict=True)
+            if not isinstance(outcome, SourceError)
         }
-        await self._cache.set_many(fresh, keep_s=keep_s)
+        if fresh:
+            await self._cache.set_many(fresh, keep_s=keep_s)
 
     async def _call(
-        self, entity: str, kind: str, keys: list[str], timeout_s: float
-    ) -> list[list[RawRecord]]:
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        timeout_s: float,
+        mapped_by: MapRecords | None,
+    ) -> list[Outcome]:
         """One guarded call, shared with any identical call already in flight."""
         if not self._coalesce:
-            return await self._guarded(entity, kind, keys, timeout_s)
-        signature = (entity, kind, tuple(keys))
+            return await self._guarded(entity, kind, keys, timeout_s, mapped_by)
+        signature = (entity, kind, tuple(keys), mapped_by)
         task = self._inflight.get(signature)
         if task is not None:
             self._coalesced.inc()
         else:
-            task = asyncio.ensure_future(self._guarded(entity, kind, keys, timeout_s))
+            task = asyncio.ensure_future(self._guarded(entity, kind, keys, timeout_s, mapped_by))
             self._inflight[signature] = task
             task.add_done_callback(lambda done: self._forget(signature, done))
         if not await _waited(task, timeout_s):
@@ -229,7 +279,9 @@ class ResilientConnector:
         return task.result()
 
     def _forget(
-        self, signature: tuple[str, str, tuple[str, ...]], done: asyncio.Task[object]
+        self,
+        signature: tuple[str, str, tuple[str, ...], MapRecords | None],
+        done: asyncio.Task[list[Outcome]],
     ) -> None:
         if self._inflight.get(signature) is done:
             del self._inflight[signature]
@@ -237,37 +289,43 @@ class ResilientConnector:
             done.exception()  # retrieved here, so an unawaited failure is not logged as lost
 
     async def _guarded(
-        self, entity: str, kind: str, keys: list[str], timeout_s: float
-    ) -> list[list[RawRecord]]:
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        timeout_s: float,
+        mapped_by: MapRecords | None,
+    ) -> list[Outcome]:
         deadline = asyncio.get_running_loop().time() + timeout_s
-        self.status.calls += 1
         admission = self._breaker.admit()
         if admission is Admission.PROBE:
-            self._start_probe(entity, kind, keys)
+            self._start_probe(entity, kind, keys, mapped_by)
         if admission is not Admission.CALL:
+            # Not a source request: counted apart, so the request metric is what the source saw.
             self._observe_breaker()
-            error = SourceUnavailable(
+            self.status.fast_fails += 1
+            self._fast_fails.inc()
+            raise SourceUnavailable(
                 self.name, "circuit breaker is open after repeated failures", entity=entity
             )
-            self._record_failure(error)
-            raise error
-        return await self._observed(admission, self._with_retries(entity, kind, keys, deadline))
+        self.status.calls += 1
+        attempts = self._with_retries(entity, kind, keys, deadline)
+        return await self._observed(admission, _checked(attempts, mapped_by))
 
     async def _observed(
-        self, admission: Admission, call: Awaitable[list[list[RawRecord]]]
-    ) -> list[list[RawRecord]]:
-        """Await one admitted call, telling the breaker, ``status`` and metrics how it went."""
+        self, admission: Admission, call: Awaitable[list[Outcome]]
+    ) -> list[Outcome]:
+        """Await one admitted call, telling the breaker, ``status`` and metrics how it went.
+
+        An answer with a failed key (a record that did not fit, another key's
+        echo) is a failure of the source, though its other keys are served.
+        """
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
             result = await call
         except SourceError as exc:
-            if isinstance(exc, SourceRejected):  # a 4xx: the source is alive, our request is wrong
-                self._breaker.succeeded(admission)
-            else:
-                self._breaker.failed(admission)
-            self._observe_breaker()
-            self._record_failure(exc)
+            self._failed(admission, exc)
             self._latency.observe(loop.time() - started)
             raise
         except asyncio.CancelledError:
@@ -278,36 +336,53 @@ class ResilientConnector:
             self._breaker.failed(admission)  # a bug must not leave a probe out for ever
             self._observe_breaker()
             raise
+        self._latency.observe(loop.time() - started)
+        for outcome in result:
+            if isinstance(outcome, SourceError):
+                self._failed(admission, outcome)
+                return result
         self._breaker.succeeded(admission)
         self._observe_breaker()
         self.status.last_ok_at = time.time()
         self._ok.inc()
-        self._latency.observe(loop.time() - started)
         return result
 
-    def _start_probe(self, entity: str, kind: str, keys: list[str]) -> None:
+    def _failed(self, admission: Admission, error: SourceError) -> None:
+        if isinstance(error, SourceRejected):  # a 4xx: the source is alive, our request is wrong
+            self._breaker.succeeded(admission)
+        else:
+            self._breaker.failed(admission)
+        self._observe_breaker()
+        self._record_failure(error)
+
+    def _start_probe(
+        self, entity: str, kind: str, keys: list[str], mapped_by: MapRecords | None
+    ) -> None:
         """Probe with the caller's own fetch, in the background: no user waits on a sick source."""
         self.status.calls += 1
         # A context of its own: the probe outlives the request and must not write to its notes.
         probe = asyncio.get_running_loop().create_task(
-            self._run_probe(entity, kind, keys),
+            self._run_probe(entity, kind, keys, mapped_by),
             name=f"c360 breaker probe of {self.name}",
             context=contextvars.Context(),
         )
         probe.add_done_callback(self._probe_done)
         self._probe = probe
 
-    async def _run_probe(self, entity: str, kind: str, keys: list[str]) -> None:
+    async def _run_probe(
+        self, entity: str, kind: str, keys: list[str], mapped_by: MapRecords | None
+    ) -> None:
         asked_at = time.time()
+        attempt = _checked(self._probe_attempt(entity, kind, keys), mapped_by)
         try:
-            fetched = await self._observed(Admission.PROBE, self._probe_attempt(entity, kind, keys))
+            fetched = await self._observed(Admission.PROBE, attempt)
         except SourceError:
             return  # counted by _observed; the breaker is open for another cool-down
         await self._remember(entity, kind, keys, fetched, asked_at)
 
     async def _probe_attempt(
         self, entity: str, kind: str, keys: list[str]
-    ) -> list[list[RawRecord]]:
+    ) -> list[list[RawRecord] | SourceError]:
         """One attempt within the source's own timeout (no caller's deadline applies).
 
         No retries: the probe asks whether the source is back, and retrying a sick
@@ -331,7 +406,7 @@ class ResilientConnector:
 
     async def _with_retries(
         self, entity: str, kind: str, keys: list[str], deadline: float
-    ) -> list[list[RawRecord]]:
+    ) -> list[list[RawRecord] | SourceError]:
         """The first attempt runs bare; tenacity (and its cost) only joins after a failure."""
         loop = asyncio.get_running_loop()
         try:
@@ -349,7 +424,7 @@ class ResilientConnector:
             reraise=True,
         )
         await asyncio.sleep(random.uniform(0, backoff))
-        result: list[list[RawRecord]] = []
+        result: list[list[RawRecord] | SourceError] = []
         async for attempt in retrying:
             with attempt:
                 result = await self._attempt(entity, kind, keys, deadline - loop.time())
@@ -357,13 +432,25 @@ class ResilientConnector:
 
     async def _attempt(
         self, entity: str, kind: str, keys: list[str], remaining: float
-    ) -> list[list[RawRecord]]:
+    ) -> list[list[RawRecord] | SourceError]:
+        """Per key, the records or the error the inner connector put in their place.
+
+        When every key failed, the first error is raised (and may be retried);
+        otherwise the keys that failed fail alone.
+        """
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
         answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
-        result = [a for a in answers if not isinstance(a, Exception)]
-        if len(result) != len(answers):  # an inner connector failed some keys only
-            raise next(a for a in answers if isinstance(a, Exception))
+        result: list[list[RawRecord] | SourceError] = []
+        failed: SourceError | None = None
+        for answer in answers:
+            if isinstance(answer, SourceError):
+                failed = failed or answer
+            elif isinstance(answer, Exception):  # not a source's error: a bug, raised as such
+                raise answer
+            result.append(answer)
+        if failed is not None and all(isinstance(a, SourceError) for a in result):
+            raise failed
         return result
 
     def _observe_breaker(self) -> None:
@@ -380,6 +467,56 @@ class ResilientConnector:
         self.status.last_error_code = error.code
         SOURCE_REQUESTS.labels(self.name, error.code).inc()
         log.warning("source %s failed: %s", self.name, error.detail)
+
+
+async def _checked(
+    attempts: Awaitable[list[list[RawRecord] | SourceError]], mapped_by: MapRecords | None
+) -> list[Outcome]:
+    """The call's answer per key, mapped (``mapped_by``) before anyone caches or trusts it."""
+    return await mapped_in_steps(await attempts, mapped_by)
+
+
+async def mapped_in_steps(
+    raws: Sequence[list[RawRecord] | SourceError], mapped_by: MapRecords | None
+) -> list[Outcome]:
+    """Each key's raw records with their mapping, or the error that stands in for them.
+
+    Mapping is plain CPU: every ``MAP_STEP_RECORDS`` records the event loop gets
+    a turn, so one huge answer does not hold up every other request.
+    """
+    if mapped_by is None:
+        return [raw if isinstance(raw, SourceError) else (raw, raw) for raw in raws]
+    outcomes: list[Outcome] = []
+    since_turn = 0
+    for raw in raws:
+        if isinstance(raw, SourceError):
+            outcomes.append(raw)
+            continue
+        try:
+            if len(raw) <= MAP_STEP_RECORDS:
+                outcomes.append((raw, mapped_by(raw)))
+            else:
+                outcomes.append((raw, await _mapped_long(raw, mapped_by)))
+        except SourceBadResponse as error:
+            outcomes.append(error)
+        since_turn += len(raw)
+        if since_turn >= MAP_STEP_RECORDS:
+            since_turn = 0
+            await asyncio.sleep(0)
+    return outcomes
+
+
+async def _mapped_long(raw: list[RawRecord], mapped_by: MapRecords) -> list[Any]:
+    mapped: list[Any] = []
+    for start in range(0, len(raw), MAP_STEP_RECORDS):
+        try:
+            mapped.extend(mapped_by(raw[start : start + MAP_STEP_RECORDS]))
+        except SourceBadResponse as error:
+            raise SourceBadResponse(
+                error.source, f"{error.detail} (of the records from {start})", entity=error.entity
+            ) from None
+        await asyncio.sleep(0)
+    return mapped
 
 
 async def _waited(task: asyncio.Future[Any], timeout_s: float) -> bool:

@@ -1,4 +1,9 @@
-"""The REST connector: batched GETs/POSTs to a source system over one pooled aiohttp session."""
+"""The REST connector: batched GETs/POSTs to a source system over one pooled aiohttp session.
+
+An answer is read at most ``max_response_bytes`` far (a larger one is refused
+mid-read, never buffered whole), parsed without stalling the event loop
+(``answer_json``) and checked against the keys asked (``answers``).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,20 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 
-from sources.base import RawRecord
-from sources.config import Entity, Lookup, RestSource
+from sources.answer_json import MalformedJson, parse_answer
+from sources.answers import KeyAnswer, records_for_keys
+from sources.config import KEY_PARTS, Entity, Lookup, RestSource
 from sources.errors import (
     SourceBadResponse,
     SourceRejected,
     SourceTimeout,
     SourceUnavailable,
 )
-from sources.matching import records_by_key
 from sources.records_path import records_at
 
-KEY_PARTS = {"location": ("latitude", "longitude")}
-"""Composite key kinds and the names of their comma-separated parts."""
+__all__ = ["KEY_PARTS", "RestConnector"]
+
+READ_CHUNK_BYTES = 64 * 1024
 
 
 class RestConnector:
@@ -52,7 +58,7 @@ class RestConnector:
 
     async def fetch(
         self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
-    ) -> list[list[RawRecord]]:
+    ) -> list[KeyAnswer]:
         spec = self.source.entities[entity]
         lookup = spec.lookups[kind]
         if lookup.per_key:
@@ -75,28 +81,18 @@ class RestConnector:
 
     async def _fetch_group(
         self, entity: str, spec: Entity, lookup: Lookup, kind: str, keys: list[str]
-    ) -> list[list[RawRecord]]:
+    ) -> list[KeyAnswer]:
         params = {name: _fill(template, kind, keys) for name, template in lookup.query.items()}
         path = _fill(lookup.path or "/", kind, keys, quote_values=True).lstrip("/")
         body = _fill_json(lookup.json_body, kind, keys) if lookup.json_body is not None else None
-        payload = await self._request(entity, lookup.method, path, params, body)
+        payload = await self._request(entity, lookup.method, path, params, body, spec.records_at)
         records = records_at(payload, spec.records_at)
         if records is None:
             where = spec.records_at or "the top level"
             raise SourceBadResponse(
                 self.name, f"expected a list of records at '{where}'", entity=entity
             )
-        if lookup.per_key:
-            return [records]
-        if lookup.match_on == "position":
-            if len(records) != len(keys):
-                raise SourceBadResponse(
-                    self.name,
-                    f"answered {len(records)} records for {len(keys)} keys",
-                    entity=entity,
-                )
-            return [[record] for record in records]
-        return records_by_key(records, keys, kind, lookup.match_on)
+        return records_for_keys(self.name, entity, lookup, kind, keys, records)
 
     async def _request(
         self,
@@ -105,13 +101,14 @@ class RestConnector:
         path: str,
         params: dict[str, str],
         body: Any,
+        records_path: str,
     ) -> Any:
         if self._session is None:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
         try:
             async with self._session.request(method, path, params=params, json=body) as resp:
-                data = await resp.read()
                 status = resp.status
+                data = await self._bounded_body(entity, resp, refuse=status < 400)
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {self.source.timeout_ms} ms", entity=entity
@@ -129,9 +126,42 @@ class RestConnector:
         if status >= 400:
             raise SourceRejected(self.name, f"answered HTTP {status}", entity=entity)
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
+            return await parse_answer(data, records_path)
+        except MalformedJson:
             raise SourceBadResponse(self.name, "answered malformed JSON", entity=entity) from None
+
+    async def _bounded_body(
+        self, entity: str, resp: aiohttp.ClientResponse, *, refuse: bool
+    ) -> bytes:
+        """The body, read chunk by chunk; a ``SourceBadResponse`` as soon as it passes the limit.
+
+        The limit counts decoded bytes (after gzip), so a compressed bomb stops too.
+        An error answer's body (``refuse`` false) is only read, within the limit, so
+        its connection can be reused; what it says does not matter.
+        """
+        limit = self.source.max_response_bytes
+        declared = resp.content_length
+        if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):
+            if refuse:
+                raise self._too_large(entity, limit)
+            return b""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(READ_CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                if refuse:
+                    raise self._too_large(entity, limit)
+                return b""
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _too_large(self, entity: str, limit: int) -> SourceBadResponse:
+        return SourceBadResponse(
+            self.name,
+            f"answer too large: more than max_response_bytes ({limit:,} bytes); not read further",
+            entity=entity,
+        )
 
 
 def _fill(template: str, kind: str, keys: list[str], *, quote_values: bool = False) -> str:

@@ -21,10 +21,16 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import TextClause
 
+from sources.answers import KeyAnswer, records_for_keys
 from sources.base import RawRecord
 from sources.config import SqlSource
-from sources.errors import SourceError, SourceRejected, SourceTimeout, SourceUnavailable
-from sources.matching import records_by_key
+from sources.errors import (
+    SourceBadResponse,
+    SourceError,
+    SourceRejected,
+    SourceTimeout,
+    SourceUnavailable,
+)
 
 log = logging.getLogger("c360.sources")
 
@@ -67,7 +73,7 @@ class SqlConnector:
 
     async def fetch(
         self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
-    ) -> list[list[RawRecord]]:
+    ) -> list[KeyAnswer]:
         lookup = self.source.entities[entity].lookups[kind]
         query = self._queries[(entity, kind)]
         step = lookup.max_batch
@@ -85,7 +91,7 @@ class SqlConnector:
         return [
             records
             for group, rows in zip(groups, parts, strict=True)
-            for records in records_by_key(rows, group, kind, lookup.match_on)
+            for records in records_for_keys(self.name, entity, lookup, kind, group, rows)
         ]
 
     async def _select(self, entity: str, query: TextClause, keys: list[str]) -> list[RawRecord]:
@@ -95,7 +101,15 @@ class SqlConnector:
         try:
             async with self._engine.connect() as connection:
                 result = await connection.execute(query, {"keys": keys})
-                return json_records(result.keys(), result)
+                limit = self.source.max_rows
+                rows = result.fetchmany(limit + 1)
+                if len(rows) > limit:
+                    raise SourceBadResponse(
+                        self.name,
+                        f"answered more than max_rows ({limit:,}) for one batch; not read further",
+                        entity=entity,
+                    )
+                return json_records(result.keys(), rows)
         except DBAPIError as exc:
             raise self._database_error(exc, entity) from None
         except (SQLAlchemyError, OSError) as exc:

@@ -53,11 +53,6 @@ def test_different_people_keep_different_phones() -> None:
     assert normalize_phone("(415) 555-0132") != normalize_phone("(212) 555-0132")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (sources/keys.py): is_possible_number accepts a local-only number, so "
-    "'555-0132' becomes the non-E.164 '+15550132' and every area code's 555-0132 is one key",
-)
 def test_a_local_number_without_area_code_is_none_not_a_made_up_e164() -> None:
     assert normalize_phone("555-0132") is None
 
