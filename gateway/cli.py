@@ -154,11 +154,15 @@ def export_schema(
 
 @app.command("check-config")
 def check_config(path: Path) -> None:
-    """Validate a source config file and its field mappings, as the gateway does at start."""
+    """Validate a source config file and its field mappings, as the gateway does at start.
+
+    With the same ``C360_SOURCE_URLS`` overrides the gateway would apply: a
+    source name the file does not declare fails here too.
+    """
     from resolvers.system.runtime import ConfigError, SourceRuntime
 
     try:
-        runtime = SourceRuntime.from_file(path)
+        runtime = SourceRuntime.from_file(path, overrides=_settings().source_urls)
     except ConfigError as exc:
         _fail(str(exc))
     typer.echo(f"{path}: ok ({', '.join(runtime.config.sources)})")
