@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from resolvers.system.customer_loaders import CustomerLoaders
 from resolvers.system.loaders import SystemLoaders
 
 
@@ -20,6 +21,11 @@ class Context:
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    customer_loaders: CustomerLoaders = field(init=False)
+    """The named loaders (``OrdersByCustomerLoader``, ...) over ``loaders``: what resolvers use."""
+
+    def __post_init__(self) -> None:
+        self.customer_loaders = CustomerLoaders.over(self.loaders)
 
 
 Info = strawberry.Info[Context, None]

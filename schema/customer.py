@@ -1,21 +1,21 @@
 """The ``Customer`` type: profile fields from the customer system, everything else on demand.
 
 Each source-backed field is nullable (a dead source costs only that field) and
-resolves only when a query asks for it, through one call into ``resolvers``.
+resolves only when a query asks for it, through one call into ``resolvers``;
+the type holds nothing but the ``Person``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 import strawberry
 
 from resolvers.process import facts, scoring
-from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import Person
 from schema.context import Info
+from schema.look_ahead import reads
 from schema.records import Invoice, Order, SocialMention, Ticket, Weather, WebVisit
 from schema.scores import Health, Identity, Rfm, Segment
 
@@ -29,42 +29,9 @@ class Address:
     country: str | None
 
 
-def _check_limit(limit: int | None) -> None:
-    if limit is not None and limit < 0:
-        raise InvalidLookup("limit", str(limit))
-
-
-def _filtered(
-    records: list[Any], limit: int | None, status: str | None, since: datetime | None
-) -> list[Any]:
-    if status is not None:
-        wanted = status.lower()
-        records = [r for r in records if (r.status or "").lower() == wanted]
-    if since is not None:
-        records = [r for r in records if r.started_at >= since]
-    return records if limit is None else records[:limit]
-
-
-CUSTOMER_NEEDS: dict[str, tuple[str, ...]] = {
-    "orders": ("orders",),
-    "invoices": ("invoices",),
-    "tickets": ("tickets",),
-    "webVisits": ("web_visits",),
-    "socialMentions": ("social_mentions",),
-    "rfm": ("orders", "rfm_cutpoints"),
-    "segment": ("orders", "rfm_cutpoints"),
-    "health": ("tickets", "invoices", "social_mentions", "web_visits"),
-    "weather": ("weather",),
-}
-"""What each source-backed Customer field is made of, so a parent can fetch it ahead."""
-
-
 @strawberry.type(description="One customer, seen across every system that knows them.")
 class Customer:
     person: strawberry.Private[Person]
-    prefetched: strawberry.Private[dict[str, list[Any] | Exception]] = dataclasses.field(
-        default_factory=dict
-    )
 
     @strawberry.field(description="The customer's id in the primary customer system (CRM).")
     def id(self) -> strawberry.ID:
@@ -99,80 +66,73 @@ class Customer:
     def identities(self) -> list[Identity]:
         return cast(list[Identity], list(self.person.identities))
 
-    @strawberry.field(description="Orders, newest first.")
-    def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
-        return cast("list[Order] | None", self._records(info, "orders", limit))
+    @strawberry.field(description="Orders, newest first.", metadata=reads("orders"))
+    async def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:
+        orders = await facts.orders_of(info.context.customer_loaders, self.person, limit)
+        return cast("list[Order]", orders)
 
-    @strawberry.field(description="Invoices and credit notes, newest first.")
-    def invoices(
+    @strawberry.field(
+        description="Invoices and credit notes, newest first.", metadata=reads("invoices")
+    )
+    async def invoices(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Invoice] | None:
-        return cast("list[Invoice] | None", self._records(info, "invoices", limit, status=status))
+        loaders = info.context.customer_loaders
+        return cast("list[Invoice]", await facts.invoices_of(loaders, self.person, status, limit))
 
-    @strawberry.field(description="Support tickets, newest first.")
-    def tickets(
+    @strawberry.field(description="Support tickets, newest first.", metadata=reads("tickets"))
+    async def tickets(
         self, info: Info, status: str | None = None, limit: int | None = None
     ) -> list[Ticket] | None:
-        return cast("list[Ticket] | None", self._records(info, "tickets", limit, status=status))
+        loaders = info.context.customer_loaders
+        return cast("list[Ticket]", await facts.tickets_of(loaders, self.person, status, limit))
 
-    @strawberry.field(description="Website visits, newest first.")
-    def web_visits(
+    @strawberry.field(
+        description="Website visits, newest first. `since` must carry a time zone "
+        '(e.g. "2025-06-01T12:00:00Z"); without one it is a BAD_USER_INPUT error.',
+        metadata=reads("web_visits"),
+    )
+    async def web_visits(
         self, info: Info, since: datetime | None = None, limit: int | None = None
     ) -> list[WebVisit] | None:
-        return cast("list[WebVisit] | None", self._records(info, "web_visits", limit, since=since))
+        loaders = info.context.customer_loaders
+        return cast("list[WebVisit]", await facts.visits_of(loaders, self.person, since, limit))
 
-    @strawberry.field(description="Social media posts by this customer, newest first.")
-    def social_mentions(self, info: Info, limit: int | None = None) -> list[SocialMention] | None:
-        return cast("list[SocialMention] | None", self._records(info, "social_mentions", limit))
+    @strawberry.field(
+        description="Social media posts by this customer, newest first.",
+        metadata=reads("social_mentions"),
+    )
+    async def social_mentions(
+        self, info: Info, limit: int | None = None
+    ) -> list[SocialMention] | None:
+        mentions = await facts.mentions_of(info.context.customer_loaders, self.person, limit)
+        return cast("list[SocialMention]", mentions)
 
-    def _records(
-        self,
-        info: Info,
-        kind: str,
-        limit: int | None,
-        *,
-        status: str | None = None,
-        since: datetime | None = None,
-    ) -> Any:
-        """The list from what the parent prefetched, or else fetched now (an awaitable).
-
-        Plain values need no task of their own, which is most of the cost of a
-        field on a list of many customers.
-        """
-        _check_limit(limit)
-        prefetched = self.prefetched.get(kind)
-        if prefetched is None:
-            return self._fetched(info, kind, limit, status, since)
-        if isinstance(prefetched, Exception):
-            raise prefetched
-        return _filtered(prefetched, limit, status, since)
-
-    async def _fetched(
-        self,
-        info: Info,
-        kind: str,
-        limit: int | None,
-        status: str | None,
-        since: datetime | None,
-    ) -> list[Any]:
-        records = await facts.records_of(info.context.loaders, self.person, kind)
-        return _filtered(records, limit, status, since)
-
-    @strawberry.field(description="Current weather where the customer lives.")
+    @strawberry.field(
+        description="Current weather where the customer lives.", metadata=reads("weather")
+    )
     async def weather(self, info: Info) -> Weather | None:
-        return cast(Weather | None, await facts.weather_of(info.context.loaders, self.person))
+        return cast(
+            Weather | None, await facts.weather_of(info.context.customer_loaders, self.person)
+        )
 
-    @strawberry.field(description="RFM scores against the whole customer population.")
+    @strawberry.field(
+        description="RFM scores against the whole customer population.",
+        metadata=reads(*scoring.RFM_READS),
+    )
     async def rfm(self, info: Info) -> Rfm | None:
         ctx = info.context
-        return cast(Rfm, await scoring.rfm_of(ctx.loaders, self.person, ctx.now))
+        return cast(Rfm, await scoring.rfm_of(ctx.customer_loaders, self.person, ctx.now))
 
-    @strawberry.field(description="The customer's RFM segment.")
+    @strawberry.field(description="The customer's RFM segment.", metadata=reads(*scoring.RFM_READS))
     async def segment(self, info: Info) -> Segment | None:
         ctx = info.context
-        return cast(Segment, await scoring.segment_of(ctx.loaders, self.person, ctx.now))
+        return cast(Segment, await scoring.segment_of(ctx.customer_loaders, self.person, ctx.now))
 
-    @strawberry.field(description="Red / yellow / green light with the reasons.")
+    @strawberry.field(
+        description="Red / yellow / green light with the reasons.",
+        metadata=reads(*scoring.HEALTH_READS),
+    )
     async def health(self, info: Info) -> Health | None:
         ctx = info.context
-        return cast(Health, await scoring.health_of(ctx.loaders, self.person, ctx.now))
+        return cast(Health, await scoring.health_of(ctx.customer_loaders, self.person, ctx.now))

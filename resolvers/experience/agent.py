@@ -1,45 +1,81 @@
 """The call-center agent's view: who is calling, how are things, what is open right now.
 
-Shaped for a screen that must be up before the agent says hello: each section
-is made only if the saved query asks for it, from lists fetched all at once
-(health and the lists share them). The sections are pure functions of those lists.
+Shaped for a screen that must be up before the agent says hello. ``AgentView``
+owns the whole shape: each section is one method, made only when asked for, from
+the caller's records (sections asking for the same records share one lookup per
+source through the request's loaders). A CMO or CEO view is a module like this one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from resolvers.process.health import is_open, is_unpaid
+from resolvers.process import facts, scoring
+from resolvers.process.health import Health, is_open, is_unpaid
 from resolvers.process.identity import Person, find_person
-from resolvers.system.loaders import SystemLoaders
+from resolvers.system.customer_loaders import Ahead, CustomerLoaders
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
 
 RECENT_ORDERS = 5
+MOST_RECENT_ORDERS = 100
 RECENT_MENTION_DAYS = 30
+MOST_MENTION_DAYS = 3650
 
 
-async def caller(loaders: SystemLoaders, phone: str) -> Person | None:
-    """The customer behind the phone number the call came from."""
-    return await find_person(loaders, "phone", phone)
+async def agent_view(
+    loaders: CustomerLoaders, phone: str, now: datetime, reads: Collection[Ahead] = ()
+) -> AgentView | None:
+    """The view of the customer behind the phone number the call came from; None if unknown.
+
+    What the screen will read (``reads``: the asked sections' named loaders) is
+    loaded in one wait, so every section then answers at once.
+    """
+    person = await find_person(loaders, "phone", phone)
+    if person is None:
+        return None
+    if reads:
+        await loaders.load_ahead(reads, [person.keys])
+    return AgentView(person, loaders, now)
 
 
-SECTION_NEEDS: dict[str, tuple[str, ...]] = {
-    "health": ("tickets", "invoices", "social_mentions", "web_visits"),
-    "openTickets": ("tickets",),
-    "recentOrders": ("orders",),
-    "unpaidInvoices": ("invoices",),
-    "webActivityToday": ("web_visits",),
-    "recentMentions": ("social_mentions",),
-}
-"""The lists each section of the view is made of (by GraphQL field name)."""
+@dataclass(slots=True, frozen=True)
+class AgentView:
+    """The caller and the sections of the agent's screen, as of ``now``."""
+
+    person: Person
+    loaders: CustomerLoaders
+    now: datetime
+
+    async def health(self) -> Health:
+        """Red / yellow / green with the reasons: what to handle with care before hello."""
+        return await scoring.health_of(self.loaders, self.person, self.now)
+
+    async def open_tickets(self) -> list[Ticket]:
+        return open_tickets(await facts.tickets_of(self.loaders, self.person))
+
+    async def recent_orders(self, limit: int = RECENT_ORDERS) -> list[Order]:
+        """The newest ``limit`` orders (clamped to 0..100: a screen, not an export)."""
+        limit = max(0, min(limit, MOST_RECENT_ORDERS))
+        return await facts.orders_of(self.loaders, self.person, limit)
+
+    async def unpaid_invoices(self) -> list[Invoice]:
+        return unpaid_invoices(await facts.invoices_of(self.loaders, self.person))
+
+    async def web_activity_today(self) -> list[WebVisit]:
+        """Website visits since midnight UTC, with their carts."""
+        return web_activity_today(await facts.visits_of(self.loaders, self.person), self.now)
+
+    async def recent_mentions(self, days: int = RECENT_MENTION_DAYS) -> list[SocialMention]:
+        """Posts of the last ``days`` days (clamped to 0..3650)."""
+        days = max(0, min(days, MOST_MENTION_DAYS))
+        mentions = await facts.mentions_of(self.loaders, self.person)
+        return recent_mentions(mentions, self.now, days)
 
 
 def open_tickets(tickets: list[Ticket]) -> list[Ticket]:
     return [t for t in tickets if is_open(t)]
-
-
-def recent_orders(orders: list[Order], limit: int = RECENT_ORDERS) -> list[Order]:
-    return orders[:limit]
 
 
 def unpaid_invoices(invoices: list[Invoice]) -> list[Invoice]:

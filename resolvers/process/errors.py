@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -16,3 +17,15 @@ class InvalidLookup(ValueError):
     @property
     def extensions(self) -> dict[str, Any]:
         return {"code": "BAD_USER_INPUT", "argument": self.kind}
+
+
+class MissingTimeZone(InvalidLookup):
+    """A date-time argument without a time zone: nobody can tell which moment it means."""
+
+    def __init__(self, argument: str, moment: datetime) -> None:
+        shown = moment.isoformat()
+        ValueError.__init__(
+            self,
+            f"'{shown}' has no time zone: give {argument} with one, e.g. \"{shown}Z\" (UTC)",
+        )
+        self.kind = argument

@@ -7,11 +7,13 @@ identifiers of the primary record then reach every other system.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from resolvers.process.errors import InvalidLookup
-from resolvers.system.loaders import SystemLoaders, merge_answers, normalize_lookup
+from resolvers.system.by_customer import CustomerKeys
+from resolvers.system.customer_loaders import Ahead, CustomerLoaders
+from resolvers.system.loaders import normalize_lookup
 from resolvers.system.records import CustomerProfile
 
 CONFIDENCE = {"id": 1.0, "email": 0.95, "phone": 0.9}
@@ -32,17 +34,19 @@ class Person:
     primary: CustomerProfile
     profiles: tuple[CustomerProfile, ...]
     matched_on: str
+    keys: CustomerKeys = field(init=False, compare=False)
+    """Identifiers to reach other systems with, in order of preference (made once per person:
+    the request's loaders remember answers by it)."""
 
-    @property
-    def keys(self) -> dict[str, object]:
-        """Identifiers to reach other systems with, in order of preference."""
+    def __post_init__(self) -> None:
         p = self.primary
-        return {
+        keys = {
             "email": p.email,
             "phone": p.phone,
             "handle": p.twitter_handle,
             "location": (p.latitude, p.longitude),
         }
+        object.__setattr__(self, "keys", CustomerKeys(keys))
 
     @property
     def identities(self) -> tuple[Identity, ...]:
@@ -50,28 +54,30 @@ class Person:
         return tuple(Identity(p.source, p.id, self.matched_on, confidence) for p in self.profiles)
 
 
-async def find_person(loaders: SystemLoaders, kind: str, value: str) -> Person | None:
+async def find_person(loaders: CustomerLoaders, kind: str, value: str) -> Person | None:
     """The person whose ``kind`` (id, phone or email) is ``value``; None if nobody is."""
     if normalize_lookup(kind, value) is None:
         raise InvalidLookup(kind, value)
-    return _person(await loaders.load("customer", kind, value), kind)
+    return _person(await loaders.profiles.load(kind, value), kind)
 
 
-async def find_people(loaders: SystemLoaders, ids: list[str]) -> list[Person | None]:
+async def find_people(
+    loaders: CustomerLoaders, ids: list[str], reads: Collection[Ahead] = ()
+) -> list[Person | None]:
     """One entry per id, in order; unknown ids are None. One CRM request for the whole list.
 
-    Every id's loads are queued before the one wait (no task per id); the first
-    id, in order, whose source failed raises that failure.
+    The first id, in order, whose customer system failed raises that failure.
+    What the caller will read of every person (``reads``) is loaded ahead for
+    all of them in one more wait, so those reads answer at once.
     """
     for value in ids:
         if normalize_lookup("id", value) is None:
             raise InvalidLookup("id", value)
-    pending = [loaders.futures("customer", "id", value) for value in ids]
-    await asyncio.gather(*(f for futures in pending for f in futures), return_exceptions=True)
-    return [
-        _person(merge_answers([f.exception() or f.result() for f in futures]), "id")
-        for futures in pending
-    ]
+    people = [_person(found, "id") for found in await loaders.profiles.load_many("id", ids)]
+    keys = [p.keys for p in people if p is not None]
+    if reads and keys:
+        await loaders.load_ahead(reads, keys)
+    return people
 
 
 def _person(profiles: list[CustomerProfile], matched_on: str) -> Person | None:

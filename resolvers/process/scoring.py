@@ -17,19 +17,25 @@ from resolvers.process.health import Health, health_light
 from resolvers.process.identity import Person
 from resolvers.process.rfm import RfmScore, rfm_scores
 from resolvers.process.segments import Segment, segment_for
-from resolvers.system.loaders import SystemLoaders
+from resolvers.system.customer_loaders import Ahead, CustomerLoaders
+
+RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
+"""The named loaders RFM scores (and the segment) are made of."""
+
+HEALTH_READS: tuple[Ahead, ...] = ("tickets", "invoices", "social_mentions", "web_visits")
+"""The named loaders the health light is made of."""
 
 
-async def rfm_of(loaders: SystemLoaders, person: Person, now: datetime) -> RfmScore:
+async def rfm_of(loaders: CustomerLoaders, person: Person, now: datetime) -> RfmScore:
     orders, cut_points = await asyncio.gather(orders_of(loaders, person), rfm_cut_points(loaders))
     return rfm_scores(orders, cut_points, now)
 
 
-async def segment_of(loaders: SystemLoaders, person: Person, now: datetime) -> Segment:
+async def segment_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Segment:
     return segment_for(await rfm_of(loaders, person, now))
 
 
-async def health_of(loaders: SystemLoaders, person: Person, now: datetime) -> Health:
+async def health_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Health:
     """The light from tickets, invoices, mentions and visits, fetched concurrently."""
     tickets, invoices, mentions, visits = await asyncio.gather(
         tickets_of(loaders, person),

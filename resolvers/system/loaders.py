@@ -8,7 +8,7 @@ customer per field.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -78,7 +78,7 @@ class SystemLoaders:
             return []
         return [self._loader(route).load(key) for route in self.runtime.routes_for(serves, kind)]
 
-    def futures_by_any(self, serves: str, keys: dict[str, object]) -> list[asyncio.Future[Any]]:
+    def futures_by_any(self, serves: str, keys: Mapping[str, object]) -> list[asyncio.Future[Any]]:
         """One pending load per source that serves ``serves`` (no task is created).
 
         ``keys`` are the customer's known identifiers by kind, in order of
@@ -94,7 +94,7 @@ class SystemLoaders:
                     break
         return futures
 
-    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
+    async def load_by_any(self, serves: str, keys: Mapping[str, object]) -> list[Any]:
         """Records of kind ``serves`` from every source that serves them, one lookup per source."""
         return await _merged(self.futures_by_any(serves, keys))
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from resolvers.process.identity import find_people
+from resolvers.system.customer_loaders import CustomerLoaders
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.runtime import SourceRuntime
 from sources.config import parse_sources_config
@@ -22,7 +23,9 @@ CONFIG = {
             "entities": {
                 "contacts": {
                     "serves": "customer",
-                    "lookups": {"id": {"path": "/contacts", "query": {"ids": "{keys}"}}},
+                    "lookups": {
+                        "id": {"path": "/contacts", "query": {"ids": "{keys}"}, "match_on": "id"}
+                    },
                     "fields": {"id": "id", "created_at": "created_at"},
                 }
             },
@@ -52,10 +55,10 @@ class FakeCrm:
         ]
 
 
-def loaders_over(crm: FakeCrm) -> SystemLoaders:
+def loaders_over(crm: FakeCrm) -> CustomerLoaders:
     runtime = SourceRuntime.from_config(parse_sources_config(CONFIG))
     runtime.connectors["crm"] = crm  # type: ignore[assignment]
-    return SystemLoaders(runtime, asyncio.get_running_loop().time() + 5)
+    return CustomerLoaders.over(SystemLoaders(runtime, asyncio.get_running_loop().time() + 5))
 
 
 async def test_people_come_back_in_the_order_asked_from_one_batch() -> None:

@@ -1,0 +1,208 @@
+"""Named loaders of a customer's records: ``OrdersByCustomerLoader`` and its siblings.
+
+Each is a view, for one kind of record, over the request's per-(source, entity,
+lookup) ``EntityLoader``s: a customer's records come from every source that
+serves the kind, each asked by the first identifier it can look up, and every
+load of one tick shares one request per source. Each remembers its answers per
+customer for the request, so a customer asked for again (or loaded ahead, for a
+list of many) gets a value that is already there: no wait. Callers get plain
+coroutines; the futures stay in this layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar, cast
+
+from resolvers.system.loaders import SystemLoaders, merge_answers
+from resolvers.system.records import (
+    CurrentWeather,
+    Invoice,
+    Order,
+    RfmCutPoints,
+    SocialMention,
+    Ticket,
+    WebVisit,
+)
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class CustomerKeys:
+    """One customer's identifiers by lookup kind (email, phone, handle, location), best first.
+
+    Compared by identity: the loaders remember answers per customer object, so
+    one customer is made once (identity resolution) and asked for by it.
+    """
+
+    __slots__ = ("by_kind",)
+
+    def __init__(self, by_kind: Mapping[str, object]) -> None:
+        self.by_kind = by_kind
+
+    def __repr__(self) -> str:
+        return f"CustomerKeys({dict(self.by_kind)!r})"
+
+
+@dataclass(slots=True, frozen=True)
+class Queued:
+    """Loads queued ahead (no task, no wait yet); ``keep`` files their answers once they settle."""
+
+    futures: list[asyncio.Future[Any]]
+    keep: Callable[[], None]
+
+
+def settled(futures: Sequence[asyncio.Future[Any]]) -> list[Any] | Exception:
+    """Several sources' settled loads as one list, or the first failure (not raised)."""
+    try:
+        return merge_answers([f.exception() or f.result() for f in futures])
+    except Exception as exc:  # the source's error, for the field that reads it
+        return exc
+
+
+_UNKNOWN: Any = object()
+
+
+class _PerCustomer(ABC, Generic[T]):
+    """The answers of one request, per customer: a value, or the error that stands in for it."""
+
+    __slots__ = ("_known", "_loaders")
+
+    def __init__(self, loaders: SystemLoaders) -> None:
+        self._loaders = loaders
+        self._known: dict[CustomerKeys, T | Exception] = {}
+
+    @abstractmethod
+    def _answer(self, records: list[Any]) -> T:
+        """The answer made of a customer's records from every source."""
+
+    @abstractmethod
+    async def _fetch(self, customer: CustomerKeys) -> T:
+        """The customer's answer, fetched now."""
+
+    @abstractmethod
+    def _futures(self, customer: CustomerKeys) -> list[asyncio.Future[Any]]:
+        """The customer's pending loads, one per source (no task is created)."""
+
+    async def load(self, customer: CustomerKeys) -> T:
+        """The customer's answer; a failed source raises its error (and again when asked again)."""
+        known = self._known.get(customer, _UNKNOWN)
+        if known is _UNKNOWN:
+            try:
+                answer = await self._fetch(customer)
+            except Exception as exc:
+                self._known[customer] = exc
+                raise
+            self._known[customer] = answer
+            return answer
+        if isinstance(known, Exception):
+            raise known
+        return cast(T, known)
+
+    def queue_many(self, customers: Sequence[CustomerKeys]) -> Queued:
+        """Queues the loads of every customer not answered yet, to be awaited in one wait."""
+        todo = [c for c in customers if c not in self._known]
+        pending = [self._futures(c) for c in todo]
+
+        def keep() -> None:
+            for customer, futures in zip(todo, pending, strict=True):
+                answer = settled(futures)
+                self._known[customer] = (
+                    answer if isinstance(answer, Exception) else self._answer(answer)
+                )
+
+        return Queued([f for futures in pending for f in futures], keep)
+
+
+class RecordsByCustomerLoader(_PerCustomer[list[R]]):
+    """A customer's records of one kind (``serves``) from every source that has them (unordered)."""
+
+    serves: ClassVar[str]
+
+    __slots__ = ()
+
+    def _answer(self, records: list[Any]) -> list[R]:
+        return records
+
+    async def _fetch(self, customer: CustomerKeys) -> list[R]:
+        records: list[R] = await self._loaders.load_by_any(self.serves, customer.by_kind)
+        return records
+
+    def _futures(self, customer: CustomerKeys) -> list[asyncio.Future[Any]]:
+        return self._loaders.futures_by_any(self.serves, customer.by_kind)
+
+    async def load_many(self, customers: Sequence[CustomerKeys]) -> list[list[R] | Exception]:
+        """Per customer, in order: their records, or the error of a source that failed them.
+
+        Every customer's loads are queued before one wait (one request per
+        source, no task per customer); a failure costs only the customers it hit.
+        """
+        queued = self.queue_many(customers)
+        await asyncio.gather(*queued.futures, return_exceptions=True)
+        queued.keep()
+        return [self._known[c] for c in customers]
+
+
+class OrdersByCustomerLoader(RecordsByCustomerLoader[Order]):
+    serves = "orders"
+    __slots__ = ()
+
+
+class InvoicesByCustomerLoader(RecordsByCustomerLoader[Invoice]):
+    serves = "invoices"
+    __slots__ = ()
+
+
+class TicketsByCustomerLoader(RecordsByCustomerLoader[Ticket]):
+    serves = "tickets"
+    __slots__ = ()
+
+
+class WebVisitsByCustomerLoader(RecordsByCustomerLoader[WebVisit]):
+    serves = "web_visits"
+    __slots__ = ()
+
+
+class SocialMentionsByCustomerLoader(RecordsByCustomerLoader[SocialMention]):
+    serves = "social_mentions"
+    __slots__ = ()
+
+
+class WeatherByLocationLoader(_PerCustomer["CurrentWeather | None"]):
+    """The current weather where a customer lives (near neighbours share one observation)."""
+
+    __slots__ = ()
+
+    def _answer(self, records: list[Any]) -> CurrentWeather | None:
+        return records[0] if records else None
+
+    async def _fetch(self, customer: CustomerKeys) -> CurrentWeather | None:
+        return self._answer(await self._loaders.load_by_any("weather", customer.by_kind))
+
+    def _futures(self, customer: CustomerKeys) -> list[asyncio.Future[Any]]:
+        return self._loaders.futures_by_any("weather", customer.by_kind)
+
+
+class RfmCutPointsLoader:
+    """The customer population's RFM quintile cut points (cached by the source config's TTL)."""
+
+    __slots__ = ("_loaders",)
+
+    def __init__(self, loaders: SystemLoaders) -> None:
+        self._loaders = loaders
+
+    async def load(self) -> RfmCutPoints | None:
+        """The newest cut points any source has; None when no source has any."""
+        return newest_cut_points(await self._loaders.load("rfm_cutpoints", "all", "all"))
+
+    def queue_many(self, customers: Sequence[CustomerKeys]) -> Queued:
+        """The population's load (whoever the customers are), into the request's loader cache."""
+        return Queued(self._loaders.futures("rfm_cutpoints", "all", "all"), lambda: None)
+
+
+def newest_cut_points(found: list[RfmCutPoints]) -> RfmCutPoints | None:
+    return max(found, key=lambda c: c.as_of) if found else None

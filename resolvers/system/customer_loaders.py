@@ -1,0 +1,70 @@
+"""``CustomerLoaders``: the request's named loaders, what the process and experience layers use.
+
+Built per request over the request's ``SystemLoaders`` (so their batching and
+per-request cache are shared: two fields asking for the same customer's orders
+cost one lookup). Adding a kind of record is one more named loader here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from resolvers.system.by_customer import (
+    CustomerKeys,
+    InvoicesByCustomerLoader,
+    OrdersByCustomerLoader,
+    Queued,
+    RfmCutPointsLoader,
+    SocialMentionsByCustomerLoader,
+    TicketsByCustomerLoader,
+    WeatherByLocationLoader,
+    WebVisitsByCustomerLoader,
+)
+from resolvers.system.loaders import SystemLoaders
+from resolvers.system.profiles import CustomerProfilesLoader
+
+Ahead = Literal[
+    "orders", "invoices", "tickets", "web_visits", "social_mentions", "weather", "rfm_cut_points"
+]
+"""The named loaders that can load ahead for many customers at once."""
+
+
+@dataclass(slots=True, frozen=True)
+class CustomerLoaders:
+    profiles: CustomerProfilesLoader
+    orders: OrdersByCustomerLoader
+    invoices: InvoicesByCustomerLoader
+    tickets: TicketsByCustomerLoader
+    web_visits: WebVisitsByCustomerLoader
+    social_mentions: SocialMentionsByCustomerLoader
+    weather: WeatherByLocationLoader
+    rfm_cut_points: RfmCutPointsLoader
+
+    @classmethod
+    def over(cls, loaders: SystemLoaders) -> CustomerLoaders:
+        """The named loaders of one request, sharing its per-source loaders."""
+        return cls(
+            CustomerProfilesLoader(loaders),
+            OrdersByCustomerLoader(loaders),
+            InvoicesByCustomerLoader(loaders),
+            TicketsByCustomerLoader(loaders),
+            WebVisitsByCustomerLoader(loaders),
+            SocialMentionsByCustomerLoader(loaders),
+            WeatherByLocationLoader(loaders),
+            RfmCutPointsLoader(loaders),
+        )
+
+    async def load_ahead(self, names: Collection[Ahead], customers: Sequence[CustomerKeys]) -> None:
+        """Loads what ``names`` hold for every customer in one wait (one request per source).
+
+        What a list of many customers will be asked for, loaded before it is:
+        each customer's later ``load`` then answers at once, without a wait of
+        its own. A failed source is remembered per customer and raised where read.
+        """
+        queued: list[Queued] = [getattr(self, name).queue_many(customers) for name in names]
+        await asyncio.gather(*(f for q in queued for f in q.futures), return_exceptions=True)
+        for q in queued:
+            q.keep()

@@ -1,0 +1,66 @@
+"""Look-ahead for lists and views: which named loaders the asked fields will read.
+
+A field says what its resolver reads in its metadata (``reads("orders")``), next
+to the call it describes; a root field that hands out many customers (or a
+view) asks ``reads_of`` for the union over its plainly selected subfields and
+has those loaded for everyone in one wait, so each field then answers at once.
+The metadata is invisible in the SDL and changes nothing a field answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from strawberry.types.base import get_object_definition
+from strawberry.types.nodes import SelectedField
+from strawberry.utils.str_converters import to_camel_case
+
+from resolvers.system.customer_loaders import Ahead
+
+READS = "c360.reads"
+"""Field metadata key: the named loaders the field's resolver reads."""
+
+THEN = "c360.then"
+"""Field metadata key: the object type the field answers, whose subfields read more."""
+
+_BY_NAME: dict[type, dict[str, dict[str, Any]]] = {}
+
+
+def reads(*names: Ahead, then: type | None = None) -> dict[str, Any]:
+    """Field metadata: the resolver reads ``names``; its subfields are ``then``'s fields."""
+    return {READS: names, THEN: then}
+
+
+def reads_of(selections: Iterable[Any], of: type) -> set[Ahead]:
+    """What the plainly selected fields of ``of`` (and their subfields) read.
+
+    Only plain selections count (no directive, not in a fragment): a field
+    under ``@skip`` or ``@include`` may not be wanted, and asking a source for
+    what nobody reads is not allowed.
+    """
+    metadata = _metadata(of)
+    found: set[Ahead] = set()
+    for selected in selections:
+        if not isinstance(selected, SelectedField) or selected.directives:
+            continue
+        field = metadata.get(selected.name)
+        if field is None:
+            continue
+        found.update(field.get(READS, ()))
+        nested = field.get(THEN)
+        if nested is not None:
+            found |= reads_of(selected.selections, nested)
+    return found
+
+
+def _metadata(of: type) -> dict[str, dict[str, Any]]:
+    """The metadata of ``of``'s fields by GraphQL name (worked out once per type)."""
+    by_name = _BY_NAME.get(of)
+    if by_name is None:
+        definition = get_object_definition(of, strict=True)
+        by_name = _BY_NAME[of] = {
+            field.graphql_name or to_camel_case(field.python_name): dict(field.metadata or {})
+            for field in definition.fields
+        }
+    return by_name
