@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-import strawberry.schema.name_converter as _name_converter
+from strawberry.schema.config import StrawberryConfig
 
-from schema.execution import plain_data_executor, plain_types
+from schema.execution import ExecutionEngine, MemoizedNameConverter
 from schema.query import Query
 
-# Strawberry converts every argument name to camelCase again on every resolver
-# call (7% of a 50-customer list's CPU); the conversion is a pure function of the
-# name, so it is memoized once for the process.
-_converters = vars(_name_converter)
-if not hasattr(_converters["to_camel_case"], "cache_info"):
-    _converters["to_camel_case"] = functools.lru_cache(maxsize=4096)(_converters["to_camel_case"])
 
-
-def build_schema(extensions: Sequence[Any] = (), *, plain_data: bool = True) -> strawberry.Schema:
+def build_schema(
+    extensions: Sequence[Any] = (), *, engine: ExecutionEngine | None = None
+) -> strawberry.Schema:
     """The schema with the gateway's extensions (limits, masking, caches) plugged in.
 
-    ``plain_data`` completes plain-data objects without per-field dispatch
-    (see ``schema.plain_data``); off only to compare against the generic path.
+    With an ``engine``, operations run as compiled plans inside the extension
+    pipeline (its extension comes last, after every other ``on_execute``) and
+    the rest through the plain-data executor. Without one: Strawberry and
+    graphql-core's executor alone.
     """
-    schema = strawberry.Schema(query=Query, extensions=list(extensions))
-    if plain_data:
-        schema.execution_context_class = plain_data_executor(plain_types(schema._schema))
-    return schema
+    config = StrawberryConfig(name_converter=MemoizedNameConverter())
+    if engine is None:
+        return strawberry.Schema(query=Query, extensions=list(extensions), config=config)
+    return strawberry.Schema(
+        query=Query,
+        extensions=[*extensions, engine.extension],
+        execution_context_class=engine.execution_context_class,
+        config=config,
+    )
 
 
 schema = build_schema()

@@ -9,8 +9,7 @@ engine imports these names only from here.
 from __future__ import annotations
 
 import inspect
-import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 import strawberry
@@ -183,9 +182,9 @@ def reclaim_future(yielded: Any) -> None:
     setattr(yielded, _BLOCKING, True)
 
 
-def coroutine_arguments(coroutine: types.CoroutineType[Any, Any, Any]) -> Iterable[Any]:
+def coroutine_arguments(coroutine: Coroutine[Any, Any, Any]) -> Iterable[Any]:
     """The arguments of a coroutine never started (its frame's locals; CPython only)."""
-    frame = coroutine.cr_frame
+    frame = getattr(coroutine, "cr_frame", None)
     if frame is None or inspect.getcoroutinestate(coroutine) != inspect.CORO_CREATED:
         return ()
     return list(frame.f_locals.values())
