@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,11 +13,17 @@ NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 class FakeLoaders:
-    """Stands in for the per-request loaders: one customer, many orders, an odd ticket."""
+    """Stands in for the per-request loaders: one customer, many orders, an odd ticket.
+
+    ``records`` (by kind) may be replaced; ``asked`` lists the kinds asked for, in order.
+    """
 
     def __init__(self, orders: int) -> None:
         self.stale: list[Any] = []
-        self.profile = CustomerProfile("crm", "C-1", "Ada", "Lovelace", "ada@example.com")
+        self.asked: list[str] = []
+        self.profile: CustomerProfile | None = CustomerProfile(
+            "crm", "C-1", "Ada", "Lovelace", "ada@example.com"
+        )
         self.records: dict[str, list[Any]] = {
             "orders": [
                 Order(
@@ -33,10 +41,25 @@ class FakeLoaders:
         }
 
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
-        return [self.profile] if serves == "customer" else []
+        return list(await self.futures(serves, kind, value)[0])
 
-    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
-        return list(self.records.get(serves, []))
+    async def load_by_any(self, serves: str, keys: Mapping[str, object]) -> list[Any]:
+        return list(await self.futures_by_any(serves, keys)[0])
+
+    def futures(self, serves: str, kind: str, value: object) -> list[asyncio.Future[Any]]:
+        """One settled load: the profile (if any) for a customer lookup, nothing for the rest."""
+        self.asked.append(serves)
+        return [_settled([self.profile] if serves == "customer" and self.profile else [])]
+
+    def futures_by_any(self, serves: str, keys: Mapping[str, object]) -> list[asyncio.Future[Any]]:
+        self.asked.append(serves)
+        return [_settled(list(self.records.get(serves, [])))]
+
+
+def _settled(records: list[Any]) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_result(records)
+    return future
 
 
 CUSTOMER_QUERY = """

@@ -87,3 +87,24 @@ async def test_duplicate_crm_records_are_both_listed_as_identities(
     identities = body["data"]["customer"]["identities"]
     assert {i["recordId"] for i in identities} == set(case.crm_ids)
     assert {i["matchedOn"] for i in identities} == {"phone"}
+
+
+async def test_a_since_without_time_zone_is_a_clear_input_error(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("abandoned_cart_today").crm_ids[0]
+    query = """query($id: ID, $since: DateTime) { customer(id: $id) {
+        name webVisits(since: $since) { id } } }"""
+    _, body = await graphql(gateway_url, query, {"id": crm_id, "since": "2025-06-01T12:00:00"})
+    assert body["data"]["customer"]["name"], "the rest of the customer is answered"
+    assert body["data"]["customer"]["webVisits"] is None
+    [error] = body["errors"]
+    assert error["path"] == ["customer", "webVisits"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["argument"] == "since"
+    assert "no time zone" in error["message"] and '"2025-06-01T12:00:00Z"' in error["message"]
+    assert (await demo.stats())["web"] == 0, "nothing is fetched for a question with no answer"
+
+    _, body = await graphql(gateway_url, query, {"id": crm_id, "since": "2025-06-01T12:00:00Z"})
+    assert "errors" not in body
+    assert body["data"]["customer"]["webVisits"], "with a time zone, the visits since then"
