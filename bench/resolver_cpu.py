@@ -8,8 +8,9 @@ generic executor), over connectors that answer every batch after one small wait
 query and a 50-customer ``customers(ids:)`` list with orders, invoices and tickets.
 
 Run: ``python -m bench.resolver_cpu [--rounds N] [--ops N]``. It prints, per
-operation and executor, the median over rounds of CPU microseconds per operation.
-Run it on two checkouts one after the other to compare them (same machine, idle).
+operation and executor, CPU microseconds per operation: the best round (the
+least disturbed by other processes on a shared machine) and the median round.
+Run it on two checkouts one after the other to compare them (same machine).
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ async def measure(runtime: SourceRuntime, run: Run, case: Case, ops: int) -> flo
 
 async def main(rounds: int, ops: int) -> None:
     runtime = stand_in_runtime()
-    print(f"CPU µs per operation (median of {rounds} rounds of {ops}); stand-in sources")
+    print(f"CPU µs per operation, best / median of {rounds} rounds of {ops}; stand-in sources")
     for case in CASES:
         runs = executors(case.query)
         answers = {name: await run(_context(runtime), case.variables) for name, run in runs.items()}
@@ -249,7 +250,8 @@ async def main(rounds: int, ops: int) -> None:
         for name, run in runs.items():
             await measure(runtime, run, case, ops // 4 or 1)  # warm up
             figures = [await measure(runtime, run, case, ops) for _ in range(rounds)]
-            print(f"  {case.name:<52} {name:<9} {statistics.median(figures):9.0f}")
+            best, median = min(figures), statistics.median(figures)
+            print(f"  {case.name:<52} {name:<9} {best:7.0f} / {median:7.0f}")
 
 
 def _context(runtime: SourceRuntime) -> Context:

@@ -48,7 +48,7 @@ class Query:
     async def customers(self, info: Info, ids: list[strawberry.ID]) -> list[Customer | None]:
         if len(ids) > MAX_IDS:
             raise InvalidLookup("ids", f"{len(ids)} ids (at most {MAX_IDS})")
-        ahead = reads_of(_subfields(info), Customer)
+        ahead = reads_of(_subfields(info), Customer, info.schema.config.name_converter)
         people = await find_people(info.context.customer_loaders, [str(i) for i in ids], ahead)
         return [Customer(person=p) if p is not None else None for p in people]
 
@@ -57,6 +57,6 @@ class Query:
     )
     async def agent_view(self, info: Info, phone: str) -> AgentView | None:
         ctx = info.context
-        ahead = reads_of(_subfields(info), AgentView)
+        ahead = reads_of(_subfields(info), AgentView, info.schema.config.name_converter)
         view = await agent.agent_view(ctx.customer_loaders, phone, ctx.now, ahead)
         return AgentView(view=view) if view is not None else None
