@@ -35,8 +35,11 @@ class Selections:
     ) -> dict[str, list[FieldNode]]:
         """Fields by response key, fragments inlined, constant @skip/@include applied."""
         grouped: dict[str, list[FieldNode]] = {}
+        # One set for all the merged selections, as graphql-core's collect_subfields:
+        # a fragment spread under two of them adds its fields (and locations) once.
+        visited: set[str] = set()
         for selection_set in selection_sets:
-            self._collect_into(object_type, selection_set, grouped, set())
+            self._collect_into(object_type, selection_set, grouped, visited)
         return grouped
 
     def _collect_into(

@@ -192,7 +192,6 @@ async def _differential(text: str, faults: dict[Key, str] | None = None) -> tupl
     return await both(Operation(text, {}, None), faults or {})
 
 
-@pytest.mark.xfail(strict=True, reason="a fragment is collected once per selection set")
 async def test_a_field_merged_from_a_repeated_fragment_is_located_once_per_node() -> None:
     """The same fragment spread under two selections of one field: each node once in
     ``locations`` (graphql-core collects a fragment once per merged selection)."""
