@@ -193,7 +193,8 @@ class PlanExtension(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
-        if ctx.result is None:
+        # Variables that are not an object are the client's error, worded by graphql-core.
+        if ctx.result is None and isinstance(ctx.variables, dict | None):
             entry = self.engine.entry_for(
                 ctx.schema, ctx.query, ctx.operation_name, ctx.graphql_document
             )

@@ -201,3 +201,13 @@ async def test_a_saved_query_is_compiled_at_start_and_says_why_not() -> None:
     assert CALLS == ["items", "double 0", "double 1"]
     with pytest.raises(ValueError, match="does not validate"):
         engine.precompile(schema, "{ nothing }")
+
+
+async def test_variables_that_are_not_an_object_are_answered_as_without_plans() -> None:
+    answers = []
+    for engine in (ExecutionEngine(), None):
+        schema = toy(engine)
+        result = await schema.execute("query($c: Int) { items(count: $c) { n } }", [1])  # type: ignore[arg-type]
+        answers.append((result.data, [e.message for e in result.errors or []]))
+    assert answers[0] == answers[1]
+    assert answers[0][1]
