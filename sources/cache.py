@@ -7,6 +7,7 @@ can live in process memory (the default) or in Redis shared by every replica.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -34,17 +35,19 @@ class ResponseCache(Protocol):
 class MemoryCache:
     """The embedded default: a bounded in-process map, entries kept ``keep_s`` at most.
 
-    A plain dict in least-recently-used order (a read moves an entry to the end,
-    the first entries go when the map is full); each entry carries its own
+    An ``OrderedDict`` in least-recently-used order (a read moves an entry to the
+    end, the first entries go when the map is full); each entry carries its own
     expiry. Writing an answer's entries, what every source call does, costs a
     dict insertion each: ``cachetools.TTLCache``'s links and timer cost several
-    times that on the hot path.
+    times that on the hot path. Not a plain dict: evicting its first entry
+    (``next(iter(d))``) scans past every slot deleted before it, so a full cache
+    under churn paid milliseconds per write (measured: 50 µs → 3.9 ms per 50 keys).
     """
 
     def __init__(self, maxsize: int = 100_000, keep_s: float = 3_600) -> None:
         self._maxsize = maxsize
         self._keep_s = keep_s
-        self._entries: dict[str, tuple[float, CachedEntry]] = {}
+        self._entries: OrderedDict[str, tuple[float, CachedEntry]] = OrderedDict()
 
     async def get_many(self, keys: Sequence[str]) -> list[CachedEntry | None]:
         entries = self._entries
@@ -55,11 +58,11 @@ class MemoryCache:
             if kept is None:
                 found.append(None)
                 continue
-            del entries[key]
             if kept[0] <= now:
+                del entries[key]
                 found.append(None)
                 continue
-            entries[key] = kept  # most recently used: last to go
+            entries.move_to_end(key)  # most recently used: last to go
             found.append(kept[1])
         return found
 
@@ -67,10 +70,10 @@ class MemoryCache:
         kept = self._entries
         expires_at = time.monotonic() + min(keep_s, self._keep_s)
         for key, entry in entries.items():
-            kept.pop(key, None)
             kept[key] = (expires_at, entry)
+            kept.move_to_end(key)
         while len(kept) > self._maxsize:
-            del kept[next(iter(kept))]
+            kept.popitem(last=False)
 
     async def close(self) -> None:
         self._entries.clear()

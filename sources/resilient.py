@@ -57,11 +57,29 @@ Raises ``SourceBadResponse`` for a record that does not fit: that answer is then
 a failure of the source (its breaker hears of it) and is never cached.
 """
 
-Outcome = tuple[list[RawRecord], list[Any]] | SourceError
-"""Per key of a call: the raw records (what the cache keeps) and what the caller gets."""
+RawAnswer = list[RawRecord] | SourceError
+"""Per key, what the source answered: its raw records (what the cache keeps), or the error."""
 
 MAP_STEP_RECORDS = 2_000
 """Records mapped between two turns of the event loop: a huge answer does not stall others."""
+
+
+@dataclass(slots=True, frozen=True)
+class Checked:
+    """One call's answer after every check: what to cache, what to hand out, what failed."""
+
+    raws: list[RawAnswer]
+    answers: list[Answer]
+    """``raws`` mapped (the very list ``raws`` when there was no mapping)."""
+    failed: SourceError | None
+    """The first key's error, if any key failed: the call then counts as a failure."""
+
+    def cacheable(self) -> list[bool]:
+        """Per key, whether its answer passed every check (only those are cached)."""
+        return [
+            not isinstance(raw, SourceError) and not isinstance(answer, SourceError)
+            for raw, answer in zip(self.raws, self.answers, strict=True)
+        ]
 
 
 @dataclass(slots=True)
@@ -118,7 +136,7 @@ class ResilientConnector:
             for name, spec in source.entities.items()
         }
         self._inflight: dict[
-            tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[list[Outcome]]
+            tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[Checked]
         ] = {}
         self.status = SourceStatus()
         self._breaker = breakers.for_source(
@@ -174,71 +192,84 @@ class ResilientConnector:
             else [None] * len(keys)
         )
         now = time.time()
-        answers: list[Answer | None] = [None] * len(keys)
-        missing: list[int] = []
-        hits: list[int] = []
-        for i, entry in enumerate(cached):
-            (hits if entry is not None and entry.fresh_until > now else missing).append(i)
+        answers: list[Answer | None] = [
+            entry.records if entry is not None and entry.fresh_until > now else None
+            for entry in cached
+        ]
+        missing = [i for i, answer in enumerate(answers) if answer is None]
+        hits = len(keys) - len(missing)
         if use_cache:
             if hits:
-                self._fresh_hits.inc(len(hits))
+                self._fresh_hits.inc(hits)
             if missing:
                 self._misses.inc(len(missing))
-        if hits:
-            await self._fill(answers, hits, cached, entity, mapped_by)
+        if hits and mapped_by is not None:
+            hit_at = [i for i, answer in enumerate(answers) if answer is not None]
+            await self._fill(answers, hit_at, cached, mapped_by)
         if not missing:
             return [a if a is not None else [] for a in answers]
-        asked = list(keys) if len(missing) == len(keys) else [keys[i] for i in missing]
-        outcomes: Sequence[Outcome]
+        every_key = len(missing) == len(keys)  # the usual case: nothing fresh in the cache
+        asked = list(keys) if every_key else [keys[i] for i in missing]
         try:
-            outcomes = await self._call(entity, kind, asked, timeout_s, mapped_by)
-        except SourceError as error:
-            outcomes = [error] * len(missing)
+            checked = await self._call(entity, kind, asked, timeout_s, mapped_by)
+        except SourceError as call_error:
+            every = [call_error] * len(missing)
+            checked = Checked(list(every), list(every), call_error)
+        if every_key and checked.failed is None:  # the usual answer: all of it, all good
+            if use_cache and self._cache is not None:
+                fresh_until = now + ttl
+                entries = {
+                    key: CachedEntry(records, now, fresh_until)
+                    for key, records in zip(cache_keys, checked.raws, strict=True)
+                    if not isinstance(records, SourceError)
+                }
+                await self._cache.set_many(entries, keep_s=keep_s)
+            return list(checked.answers)
         fresh: dict[str, CachedEntry] = {}
         stale: list[int] = []
-        for i, outcome in zip(missing, outcomes, strict=True):
-            if not isinstance(outcome, SourceError):
-                answers[i] = outcome[1]
+        ok = checked.cacheable()
+        for j, i in enumerate(missing):
+            answer = checked.answers[j]
+            raw = checked.raws[j]
+            if ok[j] and not isinstance(raw, SourceError):
+                answers[i] = answer
                 if use_cache:
-                    fresh[cache_keys[i]] = CachedEntry(outcome[0], now, now + ttl)
+                    fresh[cache_keys[i]] = CachedEntry(raw, now, now + ttl)
                 continue
+            error = answer if isinstance(answer, SourceError) else raw
+            assert isinstance(error, SourceError)
             entry = cached[i]
             if entry is not None and now - entry.stored_at <= keep_s:
+                answers[i] = entry.records
                 stale.append(i)
                 self._stale_hits.inc()
-                note_stale(StaleNote(self.name, entity, entry.stored_at, outcome.code))
+                note_stale(StaleNote(self.name, entity, entry.stored_at, error.code))
             else:
-                answers[i] = outcome
-        if stale:
-            await self._fill(answers, stale, cached, entity, mapped_by)
+                answers[i] = error
+        if stale and mapped_by is not None:
+            await self._fill(answers, stale, cached, mapped_by)
         if fresh and self._cache is not None:
             await self._cache.set_many(fresh, keep_s=keep_s)
         return [a if a is not None else [] for a in answers]
 
+    @staticmethod
     async def _fill(
-        self,
         answers: list[Answer | None],
         at: list[int],
         cached: list[CachedEntry | None],
-        entity: str,
-        mapped_by: MapRecords | None,
+        mapped_by: MapRecords,
     ) -> None:
-        """Put the cached records of the keys ``at`` (mapped, when asked) into ``answers``."""
-        raws: list[list[RawRecord] | SourceError] = []
+        """Put the cached records of the keys ``at``, mapped, into ``answers``."""
+        raws: list[RawAnswer] = []
         for i in at:
             entry = cached[i]
             raws.append(entry.records if entry is not None else [])
         mapped = await mapped_in_steps(raws, mapped_by)
         for i, answer in zip(at, mapped, strict=True):
-            answers[i] = answer if isinstance(answer, SourceError) else answer[1]
+            answers[i] = answer
 
     async def _remember(
-        self,
-        entity: str,
-        kind: str,
-        keys: Sequence[str],
-        fetched: Sequence[Outcome],
-        asked_at: float,
+        self, entity: str, kind: str, keys: Sequence[str], checked: Checked, asked_at: float
     ) -> None:
         """Cache what the source answered well, so later calls (or its failures) can use it."""
         ttl = self._ttl.get(entity, 0.0)
@@ -246,9 +277,9 @@ class ResilientConnector:
         if self._cache is None or keep_s <= 0:
             return
         fresh = {
-            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(outcome[0], asked_at, asked_at + ttl)
-            for key, outcome in zip(keys, fetched, strict=True)
-            if not isinstance(outcome, SourceError)
+            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(raw, asked_at, asked_at + ttl)
+            for key, raw, ok in zip(keys, checked.raws, checked.cacheable(), strict=True)
+            if ok and not isinstance(raw, SourceError)
         }
         if fresh:
             await self._cache.set_many(fresh, keep_s=keep_s)
@@ -260,7 +291,7 @@ class ResilientConnector:
         keys: list[str],
         timeout_s: float,
         mapped_by: MapRecords | None,
-    ) -> list[Outcome]:
+    ) -> Checked:
         """One guarded call, shared with any identical call already in flight."""
         if not self._coalesce:
             return await self._guarded(entity, kind, keys, timeout_s, mapped_by)
@@ -281,7 +312,7 @@ class ResilientConnector:
     def _forget(
         self,
         signature: tuple[str, str, tuple[str, ...], MapRecords | None],
-        done: asyncio.Task[list[Outcome]],
+        done: asyncio.Task[Checked],
     ) -> None:
         if self._inflight.get(signature) is done:
             del self._inflight[signature]
@@ -295,7 +326,7 @@ class ResilientConnector:
         keys: list[str],
         timeout_s: float,
         mapped_by: MapRecords | None,
-    ) -> list[Outcome]:
+    ) -> Checked:
         deadline = asyncio.get_running_loop().time() + timeout_s
         admission = self._breaker.admit()
         if admission is Admission.PROBE:
@@ -312,9 +343,7 @@ class ResilientConnector:
         attempts = self._with_retries(entity, kind, keys, deadline)
         return await self._observed(admission, _checked(attempts, mapped_by))
 
-    async def _observed(
-        self, admission: Admission, call: Awaitable[list[Outcome]]
-    ) -> list[Outcome]:
+    async def _observed(self, admission: Admission, call: Awaitable[Checked]) -> Checked:
         """Await one admitted call, telling the breaker, ``status`` and metrics how it went.
 
         An answer with a failed key (a record that did not fit, another key's
@@ -337,10 +366,9 @@ class ResilientConnector:
             self._observe_breaker()
             raise
         self._latency.observe(loop.time() - started)
-        for outcome in result:
-            if isinstance(outcome, SourceError):
-                self._failed(admission, outcome)
-                return result
+        if result.failed is not None:
+            self._failed(admission, result.failed)
+            return result
         self._breaker.succeeded(admission)
         self._observe_breaker()
         self.status.last_ok_at = time.time()
@@ -380,9 +408,7 @@ class ResilientConnector:
             return  # counted by _observed; the breaker is open for another cool-down
         await self._remember(entity, kind, keys, fetched, asked_at)
 
-    async def _probe_attempt(
-        self, entity: str, kind: str, keys: list[str]
-    ) -> list[list[RawRecord] | SourceError]:
+    async def _probe_attempt(self, entity: str, kind: str, keys: list[str]) -> list[RawAnswer]:
         """One attempt within the source's own timeout (no caller's deadline applies).
 
         No retries: the probe asks whether the source is back, and retrying a sick
@@ -406,7 +432,7 @@ class ResilientConnector:
 
     async def _with_retries(
         self, entity: str, kind: str, keys: list[str], deadline: float
-    ) -> list[list[RawRecord] | SourceError]:
+    ) -> list[RawAnswer]:
         """The first attempt runs bare; tenacity (and its cost) only joins after a failure."""
         loop = asyncio.get_running_loop()
         try:
@@ -424,7 +450,7 @@ class ResilientConnector:
             reraise=True,
         )
         await asyncio.sleep(random.uniform(0, backoff))
-        result: list[list[RawRecord] | SourceError] = []
+        result: list[RawAnswer] = []
         async for attempt in retrying:
             with attempt:
                 result = await self._attempt(entity, kind, keys, deadline - loop.time())
@@ -432,7 +458,7 @@ class ResilientConnector:
 
     async def _attempt(
         self, entity: str, kind: str, keys: list[str], remaining: float
-    ) -> list[list[RawRecord] | SourceError]:
+    ) -> list[RawAnswer]:
         """Per key, the records or the error the inner connector put in their place.
 
         When every key failed, the first error is raised (and may be retried);
@@ -441,17 +467,15 @@ class ResilientConnector:
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
         answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
-        result: list[list[RawRecord] | SourceError] = []
-        failed: SourceError | None = None
-        for answer in answers:
-            if isinstance(answer, SourceError):
-                failed = failed or answer
-            elif isinstance(answer, Exception):  # not a source's error: a bug, raised as such
-                raise answer
-            result.append(answer)
-        if failed is not None and all(isinstance(a, SourceError) for a in result):
-            raise failed
-        return result
+        failed = [a for a in answers if isinstance(a, Exception)]
+        if not failed:  # the usual answer
+            return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
+        for error in failed:
+            if not isinstance(error, SourceError):  # not a source's error: a bug, raised as such
+                raise error
+        if len(failed) == len(answers):
+            raise failed[0]
+        return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
 
     def _observe_breaker(self) -> None:
         state = self._breaker.state
@@ -469,41 +493,38 @@ class ResilientConnector:
         log.warning("source %s failed: %s", self.name, error.detail)
 
 
-async def _checked(
-    attempts: Awaitable[list[list[RawRecord] | SourceError]], mapped_by: MapRecords | None
-) -> list[Outcome]:
+async def _checked(attempts: Awaitable[list[RawAnswer]], mapped_by: MapRecords | None) -> Checked:
     """The call's answer per key, mapped (``mapped_by``) before anyone caches or trusts it."""
-    return await mapped_in_steps(await attempts, mapped_by)
+    raws = await attempts
+    answers: list[Answer] = raws if mapped_by is None else await mapped_in_steps(raws, mapped_by)
+    failed = next((a for a in answers if isinstance(a, SourceError)), None)
+    return Checked(raws, answers, failed)
 
 
-async def mapped_in_steps(
-    raws: Sequence[list[RawRecord] | SourceError], mapped_by: MapRecords | None
-) -> list[Outcome]:
-    """Each key's raw records with their mapping, or the error that stands in for them.
+async def mapped_in_steps(raws: Sequence[RawAnswer], mapped_by: MapRecords) -> list[Answer]:
+    """Each key's records mapped, or the error that stands in for them.
 
     Mapping is plain CPU: every ``MAP_STEP_RECORDS`` records the event loop gets
     a turn, so one huge answer does not hold up every other request.
     """
-    if mapped_by is None:
-        return [raw if isinstance(raw, SourceError) else (raw, raw) for raw in raws]
-    outcomes: list[Outcome] = []
+    answers: list[Answer] = []
     since_turn = 0
     for raw in raws:
         if isinstance(raw, SourceError):
-            outcomes.append(raw)
+            answers.append(raw)
             continue
         try:
             if len(raw) <= MAP_STEP_RECORDS:
-                outcomes.append((raw, mapped_by(raw)))
+                answers.append(mapped_by(raw))
             else:
-                outcomes.append((raw, await _mapped_long(raw, mapped_by)))
+                answers.append(await _mapped_long(raw, mapped_by))
         except SourceBadResponse as error:
-            outcomes.append(error)
+            answers.append(error)
         since_turn += len(raw)
         if since_turn >= MAP_STEP_RECORDS:
             since_turn = 0
             await asyncio.sleep(0)
-    return outcomes
+    return answers
 
 
 async def _mapped_long(raw: list[RawRecord], mapped_by: MapRecords) -> list[Any]:
