@@ -43,6 +43,12 @@ def records_for_keys(
     match_on = lookup.match_on
     if match_on is None:  # a per-key lookup without a check: the answer is the key's
         return [records]
+    if lookup.by_position and lookup.per_key:  # one request per key: its records are its own
+        for index, record in enumerate(records):
+            checked = _echo_checked(source, entity, lookup, kind, index, keys[0], record)
+            if isinstance(checked, SourceBadResponse):
+                return [checked]
+        return [records]
     if lookup.by_position:
         if len(records) != len(keys):
             raise SourceBadResponse(

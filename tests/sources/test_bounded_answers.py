@@ -25,7 +25,7 @@ from sources.answer_json import PARSE_INLINE_BYTES, parse_answer
 from sources.cache import MemoryCache
 from sources.config import RestSource, parse_sources_config
 from sources.errors import SourceBadResponse, SourceUnavailable
-from sources.resilient import ResilientConnector, breaker_factory
+from sources.resilient import MAP_STEP_RECORDS, ResilientConnector, breaker_factory, mapped_in_steps
 from sources.rest import RestConnector
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -488,3 +488,71 @@ async def test_breaker_fast_fails_are_not_counted_as_source_requests(sick: SickS
     assert requests_counted() - before == sick.requests
     assert metric("c360_source_fast_fails_total", source="crm") - fast_before == 10
     assert connector.status.calls == 2 and connector.status.fast_fails == 10
+
+
+async def test_one_answer_for_another_place_in_a_batch_costs_only_its_key(
+    sick: SickSource,
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"data": [forecast(40.71, -74.01), forecast(10.0, 10.0)]})
+
+    sick.handler = handler
+    source = rest_source(
+        sick.url,
+        resilience={"retries": 0, "cache_ttl_s": 60, "breaker": {"failures": 5, "cooldown_s": 60}},
+    )
+    connector = ResilientConnector(
+        RestConnector("crm", source), source, breaker_factory(), MemoryCache()
+    )
+    await connector.start()
+    try:
+        first = await connector.fetch(
+            "contacts", "location", ["40.71,-74.01", "48.86,2.35"], timeout_s=5
+        )
+        [again] = await connector.fetch("contacts", "location", ["40.71,-74.01"], timeout_s=5)
+    finally:
+        await connector.close()
+    assert first[0] == [forecast(40.71, -74.01)]
+    assert isinstance(first[1], SourceBadResponse)
+    assert again == first[0] and sick.requests == 1, "the good key's answer was cached"
+    assert connector.status.failures == 1, "the breaker heard of the wrong answer"
+
+
+async def test_a_huge_answer_is_mapped_in_steps_that_let_other_requests_run() -> None:
+    raw = [{"n": n} for n in range(5 * MAP_STEP_RECORDS + 1)]
+    turns = 0
+    mapping = True
+
+    async def other_request() -> None:
+        nonlocal turns
+        while mapping:
+            turns += 1
+            await asyncio.sleep(0)
+
+    def double(records: list[dict[str, Any]]) -> list[int]:
+        return [record["n"] * 2 for record in records]
+
+    other = asyncio.create_task(other_request())
+    await asyncio.sleep(0)
+    try:
+        [mapped] = await mapped_in_steps([raw], double)
+    finally:
+        mapping = False
+        await other
+    assert mapped == [n * 2 for n in range(len(raw))]
+    assert turns >= 5
+
+
+async def test_a_bad_record_deep_in_a_huge_answer_fails_its_key_only() -> None:
+    def strict(records: list[dict[str, Any]]) -> list[int]:
+        for index, record in enumerate(records):
+            if record["n"] is None:
+                raise SourceBadResponse("orders", f"orders record {index}: 'n' is missing")
+        return [record["n"] for record in records]
+
+    huge: list[dict[str, Any]] = [{"n": n} for n in range(3 * MAP_STEP_RECORDS)]
+    huge[2 * MAP_STEP_RECORDS + 7] = {"n": None}
+    bad, good = await mapped_in_steps([huge, [{"n": 1}]], strict)
+    assert isinstance(bad, SourceBadResponse)
+    assert f"(of the records from {2 * MAP_STEP_RECORDS})" in str(bad)
+    assert good == [1]
