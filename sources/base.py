@@ -12,9 +12,10 @@ class Connector(Protocol):
     """A connection to one source system.
 
     ``fetch`` returns, for each key in order, the raw records that match it (an
-    empty list when none do), or raises a ``SourceError``. A wrapping connector
-    may put a ``SourceError`` in place of one key's records (that key failed,
-    the others were served from cache). Records are the source's own JSON;
+    empty list when none do), or raises a ``SourceError``. A connector may put a
+    ``SourceError`` in place of one key's records (that key's answer failed its
+    checks, e.g. a positional record echoing another key; or a wrapping
+    connector served the others from cache). Records are the source's own JSON;
     mapping them to domain records is the system layer's job.
     """
 

@@ -173,3 +173,11 @@ def test_check_config_fails_on_an_unset_header_token(
     result = CliRunner().invoke(app, ["check-config", str(path)])
     assert result.exit_code == 2
     assert "C360_TEST_TOKEN is not set" in result.output
+
+
+def test_the_gateway_does_not_start_with_an_unknown_override() -> None:
+    from gateway.app import create_app
+    from gateway.settings import Settings
+
+    with pytest.raises(ConfigError, match=r"^C360_SOURCE_URLS: unknown source 'biling'"):
+        create_app(Settings(source_urls={"biling": "http://127.0.0.1:9"}))
