@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import strawberry
 from prometheus_client import make_asgi_app
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -17,17 +18,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from gateway.compiled_queries import CompiledQueries
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
+from gateway.observability import count_fallback
 from gateway.persisted import PersistedQueries
 from gateway.runtime_tuning import tune_garbage_collector
-from gateway.saved_queries import load_saved_queries
+from gateway.saved_queries import SavedQuery, load_saved_queries
 from gateway.settings import Settings
 from gateway.views import saved_view
 from resolvers.system.runtime import SourceRuntime
 from schema import build_schema
+from schema.execution import ExecutionEngine
+
+log = logging.getLogger("c360.app")
 
 
 async def healthz(request: Request) -> Response:
@@ -44,6 +48,18 @@ async def readyz(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
+
+
+def precompile_saved_queries(
+    engine: ExecutionEngine, schema: strawberry.Schema, saved: dict[str, SavedQuery]
+) -> None:
+    """Compile every saved query before serving; one warning per query that runs generically."""
+    for name, query in saved.items():
+        reason = engine.precompile(schema, query.text)
+        if reason is not None:
+            log.warning(
+                "saved query '%s' cannot be compiled (%s): it runs generically", name, reason
+            )
 
 
 def create_app(settings: Settings | None = None, *, batching: bool = True) -> Starlette:
@@ -64,12 +80,12 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         redis_url=settings.redis_url,
         cache_prefix=settings.cache_prefix,
     )
-    schema = build_schema(gateway_extensions(settings))
+    engine = ExecutionEngine(on_fallback=count_fallback) if settings.compiled else None
+    schema = build_schema(gateway_extensions(settings), engine=engine)
     saved = load_saved_queries(settings.queries_dir, schema)
-    compiled = CompiledQueries(schema, enabled=settings.compiled)
-    for query in saved.values():
-        compiled.learn(query.text, None)
-    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved), compiled)
+    if engine is not None:
+        precompile_saved_queries(engine, schema, saved)
+    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -103,5 +119,5 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
     app.state.runtime = runtime
     app.state.schema = schema
     app.state.saved_queries = saved
-    app.state.compiled = compiled
+    app.state.engine = engine
     return app

@@ -25,7 +25,6 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from gateway.compiled_queries import CompiledQueries
 from gateway.graphql_http import (
     APPLICATION_JSON,
     batch_data,
@@ -56,7 +55,6 @@ class CustomerGraphQL(GraphQL[Context, None]):
         schema: Any,
         settings: Settings,
         persisted: PersistedQueries,
-        compiled: CompiledQueries,
     ) -> None:
         super().__init__(
             schema,
@@ -65,7 +63,6 @@ class CustomerGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.persisted = persisted
-        self.compiled = compiled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,33 +170,6 @@ class CustomerGraphQL(GraphQL[Context, None]):
         if isinstance(document, dict):
             data.query = self.persisted.text_for(document) or data.query
         return data
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Any,
-        context: Context,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        """A text seen before runs as its compiled plan; a new one generically, then is compiled."""
-        text, name = request_data.query, request_data.operation_name
-        plan = self.compiled.plan_for(text, name)
-        if plan is not None:
-            return await self.compiled.execute(
-                plan, request_data.variables, context, request_data.extensions
-            )
-        result = await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
-        if (
-            text is not None
-            and not self.compiled.knows(text, name)
-            and not failed_before_execution(result.data, result.errors)
-        ):
-            self.compiled.learn(text, name)
-        return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A GET that names a persisted query is a query, not a visit to GraphiQL."""

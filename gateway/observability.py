@@ -28,6 +28,11 @@ OPERATION_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 ERRORS = Counter("c360_graphql_errors_total", "GraphQL errors by extensions.code.", ["code"])
+FALLBACKS = Counter(
+    "c360_execution_fallbacks_total",
+    "Operations run by the generic executor instead of a compiled plan, by reason.",
+    ["reason"],
+)
 
 _known_names: set[str] = set()
 
@@ -58,6 +63,15 @@ def observe_operation(name: str | None, errors: list[GraphQLError], started: flo
         ERRORS.labels(error_code(error)).inc()
     OPERATIONS.labels(label, "error" if errors else "ok").inc()
     OPERATION_LATENCY.labels(label).observe(time.perf_counter() - started)
+
+
+def count_fallback(reason: str) -> None:
+    """The execution engine's ``on_fallback``: one operation ran generically for ``reason``.
+
+    Reasons are the engine's short codes (``introspection``, ``abstract_type``, ...),
+    a small fixed set, so they are safe as a label.
+    """
+    FALLBACKS.labels(reason).inc()
 
 
 def freshness_report(context: Any) -> dict[str, Any]:

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     request_deadline_ms: Annotated[int, Field(ge=10, le=120_000)] = 5_000
     compiled: bool = Field(
         default=True,
-        description="Run saved queries and repeated query texts as compiled plans "
-        "(schema/compiled.py); off: every operation through graphql-core's executor.",
+        description="The execution engine (schema/execution): operations run as compiled plans "
+        "(saved queries compiled at start) and plain data is completed directly; off: "
+        "Strawberry and graphql-core's executor alone, nothing of the engine installed.",
     )
     graphiql: bool = True
     introspection: bool = True

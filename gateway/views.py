@@ -12,7 +12,6 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.compiled_queries import CompiledQueries
 from gateway.graphql_view import error_response
 from gateway.request_context import new_context
 from gateway.saved_queries import SavedQuery
@@ -34,14 +33,10 @@ async def saved_view(request: Request) -> Response:
         return error_response(400, str(exc), "BAD_USER_INPUT")
     response = Response(media_type="application/json")
     context = new_context(request, response, request.app.state.settings)
-    compiled: CompiledQueries = request.app.state.compiled
-    plan = compiled.plan_for(query.text, None)
-    if plan is not None:
-        result = await compiled.execute(plan, variables, context)
-    else:
-        result = await request.app.state.schema.execute(
-            query.text, variable_values=variables, context_value=context
-        )
+    # The same pipeline as /graphql: compiled plan, masking, metrics and freshness alike.
+    result = await request.app.state.schema.execute(
+        query.text, variable_values=variables, context_value=context
+    )
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [e.formatted for e in result.errors]

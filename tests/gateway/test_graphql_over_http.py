@@ -9,6 +9,7 @@ import pytest
 import strawberry
 
 import gateway.app
+from schema.execution import ExecutionEngine
 from schema.query import Query
 from tests.demo_harness import DemoSources
 from tests.gateway.wire import NORMAL_QUERY, assert_still_serving, post_query, request
@@ -136,8 +137,18 @@ class Mutation:
         return True
 
 
-def schema_with_mutation(extensions: Sequence[Any] = ()) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=list(extensions))
+def schema_with_mutation(
+    extensions: Sequence[Any] = (), *, engine: ExecutionEngine | None = None
+) -> strawberry.Schema:
+    """The gateway's query type plus a mutation, wired to the engine as ``build_schema`` does."""
+    if engine is None:
+        return strawberry.Schema(query=Query, mutation=Mutation, extensions=list(extensions))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[*extensions, engine.extension],
+        execution_context_class=engine.execution_context_class,
+    )
 
 
 async def test_mutation_is_refused_over_get_and_runs_over_post(
