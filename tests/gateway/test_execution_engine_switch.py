@@ -4,7 +4,8 @@ On (the default) the execution engine is plugged into the schema, saved queries
 are compiled at start (a warning names any that cannot be), and every operation
 that runs generically instead is counted in ``c360_execution_fallbacks_total``.
 Off, nothing of the engine is installed: Strawberry and graphql-core's executor
-answer alone.
+answer alone. Batching, on the other hand, is no setting at all: only the
+benchmark's own app factory turns it off.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import strawberry
 
+from bench.gateways import create_unbatched_app
 from gateway.app import create_app
 from gateway.settings import PROJECT_ROOT, Settings
 from schema.execution import CompiledOperation, ExecutionEngine
@@ -92,3 +94,10 @@ async def test_compiled_off_counts_no_fallbacks(
     reply = await post_query(url, INTROSPECTION)
     assert reply.status == 200
     assert await metric(url, "c360_execution_fallbacks_total", reason="introspection") == before
+
+
+def test_batching_off_is_a_bench_factory_not_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production cannot turn batching off by accident; the benchmark's unbatched row can."""
+    monkeypatch.setenv("C360_BATCHING", "false")
+    assert create_app(Settings(gc_threshold=0)).state.runtime.batching is True
+    assert create_unbatched_app().state.runtime.batching is False
