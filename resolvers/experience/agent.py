@@ -32,12 +32,8 @@ async def agent_view(
     What the screen will read (``reads``: the asked sections' named loaders) is
     loaded in one wait, so every section then answers at once.
     """
-    person = await find_person(loaders, "phone", phone)
-    if person is None:
-        return None
-    if reads:
-        await loaders.load_ahead(reads, [person.keys])
-    return AgentView(person, loaders, now)
+    person = await find_person(loaders, "phone", phone, reads)
+    return AgentView(person, loaders, now) if person is not None else None
 
 
 @dataclass(slots=True, frozen=True)

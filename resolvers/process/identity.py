@@ -54,11 +54,19 @@ class Person:
         return tuple(Identity(p.source, p.id, self.matched_on, confidence) for p in self.profiles)
 
 
-async def find_person(loaders: CustomerLoaders, kind: str, value: str) -> Person | None:
-    """The person whose ``kind`` (id, phone or email) is ``value``; None if nobody is."""
+async def find_person(
+    loaders: CustomerLoaders, kind: str, value: str, reads: Collection[Ahead] = ()
+) -> Person | None:
+    """The person whose ``kind`` (id, phone or email) is ``value``; None if nobody is.
+
+    What the caller will read of them (``reads``) is loaded ahead in one more wait.
+    """
     if normalize_lookup(kind, value) is None:
         raise InvalidLookup(kind, value)
-    return _person(await loaders.profiles.load(kind, value), kind)
+    person = _person(await loaders.profiles.load(kind, value), kind)
+    if reads and person is not None:
+        await loaders.load_ahead(reads, [person.keys])
+    return person
 
 
 async def find_people(
