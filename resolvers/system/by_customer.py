@@ -56,7 +56,7 @@ class Queued:
     keep: Callable[[], None]
 
 
-def settled(futures: Sequence[asyncio.Future[Any]]) -> list[Any] | Exception:
+def _settled(futures: Sequence[asyncio.Future[Any]]) -> list[Any] | Exception:
     """Several sources' settled loads as one list, or the first failure (not raised)."""
     try:
         return merge_answers([f.exception() or f.result() for f in futures])
@@ -104,18 +104,27 @@ class _PerCustomer(ABC, Generic[T]):
         return cast(T, known)
 
     def queue_many(self, customers: Sequence[CustomerKeys]) -> Queued:
-        """Queues the loads of every customer not answered yet, to be awaited in one wait."""
-        todo = [c for c in customers if c not in self._known]
-        pending = [self._futures(c) for c in todo]
+        """Queues the loads of every customer not answered yet, to be awaited in one wait.
+
+        A load that fails at once is that customer's answer; the others still load.
+        """
+        pending: list[tuple[CustomerKeys, list[asyncio.Future[Any]]]] = []
+        for customer in customers:
+            if customer in self._known:
+                continue
+            try:
+                pending.append((customer, self._futures(customer)))
+            except Exception as exc:
+                self._known[customer] = exc
 
         def keep() -> None:
-            for customer, futures in zip(todo, pending, strict=True):
-                answer = settled(futures)
+            for customer, futures in pending:
+                answer = _settled(futures)
                 self._known[customer] = (
                     answer if isinstance(answer, Exception) else self._answer(answer)
                 )
 
-        return Queued([f for futures in pending for f in futures], keep)
+        return Queued([f for _, futures in pending for f in futures], keep)
 
 
 class RecordsByCustomerLoader(_PerCustomer[list[R]]):
@@ -134,17 +143,6 @@ class RecordsByCustomerLoader(_PerCustomer[list[R]]):
 
     def _futures(self, customer: CustomerKeys) -> list[asyncio.Future[Any]]:
         return self._loaders.futures_by_any(self.serves, customer.by_kind)
-
-    async def load_many(self, customers: Sequence[CustomerKeys]) -> list[list[R] | Exception]:
-        """Per customer, in order: their records, or the error of a source that failed them.
-
-        Every customer's loads are queued before one wait (one request per
-        source, no task per customer); a failure costs only the customers it hit.
-        """
-        queued = self.queue_many(customers)
-        await asyncio.gather(*queued.futures, return_exceptions=True)
-        queued.keep()
-        return [self._known[c] for c in customers]
 
 
 class OrdersByCustomerLoader(RecordsByCustomerLoader[Order]):
