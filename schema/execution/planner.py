@@ -65,6 +65,7 @@ from schema.execution.runner import (
     CompiledOperation,
     Complete,
     ResponsePath,
+    RootField,
     Run,
     abandon,
     fill,
@@ -230,8 +231,6 @@ class Compiler:
         self,
         object_type: GraphQLObjectType,
         selection_sets: list[SelectionSetNode],
-        *,
-        root: bool = False,
     ) -> Complete:
         grouped = self.collect(object_type, selection_sets)
         fields = tuple(
@@ -239,7 +238,7 @@ class Compiler:
         )
 
         def complete_object(run: Run, source: Any, path: ResponsePath) -> Any:
-            if source is None and not root:
+            if source is None:
                 return None
             result: dict[str, Any] = {}
             waiting: list[tuple[str, Awaitable[Any]]] = []
@@ -269,6 +268,13 @@ class Compiler:
             return Waiting(fill(result, waiting))
 
         return complete_object
+
+
+def _is_async(parent_type: GraphQLObjectType, name: str) -> bool:
+    """Whether the field's resolver is a coroutine function (graphql-core awaits it later)."""
+    field_def = parent_type.fields.get(name)
+    definition = (field_def.extensions or {}).get(DEFINITION) if field_def else None
+    return isinstance(definition, StrawberryField) and definition.is_async
 
 
 def compile_operation(
@@ -303,5 +309,10 @@ def compile_operation(
     compiler = Compiler(schema, document, operation)
     root_type = compiler.schema.query_type
     assert root_type is not None
-    root = compiler.object_completer(root_type, [operation.selection_set], root=True)
-    return CompiledOperation(compiler.schema, operation, root)
+    grouped = compiler.collect(root_type, [operation.selection_set])
+    root_fields = []
+    for key, nodes in grouped.items():
+        field = compile_field(compiler, root_type, key, nodes)
+        deferred = _is_async(root_type, nodes[0].name.value)
+        root_fields.append(RootField(key, nodes, field.nullable, field.execute, deferred))
+    return CompiledOperation(compiler.schema, operation, root_fields)

@@ -8,12 +8,13 @@ nullable position.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode
+from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, located_error
 from graphql.pyutils import Path as GraphQLPath
+from graphql.pyutils import gather_with_cancel
 
 from schema.execution.adapter import VariableValues, get_variable_values
 from schema.execution.eager import Waiting, close_unstarted, wait_all
@@ -138,16 +139,38 @@ class CompiledResult:
     errors: list[GraphQLError]
 
 
+@dataclass(slots=True, frozen=True)
+class RootField:
+    """One root field of the operation, and whether graphql-core runs it later.
+
+    graphql-core calls every root field in order; an async resolver only gives a
+    coroutine, started once the plain fields are done: alone, inline; with
+    others, each in a task of its own, all cancelled when one of them fails a
+    non-null field (``gather_with_cancel``). Root fields are few, and that is
+    what decides which errors a failing root field leaves in the answer.
+    """
+
+    key: str
+    nodes: list[FieldNode]
+    nullable: bool
+    execute: Callable[[Run, Any, ResponsePath], Any]
+    deferred: bool
+    """An async resolver: graphql-core starts it after the plain root fields."""
+
+
 class CompiledOperation:
     """One query operation of a document, ready to run with any variables."""
 
     def __init__(
-        self, schema: GraphQLSchema, operation: OperationDefinitionNode, root: Complete
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        root_fields: Sequence[RootField],
     ) -> None:
         self.schema = schema
         self.operation = operation
         self.name = operation.name.value if operation.name else None
-        self._root = root
+        self._fields = tuple(root_fields)
 
     async def execute(
         self,
@@ -165,18 +188,75 @@ class CompiledOperation:
         if isinstance(coerced, list):
             return CompiledResult(None, coerced)
         run = Run(context, root_value, coerced, extensions)
+        data: dict[str, Any] = {}
+        awaiting: list[tuple[str, Awaitable[Any]]] = []
+        for field in self._fields:
+            if field.deferred:
+                awaiting.append((field.key, _root_field(run, field, root_value)))
+                data[field.key] = None
+                continue
+            mark = len(run.pending)
+            try:
+                value = field.execute(run, root_value, None)
+            except Exception as raw:
+                error = located_error(raw, field.nodes, [field.key])
+                if not field.nullable:
+                    close_unstarted(w for _, w in awaiting)
+                    close_unstarted(run.pending)
+                    return CompiledResult(None, [*run.errors, error])
+                run.add_error(error, (None, field.key))
+                value = None
+            started = run.pending[mark:]
+            del run.pending[mark:]
+            if type(value) is Waiting or started:
+                awaiting.append((field.key, _root_wait(run, field, value, started)))
+                value = None
+            data[field.key] = value
         try:
-            data = self._root(run, root_value, None)
+            if len(awaiting) == 1:
+                ((key, awaitable),) = awaiting
+                data[key] = await awaitable
+            elif awaiting:
+                values = await gather_with_cancel(*(awaitable for _, awaitable in awaiting))
+                for (key, _), value in zip(awaiting, values, strict=True):
+                    data[key] = value
         except GraphQLError as error:
             return CompiledResult(None, [*run.errors, error])
-        started, run.pending = run.pending, []
-        if type(data) is Waiting:
-            settled = await asyncio.gather(data.awaitable, *started, return_exceptions=True)
-            data = settled[0]
-            if isinstance(data, BaseException):
-                if not isinstance(data, GraphQLError):
-                    raise data
-                return CompiledResult(None, [*run.errors, data])
+        return CompiledResult(data, list(run.errors))
+
+
+async def _root_field(run: Run, field: RootField, root_value: Any) -> Any:
+    """A root field with an async resolver, run when graphql-core would run it."""
+    mark = len(run.pending)
+    try:
+        value = field.execute(run, root_value, None)
+    except Exception as raw:
+        error = located_error(raw, field.nodes, [field.key])
+        if not field.nullable:
+            close_unstarted(run.pending[mark:])
+            del run.pending[mark:]
+            raise error from None
+        run.add_error(error, (None, field.key))
+        return None
+    started = run.pending[mark:]
+    del run.pending[mark:]
+    return await _root_wait(run, field, value, started)
+
+
+async def _root_wait(run: Run, field: RootField, value: Any, started: list[Awaitable[None]]) -> Any:
+    """A root field's value once what it waits for is in; its error recorded if nullable."""
+    try:
+        if type(value) is Waiting:
+            if started:
+                value, *_ = await asyncio.gather(value.awaitable, *started)
+            else:
+                value = await value.awaitable
         else:
             await wait_all(started)
-        return CompiledResult(data, list(run.errors))
+    except Exception as raw:
+        error = located_error(raw, field.nodes, [field.key])
+        if not field.nullable:
+            raise error from None
+        run.add_error(error, (None, field.key))
+        return None
+    return value

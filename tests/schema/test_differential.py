@@ -169,7 +169,6 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-@pytest.mark.xfail(strict=True, reason="differences 2-4 below still show in random cases")
 @pytest.mark.usefixtures("frozen_heap")
 async def test_random_operations_answer_like_graphql_core() -> None:
     """``CASES`` seeded operations: same JSON, no other source calls, nothing left in the log."""
@@ -203,7 +202,6 @@ async def test_a_field_merged_from_a_repeated_fragment_is_located_once_per_node(
     assert core.answer.count('"line"') == 1  # one node, one location
 
 
-@pytest.mark.xfail(strict=True, reason="the engine stops at the failing root field")
 async def test_an_error_before_the_first_wait_keeps_the_errors_of_its_siblings() -> None:
     """A non-null root field failing before any wait (an invalid id) nulls the whole
     answer; graphql-core has by then started every root field, and reports the errors
@@ -215,7 +213,6 @@ async def test_an_error_before_the_first_wait_keeps_the_errors_of_its_siblings()
     assert '"data": null' in core.answer and core.answer.count('"message"') == 2
 
 
-@pytest.mark.xfail(strict=True, reason="the engine waits for every root field")
 async def test_a_failed_non_null_root_field_abandons_its_slow_siblings() -> None:
     """``customers`` fails after a tick: the answer is ``data: null`` at once. A slow
     sibling is not waited for, and its error (under the nulled root) is not reported."""
@@ -248,7 +245,6 @@ async def test_errors_keep_graphql_core_order_when_a_resolver_fails_on_a_settled
     assert core.answer.index("not a valid id") < core.answer.index("rejected")
 
 
-@pytest.mark.xfail(strict=True, reason="the engine waits for every root field")
 async def test_abandoned_lookups_leave_nothing_in_the_log_and_call_no_other_source() -> None:
     """The answer is null (``customers`` failed) while a sibling still waits for a lookup
     that fails later: the wait is abandoned without "Future exception was never
