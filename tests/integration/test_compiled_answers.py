@@ -183,10 +183,13 @@ async def test_saved_view_answers_alike(
     start_gateway: Callable[..., str], demo: DemoSources
 ) -> None:
     phone = contact(planted("abandoned_cart_today").crm_ids[0])["phone"]
+    compiled_url = start_gateway()
+    before = await fallbacks(compiled_url)
     answers = []
-    for url in (start_gateway(), start_gateway(compiled=False)):
+    for url in (compiled_url, start_gateway(compiled=False)):
         async with aiohttp.ClientSession() as session:
             async with session.get(url + "/views/agent", params={"phone": phone}) as resp:
                 answers.append((resp.status, await resp.json()))
+    assert await fallbacks(compiled_url) == before, "the saved view ran its plan"
     assert answers[0] == answers[1]
     assert answers[0][1]["data"]["agentView"]["webActivityToday"]
