@@ -12,7 +12,6 @@ from typing import cast
 import strawberry
 
 from resolvers.experience import agent
-from resolvers.process import scoring
 from schema.customer import Customer
 from schema.look_ahead import reads
 from schema.records import Invoice, Order, SocialMention, Ticket, WebVisit
@@ -29,7 +28,7 @@ class AgentView:
 
     @strawberry.field(
         description="Red / yellow / green with the reasons.",
-        metadata=reads(*scoring.HEALTH_READS),
+        metadata=reads(*agent.HEALTH_READS),
     )
     async def health(self) -> Health | None:
         return cast(Health, await self.view.health())

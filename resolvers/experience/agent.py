@@ -18,6 +18,9 @@ from resolvers.process.identity import Person, find_person
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
 
+HEALTH_READS = scoring.HEALTH_READS
+"""What the health section is made of (the named loaders it reads)."""
+
 RECENT_ORDERS = 5
 MOST_RECENT_ORDERS = 100
 RECENT_MENTION_DAYS = 30
