@@ -9,7 +9,7 @@ engine imports these names only from here.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Generator, Iterable
 from typing import Any
 
 import strawberry
@@ -180,6 +180,17 @@ def release_future(yielded: Any) -> None:
 def reclaim_future(yielded: Any) -> None:
     """Put the mark back before the future goes to the task that runs its awaiter."""
     setattr(yielded, _BLOCKING, True)
+
+
+def generator_arguments(generator: Generator[Any, Any, Any]) -> Iterable[Any]:
+    """The arguments of a generator never started (its frame's locals; CPython only).
+
+    Checked against CPython 3.11 (``gi_frame.f_locals`` of a created generator).
+    """
+    frame = getattr(generator, "gi_frame", None)
+    if frame is None or inspect.getgeneratorstate(generator) != inspect.GEN_CREATED:
+        return ()
+    return list(frame.f_locals.values())
 
 
 def coroutine_arguments(coroutine: Coroutine[Any, Any, Any]) -> Iterable[Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from schema.execution.adapter import (
     coroutine_arguments,
     future_released,
+    generator_arguments,
     reclaim_future,
     release_future,
 )
@@ -82,21 +83,47 @@ def eager(value: Any) -> Any:
     return value
 
 
-async def wait_all(awaitables: list[Awaitable[Any]]) -> None:
-    if len(awaitables) == 1:
-        await awaitables[0]
-    elif awaitables:
-        await asyncio.gather(*awaitables)
-
-
 def close_unstarted(awaitables: Iterable[Any]) -> None:
-    """Close what will never run (its subtree was nulled), and what it would have awaited."""
+    """Close what will never run (its subtree was nulled), and what it would have awaited.
+
+    A lookup it was given (a loader's future) is left to whoever else shares it,
+    but its answer is read when it comes, so a failure nobody waits for any more
+    is not logged as "Future exception was never retrieved".
+    """
     for awaitable in awaitables:
-        if type(awaitable) is tuple or type(awaitable) is list:
+        kind = type(awaitable)
+        if kind is tuple or kind is list:
             close_unstarted(awaitable)
             continue
-        if type(awaitable) is Waiting:
+        if kind is Waiting:
             awaitable = awaitable.awaitable
-        if type(awaitable) is types.CoroutineType:
+            kind = type(awaitable)
+        if kind is types.CoroutineType:
             close_unstarted(coroutine_arguments(awaitable))  # the waits it was given
             awaitable.close()
+        elif kind is types.GeneratorType:  # ``resume`` of a resolver run eagerly
+            close_unstarted(generator_arguments(awaitable))
+            awaitable.close()
+        elif isinstance(awaitable, asyncio.Future):
+            if awaitable.done():
+                _read(awaitable)
+            else:
+                awaitable.add_done_callback(_read)
+
+
+def _read(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def close_arguments(awaitables: Iterable[Any]) -> None:
+    """For tasks about to be cancelled before they begin: close what they were given.
+
+    The task itself ends its own coroutine (cancelled at its first step); the
+    waits passed to that coroutine would otherwise never be awaited.
+    """
+    for awaitable in awaitables:
+        if type(awaitable) is types.CoroutineType:
+            close_unstarted(coroutine_arguments(awaitable))
+        elif type(awaitable) is types.GeneratorType:
+            close_unstarted(generator_arguments(awaitable))

@@ -209,7 +209,7 @@ class Compiler:
                 completed.append(done)
             if not waiting:
                 return completed
-            return Waiting(fill(completed, waiting))
+            return Waiting(fill(run, completed, waiting))
 
         return complete_list
 
@@ -265,7 +265,7 @@ class Compiler:
                 result[field.key] = value
             if not waiting:
                 return result
-            return Waiting(fill(result, waiting))
+            return Waiting(fill(run, result, waiting))
 
         return complete_object
 

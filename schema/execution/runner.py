@@ -14,10 +14,9 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, located_error
 from graphql.pyutils import Path as GraphQLPath
-from graphql.pyutils import gather_with_cancel
 
 from schema.execution.adapter import VariableValues, get_variable_values
-from schema.execution.eager import Waiting, close_unstarted, wait_all
+from schema.execution.eager import Waiting, close_arguments, close_unstarted
 
 MAX_VARIABLE_ERRORS = 50
 
@@ -48,6 +47,7 @@ class Run:
         "context",
         "errors",
         "extensions",
+        "gathered",
         "nulled",
         "pending",
         "root_value",
@@ -68,6 +68,19 @@ class Run:
         self.errors: list[GraphQLError] = []
         self.nulled: set[tuple[str | int, ...]] = set()
         self.pending: list[Awaitable[None]] = []
+        self.gathered: list[Awaitable[Any]] = []
+        """Every wait handed to a task: what a failed root field must close if not begun."""
+
+    def gather(self, awaitables: list[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        """``asyncio.gather`` of waits, remembered in case the operation is abandoned."""
+        self.gathered += awaitables
+        return asyncio.gather(*awaitables)
+
+    async def wait_all(self, awaitables: list[Awaitable[Any]]) -> None:
+        if len(awaitables) == 1:
+            await awaitables[0]
+        elif awaitables:
+            await self.gather(awaitables)
 
     def add_error(self, error: GraphQLError, path: ResponsePath) -> None:
         """Record a field error, unless an ancestor was already nulled (graphql-core's rule)."""
@@ -111,19 +124,19 @@ async def complete_later(
     started = run.pending[mark:]
     del run.pending[mark:]
     if type(completed) is Waiting:
-        done, *_ = await asyncio.gather(completed.awaitable, *started)
+        done, *_ = await run.gather([completed.awaitable, *started])
         return done
-    await wait_all(started)
+    await run.wait_all(started)
     return completed
 
 
-async def fill(container: Any, waiting: list[tuple[Any, Awaitable[Any]]]) -> Any:
+async def fill(run: Run, container: Any, waiting: list[tuple[Any, Awaitable[Any]]]) -> Any:
     """``container`` once its waiting non-null parts are in; the first failure propagates."""
     if len(waiting) == 1:
         ((key, awaitable),) = waiting
         container[key] = await awaitable
         return container
-    values = await asyncio.gather(*(awaitable for _, awaitable in waiting))
+    values = await run.gather([awaitable for _, awaitable in waiting])
     for (key, _), value in zip(waiting, values, strict=True):
         container[key] = value
     return container
@@ -217,12 +230,32 @@ class CompiledOperation:
                 ((key, awaitable),) = awaiting
                 data[key] = await awaitable
             elif awaiting:
-                values = await gather_with_cancel(*(awaitable for _, awaitable in awaiting))
+                values = await _gather_with_cancel(run, [awaitable for _, awaitable in awaiting])
                 for (key, _), value in zip(awaiting, values, strict=True):
                     data[key] = value
         except GraphQLError as error:
             return CompiledResult(None, [*run.errors, error])
         return CompiledResult(data, list(run.errors))
+
+
+async def _gather_with_cancel(run: Run, awaitables: list[Awaitable[Any]]) -> list[Any]:
+    """graphql-core's ``gather_with_cancel`` for the root fields, leaving nothing behind.
+
+    When one fails, the others are cancelled as there; what they had handed to
+    tasks not begun yet is closed first, so no coroutine is left never awaited
+    and no lookup's failure is left unread (a cancelled task cancels only the
+    future it is waiting on, as in graphql-core).
+    """
+    futures = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return list(await asyncio.gather(*futures))
+    except Exception:
+        close_arguments(run.gathered)  # of the tasks not begun; the cancel ends them
+        for future in futures:
+            if not future.done():
+                future.cancel()
+        await asyncio.gather(*futures, return_exceptions=True)
+        raise
 
 
 async def _root_field(run: Run, field: RootField, root_value: Any) -> Any:
@@ -248,11 +281,11 @@ async def _root_wait(run: Run, field: RootField, value: Any, started: list[Await
     try:
         if type(value) is Waiting:
             if started:
-                value, *_ = await asyncio.gather(value.awaitable, *started)
+                value, *_ = await run.gather([value.awaitable, *started])
             else:
                 value = await value.awaitable
         else:
-            await wait_all(started)
+            await run.wait_all(started)
     except Exception as raw:
         error = located_error(raw, field.nodes, [field.key])
         if not field.nullable:
