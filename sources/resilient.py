@@ -566,6 +566,38 @@ async def _waited(task: asyncio.Future[Any], timeout_s: float) -> bool:
     return task.done()
 
 
+async def fetch_mapped(
+    connector: Connector,
+    entity: str,
+    kind: str,
+    keys: Sequence[str],
+    *,
+    timeout_s: float,
+    mapped_by: MapRecords,
+) -> list[list[Any] | Exception]:
+    """Per key, its records mapped by ``mapped_by``, or the error in their place.
+
+    Through a ``ResilientConnector`` the mapping is one of the answer's checks:
+    an answer that fails it is never cached and counts against the source's
+    breaker. Any other connector (a test's stand-in) is mapped here, key by key.
+    """
+    if isinstance(connector, ResilientConnector):
+        return list(
+            await connector.fetch(entity, kind, keys, timeout_s=timeout_s, mapped_by=mapped_by)
+        )
+    answers = await connector.fetch(entity, kind, keys, timeout_s=timeout_s)
+    mapped: list[list[Any] | Exception] = []
+    for answer in answers:
+        if isinstance(answer, Exception):
+            mapped.append(answer)
+            continue
+        try:
+            mapped.append(mapped_by(answer))
+        except SourceBadResponse as error:
+            mapped.append(error)
+    return mapped
+
+
 def breaker_factory() -> Breakers:
     """One breaker per source for the process; 4xx answers never trip them (see ``_observed``)."""
     return Breakers()
