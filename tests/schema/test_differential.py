@@ -261,3 +261,18 @@ async def test_abandoned_lookups_leave_nothing_in_the_log_and_call_no_other_sour
     assert plan.answer == core.answer
     assert not plan.leftovers
     assert set(plan.calls) <= set(core.calls)
+
+
+async def test_a_failed_root_field_leaves_no_coroutine_never_awaited() -> None:
+    """``customers`` fails while the agent view has just handed its sections to tasks
+    that have not begun: they are cancelled, and what they were given is closed
+    (graphql-core itself leaves two resolvers never awaited here)."""
+    core, plan = await _differential(
+        '{ agentView(phone: "(212) 555-0104") { ...A ...A customer @skip(if: true) { id } }'
+        ' customers(ids: ["C-4", "C-404", "C-1"]) { email ... { weather { source } } id } }'
+        " fragment A on AgentView"
+        " { health2: health { light reasons { light } } __typename recentMentions { url } }",
+        {("customer", "id:C-1"): "raise"},
+    )
+    assert plan.answer == core.answer
+    assert plan.leftovers == []
