@@ -71,6 +71,7 @@ __all__ = [
     "make_resolve_info",
     "reclaim_future",
     "release_future",
+    "scalar_registry",
     "wraps_resolvers",
 ]
 
@@ -108,6 +109,11 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
     """graphql-core's schema behind a Strawberry schema (Strawberry has no public accessor)."""
     built: GraphQLSchema = schema._schema
     return built
+
+
+def scalar_registry(schema: strawberry.Schema) -> Any:
+    """The scalar registry Strawberry's resolver wrapper converts arguments with."""
+    return schema.schema_converter.scalar_registry
 
 
 def wraps_resolvers(schema: strawberry.Schema) -> bool:

@@ -21,6 +21,7 @@ from schema.execution.adapter import (
     VariableValues,
     convert_python_arguments,
     get_argument_values,
+    scalar_registry,
 )
 from schema.execution.eager import eager
 from schema.execution.fallback import NotCompilable
@@ -124,12 +125,14 @@ def resolver_call(
             return lambda run, source, path: function(**{info_name: LazyInfo(frame, run, path)})
         return lambda run, source, path: function()
 
+    scalars = scalar_registry(schema)
+
     def converted(variables: VariableValues | None, info: Any) -> dict[str, Any]:
         """The arguments as the resolver takes them (Strawberry's conversion)."""
         return convert_python_arguments(
             get_argument_values(field_def, node, variables),
             definition.arguments,
-            scalar_registry=schema.schema_converter.scalar_registry,
+            scalar_registry=scalars,
             config=schema.config,
             info=info,
         )

@@ -176,6 +176,8 @@ def test_strawberry_conversions_the_engine_calls() -> None:
     for name in ("wrapped_func", "self_parameter", "info_parameter", "parent_parameter"):
         assert hasattr(resolver, name), f"StrawberryResolver.{name} is gone"
     assert hasattr(field, "is_basic_field") and hasattr(field, "python_name")
+    registry = adapter.scalar_registry(strawberry.Schema(query=Query))
+    assert int in registry, "the schema converter's scalar_registry no longer maps Python types"
 
 
 async def test_asyncio_futures_still_carry_the_awaited_mark() -> None:
@@ -208,6 +210,19 @@ def test_a_coroutine_never_started_shows_its_arguments() -> None:
     )
     coroutine.close()
     assert list(adapter.coroutine_arguments(coroutine)) == []
+
+
+def test_a_generator_never_started_shows_its_arguments() -> None:
+    def waits_for(first: Any, second: Any) -> Any:
+        yield first
+
+    marker, other = object(), object()
+    generator = waits_for(marker, other)
+    assert list(adapter.generator_arguments(generator)) == [marker, other], (
+        "a created generator's gi_frame.f_locals no longer holds its arguments"
+    )
+    generator.close()
+    assert list(adapter.generator_arguments(generator)) == []
 
 
 async def test_a_result_set_in_on_execute_skips_graphql_core() -> None:
