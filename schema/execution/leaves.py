@@ -9,6 +9,7 @@ attributes is completed by straight-line code built once per selection.
 from __future__ import annotations
 
 import datetime
+import keyword
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,36 +121,71 @@ READY: dict[str, str] = {
 }
 
 
+Shape = tuple[tuple[str, bool, str | None], ...]
+"""What a plain object's generated code depends on: each step's attribute, nullness, ready test."""
+
+MAX_SHAPES = 2048
+"""Generated functions kept for reuse; past it, new shapes are still generated, not kept."""
+
+_FACTORIES: dict[Shape, Callable[..., Fast]] = {}
+
+
 def fast_object(steps: list[FastStep]) -> Fast:
     """Straight-line code completing one plain object: a read and a type test per field.
 
-    Only attribute names (Python identifiers of the schema's types) enter the
-    source text; response keys, which clients choose, are passed as values.
+    The code is generated once per shape (the same selection of the same type, in
+    this operation or any other) and bound to this selection's completers and
+    response keys, which clients choose and which never enter the source text.
     """
-    env: dict[str, Any] = {"Unusual": Unusual, "isfinite": math.isfinite}
-    body = ["def fast_object(value):", "    if value is None:", "        return None"]
-    for index, step in enumerate(steps):
-        if not step.attribute.isidentifier():
-            raise NotCompilable("unsupported", f"attribute {step.attribute!r}")
+    shape: Shape = tuple((step.attribute, step.non_null, step.ready) for step in steps)
+    factory = _FACTORIES.get(shape)
+    if factory is None:
+        factory = _generate(shape)
+        if len(_FACTORIES) < MAX_SHAPES:
+            _FACTORIES[shape] = factory
+    bound: list[Any] = []
+    for step in steps:
+        bound += (step.complete, step.key)
+    completer: Fast = factory(*bound)
+    return completer
+
+
+def _generate(shape: Shape) -> Callable[..., Fast]:
+    """A factory of ``fast_object`` functions for ``shape``, taking (completer, key) per step.
+
+    Only attribute names (Python identifiers of the schema's types) enter the source.
+    """
+    parameters = ", ".join(f"c{index}, k{index}" for index in range(len(shape)))
+    body = [
+        f"def factory({parameters}):",
+        "    def fast_object(value):",
+        "        if value is None:",
+        "            return None",
+    ]
+    for index, (attribute, non_null, ready) in enumerate(shape):
+        if not attribute.isidentifier() or keyword.iskeyword(attribute):
+            raise NotCompilable("unsupported", f"attribute {attribute!r}")
         v = f"v{index}"
-        env[f"c{index}"] = step.complete
-        env[f"k{index}"] = step.key
-        body.append(f"    {v} = value.{step.attribute}")
-        if step.non_null:
-            body += [f"    if {v} is None:", "        raise Unusual"]
-        if step.ready is None:
-            body.append(f"    {v} = c{index}({v})")
+        body.append(f"        {v} = value.{attribute}")
+        if non_null:
+            body += [f"        if {v} is None:", "            raise Unusual"]
+        if ready is None:
+            body.append(f"        {v} = c{index}({v})")
         else:
-            test = step.ready.format(v=v)
-            body += [f"    if {v} is not None and not ({test}):", f"        {v} = c{index}({v})"]
-        if step.non_null:
-            body += [f"    if {v} is None:", "        raise Unusual"]
-    pairs = ", ".join(f"k{index}: v{index}" for index in range(len(steps)))
-    body.append(f"    return {{{pairs}}}")
+            test = ready.format(v=v)
+            body += [
+                f"        if {v} is not None and not ({test}):",
+                f"            {v} = c{index}({v})",
+            ]
+        if non_null:
+            body += [f"        if {v} is None:", "            raise Unusual"]
+    pairs = ", ".join(f"k{index}: v{index}" for index in range(len(shape)))
+    body += [f"        return {{{pairs}}}", "    return fast_object"]
+    env: dict[str, Any] = {"Unusual": Unusual, "isfinite": math.isfinite}
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(body), "<compiled plain object>", "exec"), env, namespace)
-    completer: Fast = namespace["fast_object"]
-    return completer
+    factory: Callable[..., Fast] = namespace["factory"]
+    return factory
 
 
 def careful_unless_fast(fast: Fast, careful: Complete) -> Complete:

@@ -265,3 +265,23 @@ async def test_a_future_awaited_eagerly_and_by_another_task_resumes_both() -> No
     query = "{ directFirst: direct throughATask direct2: direct }"
     generic, compiled = await both_ways(schema, query, None, context)
     assert compiled == generic == ({"directFirst": 41, "throughATask": 42, "direct2": 41}, [])
+
+
+async def test_operations_sharing_generated_code_keep_their_own_response_keys() -> None:
+    """Plain objects of the same shape share generated code; keys and completers stay per plan."""
+    schema = build_schema()
+
+    def context() -> Context:
+        return Context(loaders=FakeLoaders(2), now=NOW, request_id="t")  # type: ignore[arg-type]
+
+    answers = []
+    for aliases in ("a: id b: total", "b: id a: total", "id total"):
+        query = f'{{ customer(id: "C-1") {{ orders {{ {aliases} }} }} }}'
+        generic, compiled = await both_ways(schema, query, None, context)
+        assert compiled == generic
+        answers.append(compiled[0]["customer"]["orders"][0])
+    assert answers == [
+        {"a": "SO-0", "b": 10.0},
+        {"b": "SO-0", "a": 10.0},
+        {"id": "SO-0", "total": 10.0},
+    ]
