@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from resolvers.process.facts import (
@@ -27,7 +26,8 @@ HEALTH_READS: tuple[Ahead, ...] = ("tickets", "invoices", "social_mentions", "we
 
 
 async def rfm_of(loaders: CustomerLoaders, person: Person, now: datetime) -> RfmScore:
-    orders, cut_points = await asyncio.gather(orders_of(loaders, person), rfm_cut_points(loaders))
+    await loaders.load_ahead(RFM_READS, [person.keys])  # one wait for both
+    orders, cut_points = await orders_of(loaders, person), await rfm_cut_points(loaders)
     return rfm_scores(orders, cut_points, now)
 
 
@@ -36,11 +36,8 @@ async def segment_of(loaders: CustomerLoaders, person: Person, now: datetime) ->
 
 
 async def health_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Health:
-    """The light from tickets, invoices, mentions and visits, fetched concurrently."""
-    tickets, invoices, mentions, visits = await asyncio.gather(
-        tickets_of(loaders, person),
-        invoices_of(loaders, person),
-        mentions_of(loaders, person),
-        visits_of(loaders, person),
-    )
+    """The light from tickets, invoices, mentions and visits, fetched in one wait."""
+    await loaders.load_ahead(HEALTH_READS, [person.keys])
+    tickets, invoices = await tickets_of(loaders, person), await invoices_of(loaders, person)
+    mentions, visits = await mentions_of(loaders, person), await visits_of(loaders, person)
     return health_light(tickets, invoices, mentions, visits, now)

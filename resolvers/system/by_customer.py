@@ -188,18 +188,32 @@ class WeatherByLocationLoader(_PerCustomer["CurrentWeather | None"]):
 class RfmCutPointsLoader:
     """The customer population's RFM quintile cut points (cached by the source config's TTL)."""
 
-    __slots__ = ("_loaders",)
+    __slots__ = ("_known", "_loaders")
 
     def __init__(self, loaders: SystemLoaders) -> None:
         self._loaders = loaders
+        self._known: RfmCutPoints | Exception | None = _UNKNOWN
 
     async def load(self) -> RfmCutPoints | None:
         """The newest cut points any source has; None when no source has any."""
-        return newest_cut_points(await self._loaders.load("rfm_cutpoints", "all", "all"))
+        known = self._known
+        if known is _UNKNOWN:
+            return newest_cut_points(await self._loaders.load("rfm_cutpoints", "all", "all"))
+        if isinstance(known, Exception):
+            raise known
+        return known
 
     def queue_many(self, customers: Sequence[CustomerKeys]) -> Queued:
-        """The population's load (whoever the customers are), into the request's loader cache."""
-        return Queued(self._loaders.futures("rfm_cutpoints", "all", "all"), lambda: None)
+        """The population's load (whoever the customers are), unless it is known already."""
+        if self._known is not _UNKNOWN:
+            return Queued([], lambda: None)
+        futures = self._loaders.futures("rfm_cutpoints", "all", "all")
+
+        def keep() -> None:
+            answer = _settled(futures)
+            self._known = answer if isinstance(answer, Exception) else newest_cut_points(answer)
+
+        return Queued(futures, keep)
 
 
 def newest_cut_points(found: list[RfmCutPoints]) -> RfmCutPoints | None:

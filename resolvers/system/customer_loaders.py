@@ -65,6 +65,8 @@ class CustomerLoaders:
         its own. A failed source is remembered per customer and raised where read.
         """
         queued: list[Queued] = [getattr(self, name).queue_many(customers) for name in names]
-        await asyncio.gather(*(f for q in queued for f in q.futures), return_exceptions=True)
+        futures = [f for q in queued for f in q.futures]
+        if futures:  # all known already: nothing to wait for
+            await asyncio.gather(*futures, return_exceptions=True)
         for q in queued:
             q.keep()

@@ -77,6 +77,21 @@ async def test_an_unknown_caller_has_no_view() -> None:
     assert await agent_view(CustomerLoaders.over(loaders), "+1 212 555 0101", NOW) is None  # type: ignore[arg-type]
 
 
+async def test_sections_made_of_the_same_records_ask_for_them_once() -> None:
+    loaders = fakes()
+    view = await view_over(loaders)
+    await view.health()
+    await view.open_tickets()
+    await view.unpaid_invoices()
+    assert sorted(loaders.asked) == [
+        "customer",
+        "invoices",
+        "social_mentions",
+        "tickets",
+        "web_visits",
+    ]
+
+
 async def test_the_view_loads_ahead_only_what_the_screen_reads() -> None:
     loaders = fakes()
     await agent_view(CustomerLoaders.over(loaders), "+1 212 555 0101", NOW, ["tickets"])  # type: ignore[arg-type]
