@@ -9,7 +9,9 @@ query and a 50-customer ``customers(ids:)`` list with orders, invoices and ticke
 
 Run: ``python -m bench.resolver_cpu [--rounds N] [--ops N]``. It prints, per
 operation and executor, CPU microseconds per operation: the best round (the
-least disturbed by other processes on a shared machine) and the median round.
+least disturbed by other processes on a shared machine) and the median round;
+and the asyncio tasks and loop callbacks one operation makes, which do not
+depend on the machine's load (each is a wait some field could not avoid).
 Run it on two checkouts one after the other to compare them (same machine).
 """
 
@@ -239,9 +241,34 @@ async def measure(runtime: SourceRuntime, run: Run, case: Case, ops: int) -> flo
     return (time.process_time_ns() - started) / ops / 1000
 
 
+async def loop_work(runtime: SourceRuntime, run: Run, case: Case) -> tuple[int, int]:
+    """The tasks and the loop callbacks (``call_soon``) of one operation."""
+    loop = asyncio.get_running_loop()
+    counts = [0, 0]
+    call_soon = loop.call_soon
+
+    def counted_call_soon(callback: Any, *args: Any, context: Any = None) -> Any:
+        counts[1] += 1
+        return call_soon(callback, *args, context=context)
+
+    def counted_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        counts[0] += 1
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(counted_task)
+    loop.call_soon = counted_call_soon  # type: ignore[method-assign,assignment]
+    try:
+        await run(_context(runtime), case.variables)
+    finally:
+        loop.set_task_factory(None)
+        del loop.call_soon
+    return counts[0], counts[1]
+
+
 async def main(rounds: int, ops: int) -> None:
     runtime = stand_in_runtime()
     print(f"CPU µs per operation, best / median of {rounds} rounds of {ops}; stand-in sources")
+    print(f"  {'operation':<52} {'executor':<9} {'best':>7} / {'median':>7}  tasks  callbacks")
     for case in CASES:
         runs = executors(case.query)
         answers = {name: await run(_context(runtime), case.variables) for name, run in runs.items()}
@@ -251,7 +278,10 @@ async def main(rounds: int, ops: int) -> None:
             await measure(runtime, run, case, ops // 4 or 1)  # warm up
             figures = [await measure(runtime, run, case, ops) for _ in range(rounds)]
             best, median = min(figures), statistics.median(figures)
-            print(f"  {case.name:<52} {name:<9} {best:7.0f} / {median:7.0f}")
+            tasks, callbacks = await loop_work(runtime, run, case)
+            print(
+                f"  {case.name:<52} {name:<9} {best:7.0f} / {median:7.0f}  {tasks:5}  {callbacks:9}"
+            )
 
 
 def _context(runtime: SourceRuntime) -> Context:
