@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
     )
     engine = ExecutionEngine(on_fallback=count_fallback) if settings.compiled else None
     schema = build_schema(gateway_extensions(settings), engine=engine)
+    CostModel(schema._schema, settings.cost_list_sizes)  # a misspelt list estimate stops here
     saved = load_saved_queries(settings.queries_dir, schema)
     if engine is not None:
         precompile_saved_queries(engine, schema, saved)

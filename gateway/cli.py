@@ -41,12 +41,13 @@ def _settings(**overrides: Any) -> Settings:
 def _check_startup(settings: Settings) -> None:
     """Build the app once in this process so a bad config fails before uvicorn starts."""
     from gateway.app import create_app
+    from gateway.demand_control import CostConfigError
     from gateway.saved_queries import SavedQueryError
     from resolvers.system.runtime import ConfigError
 
     try:
         create_app(settings)
-    except (ConfigError, SavedQueryError) as exc:
+    except (ConfigError, SavedQueryError, CostConfigError) as exc:
         _fail(str(exc))
 
 

@@ -14,6 +14,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from gateway.demand_control import demand_control
 from gateway.errors import MaskInternalErrors
 from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
@@ -41,6 +42,9 @@ def gateway_extensions(settings: Settings) -> list[Any]:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         RequireOperationName,  # after ValidationCache: validation errors come first
+        demand_control(
+            settings.max_cost, settings.cost_list_sizes, max_list_items=settings.max_list_items
+        ),
         MaskInternalErrors,
         OperationObserver,
     ]

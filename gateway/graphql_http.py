@@ -69,6 +69,17 @@ def error_document(message: str, code: str, **extensions: object) -> dict[str, A
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
+def answer_too_large_document(size: int, limit: int) -> dict[str, Any]:
+    """The errors of an answer that ran but came out larger than the server sends."""
+    return error_document(
+        f"The answer is {size} bytes; this server sends at most {limit}. Ask for fewer items "
+        "or fields, or split the request.",
+        "RESPONSE_TOO_LARGE",
+        size=size,
+        limit=limit,
+    )
+
+
 def error_response(
     status: int,
     message: str,

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.graphql_http import (
     APPLICATION_JSON,
+    answer_too_large_document,
     batch_data,
     decode_request_json,
     error_response,
@@ -191,6 +192,25 @@ class CustomerGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Strawberry's response, unless the answer is over ``max_answer_bytes``.
+
+        Demand control bounds what an operation may ask for; this bounds what it
+        got: an answer too large for any client to use becomes one error naming
+        its size and the limit (``data: null``), instead of megabytes on the wire.
+        """
+        response = super().create_response(response_data, sub_response)
+        size = len(response.body)
+        limit = self.settings.max_answer_bytes
+        if size > limit:
+            response.body = orjson.dumps({"data": None, **answer_too_large_document(size, limit)})
+            response.headers["content-length"] = str(len(response.body))
+        return response
 
     async def process_result(
         self, request: Request, result: ExecutionResult

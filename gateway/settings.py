@@ -39,6 +39,24 @@ class Settings(BaseSettings):
     max_aliases: Annotated[int, Field(ge=1)] = 50
     max_tokens: Annotated[int, Field(ge=10)] = 5_000
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    max_cost: Annotated[int, Field(ge=1)] = Field(
+        default=1_000_000,
+        description="Demand control: the most an operation may cost, estimated before it runs "
+        "(gateway/demand_control.py); over it the request answers 400 COST_LIMIT.",
+    )
+    cost_list_sizes: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Demand control: assumed lengths of list fields without a size argument, "
+        'by Type.field (JSON, e.g. {"Customer.orders": 50}); merged over the demo defaults.',
+    )
+    max_list_items: Annotated[int, Field(ge=1)] = Field(
+        default=1_000,
+        description="The longest list argument or list variable a request may send (ids).",
+    )
+    max_answer_bytes: Annotated[int, Field(ge=1_024)] = Field(
+        default=32_000_000,
+        description="An answer larger than this, encoded, becomes a RESPONSE_TOO_LARGE error.",
+    )
     body_read_timeout_s: Annotated[float, Field(gt=0, le=300)] = Field(
         default=10.0, description="A request body slower than this answers 408 (slow clients)."
     )
