@@ -19,8 +19,9 @@ def build_schema(
 
     With an ``engine``, operations run as compiled plans inside the extension
     pipeline (its extension comes last, after every other ``on_execute``) and
-    the rest through the plain-data executor. Without one: Strawberry and
-    graphql-core's executor alone.
+    the rest through the plain-data executor; such a schema runs asynchronously
+    only (``execute``, as the gateway does; ``execute_sync`` refuses the engine's
+    async hook). Without one: Strawberry and graphql-core's executor alone.
     """
     config = StrawberryConfig(name_converter=MemoizedNameConverter())
     if engine is None:
