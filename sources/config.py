@@ -136,11 +136,51 @@ class Resilience(_Strict):
     stale_for_s: Annotated[float, Field(ge=0)] = 3_600.0
 
 
+class Budget(_Strict):
+    """How hard we may use one source (a CRM's API quota, a small database). Unset: unlimited.
+
+    ``rate_per_s`` and ``burst`` are a token bucket over calls (a call is one batch
+    request; a retry is another call); ``concurrency`` bounds calls in flight at
+    once; ``max_calls_per_request`` bounds what one GraphQL request may cost this
+    source. A call over the rate or the concurrency waits within the request's
+    deadline, or fails at once with ``SOURCE_BUDGET_EXCEEDED`` when it could not
+    start in time.
+    """
+
+    rate_per_s: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
+    burst: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    """Calls allowed at once after a quiet spell; default: one second's worth (at least 1)."""
+    concurrency: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_calls_per_request: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+    @model_validator(mode="after")
+    def _burst_needs_rate(self) -> Budget:
+        if self.burst is not None and self.rate_per_s is None:
+            raise ValueError("'burst' needs 'rate_per_s' (the rate the burst refills at)")
+        return self
+
+    @property
+    def bucket_size(self) -> float:
+        """Tokens the bucket holds when full (only meaningful with a rate)."""
+        if self.burst is not None:
+            return float(self.burst)
+        return max(1.0, float(self.rate_per_s or 1.0))
+
+    @property
+    def unlimited(self) -> bool:
+        return (
+            self.rate_per_s is None
+            and self.concurrency is None
+            and self.max_calls_per_request is None
+        )
+
+
 class SourceBase(_Strict):
-    """What every kind of source has: a timeout, resilience settings and entities."""
+    """What every kind of source has: a timeout, resilience settings, a budget and entities."""
 
     timeout_ms: Annotated[int, Field(ge=1, le=120_000)] = 2_000
     resilience: Resilience = Resilience()
+    budget: Budget = Budget()
     entities: Annotated[dict[str, Entity], Field(min_length=1)]
 
 

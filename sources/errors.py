@@ -50,5 +50,23 @@ class SourceRejected(SourceError):
     code = "SOURCE_REJECTED"
 
 
+class SourceBudgetExceeded(SourceError):
+    """We refused to call the source: the call would break its configured budget.
+
+    Not a failure of the source (its breaker does not hear of it); ``budget``
+    names the limit (``rate_per_s``, ``concurrency`` or ``max_calls_per_request``).
+    """
+
+    code = "SOURCE_BUDGET_EXCEEDED"
+
+    def __init__(self, source: str, budget: str, message: str, *, entity: str | None = None):
+        super().__init__(source, message, entity=entity)
+        self.budget = budget
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "source": self.source, "budget": self.budget}
+
+
 class ConfigError(Exception):
     """The source config file is invalid; the message names the file, source and field."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from sources.budget import count_calls_of_request
+
 
 @dataclass(slots=True, frozen=True)
 class StaleNote:
@@ -23,9 +25,14 @@ _NOTES: ContextVar[list[StaleNote] | None] = ContextVar("c360_stale_notes", defa
 
 
 def collect_stale_notes() -> list[StaleNote]:
-    """Start collecting for the current request; returns the list that will fill up."""
+    """Start collecting for the current request; returns the list that will fill up.
+
+    The request's count of source calls (``max_calls_per_request``) starts here
+    too: this is where the per-request loaders begin a request's source side.
+    """
     notes: list[StaleNote] = []
     _NOTES.set(notes)
+    count_calls_of_request()
     return notes
 
 

@@ -51,4 +51,16 @@ COALESCED = Counter(
     ["source"],
 )
 
+INFLIGHT_CALLS = Gauge(
+    "c360_source_inflight_calls",
+    "Calls to a source system in flight now (after its budget admitted them).",
+    ["source"],
+)
+BUDGET_REFUSALS = Counter(
+    "c360_source_budget_refusals_total",
+    "Calls refused because they would break the source's budget (never sent), by the limit: "
+    "rate_per_s, concurrency or max_calls_per_request.",
+    ["source", "budget"],
+)
+
 BREAKER_CODES = {"closed": 0, "half-opened": 1, "opened": 2}

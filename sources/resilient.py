@@ -24,10 +24,12 @@ from tenacity.wait import wait_exponential_jitter
 
 from sources.base import Connector, RawRecord
 from sources.breaker import Admission, Breakers
+from sources.budget import SourceBudget
 from sources.cache import CachedEntry, ResponseCache
 from sources.config import SourceBase
 from sources.errors import (
     SourceBadResponse,
+    SourceBudgetExceeded,
     SourceError,
     SourceRejected,
     SourceTimeout,
@@ -97,6 +99,8 @@ class SourceStatus:
     """Of those, the ones that failed (an answer that failed its checks included)."""
     fast_fails: int = 0
     """Calls an open breaker refused without asking the source."""
+    budget: SourceBudget | None = None
+    """The source's budget: its limits, calls in flight and queued, refusals."""
 
     def snapshot(self) -> dict[str, object]:
         return {
@@ -108,6 +112,7 @@ class SourceStatus:
             "calls": self.calls,
             "failures": self.failures,
             "fast_fails": self.fast_fails,
+            "budget": self.budget.snapshot() if self.budget is not None else None,
         }
 
 
@@ -138,7 +143,8 @@ class ResilientConnector:
         self._inflight: dict[
             tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[Checked]
         ] = {}
-        self.status = SourceStatus()
+        self._budget = SourceBudget(self.name, source.budget)
+        self.status = SourceStatus(budget=self._budget)
         self._breaker = breakers.for_source(
             self.name,
             failures=source.resilience.breaker.failures,
@@ -353,6 +359,12 @@ class ResilientConnector:
         started = loop.time()
         try:
             result = await call
+        except SourceBudgetExceeded:
+            # Our own refusal: the source never heard of this call, its breaker neither.
+            self.status.calls -= 1
+            self._breaker.abandoned(admission)
+            self._observe_breaker()
+            raise
         except SourceError as exc:
             self._failed(admission, exc)
             self._latency.observe(loop.time() - started)
@@ -437,9 +449,10 @@ class ResilientConnector:
         loop = asyncio.get_running_loop()
         try:
             return await self._attempt(entity, kind, keys, deadline - loop.time())
-        except (SourceUnavailable, SourceTimeout):
+        except (SourceUnavailable, SourceTimeout) as error:
             if self._resilience.retries == 0:
                 raise
+            first_error = error
         SOURCE_RETRIES.labels(self.name).inc()
         backoff = self._resilience.retry_backoff_ms / 1000
         retrying = AsyncRetrying(
@@ -451,9 +464,13 @@ class ResilientConnector:
         )
         await asyncio.sleep(random.uniform(0, backoff))
         result: list[RawAnswer] = []
-        async for attempt in retrying:
-            with attempt:
-                result = await self._attempt(entity, kind, keys, deadline - loop.time())
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    result = await self._attempt(entity, kind, keys, deadline - loop.time())
+        except SourceBudgetExceeded:
+            # A retry the budget refused: what the caller needs to hear is why the call failed.
+            raise first_error from None
         return result
 
     async def _attempt(
@@ -466,7 +483,12 @@ class ResilientConnector:
         """
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-        answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+        budget = self._budget
+        remaining = await budget.acquire(entity, remaining)
+        try:
+            answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+        finally:
+            budget.release()
         failed = [a for a in answers if isinstance(a, Exception)]
         if not failed:  # the usual answer
             return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
