@@ -34,6 +34,8 @@ Ahead = Literal[
 
 @dataclass(slots=True, frozen=True)
 class CustomerLoaders:
+    """One request's named loaders: who a customer is, and each kind of record they have."""
+
     profiles: CustomerProfilesLoader
     orders: OrdersByCustomerLoader
     invoices: InvoicesByCustomerLoader
@@ -64,7 +66,8 @@ class CustomerLoaders:
         each customer's later ``load`` then answers at once, without a wait of
         its own. A failed source is remembered per customer and raised where read.
         """
-        queued: list[Queued] = [getattr(self, name).queue_many(customers) for name in names]
+        # In a fixed order, so the sources are asked in the same order on every run.
+        queued: list[Queued] = [getattr(self, n).queue_many(customers) for n in sorted(names)]
         futures = [f for q in queued for f in q.futures]
         if futures:  # all known already: nothing to wait for
             await asyncio.gather(*futures, return_exceptions=True)
