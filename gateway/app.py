@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
@@ -45,6 +46,19 @@ async def readyz(request: Request) -> Response:
     sources = runtime.status()
     degraded = sorted(name for name, status in sources.items() if status["breaker"] != "closed")
     return JSONResponse({"ok": True, "degraded": degraded, "sources": sources})
+
+
+class PrometheusMetrics:
+    """prometheus-client's ASGI app at ``/metrics`` itself (a ``Mount`` answers 307 there).
+
+    An instance, not a function, so Starlette's ``Route`` hands it the raw ASGI call.
+    """
+
+    def __init__(self) -> None:
+        self.app = make_asgi_app()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 async def home(request: Request) -> Response:
@@ -106,7 +120,8 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Mount("/metrics", make_asgi_app()),
+            Route("/metrics", PrometheusMetrics()),
+            Mount("/metrics", make_asgi_app()),  # /metrics/ as before
         ],
         middleware=[
             Middleware(

@@ -48,6 +48,7 @@ from graphql import (
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
+from gateway.document_cache import MAX_CACHED_TEXT
 from schema.look_ahead import READS
 
 COST_LIMIT = "COST_LIMIT"
@@ -68,9 +69,6 @@ DEFAULT_LIST_SIZES: Mapping[str, int] = {
     "Health.reasons": 3,
 }
 """Estimates per list field of the demo world (``C360_COST_LIST_SIZES`` overrides them)."""
-
-MAX_CACHED_TEXT = 64_000
-"""Query texts longer than any real query are never kept as cache keys."""
 
 SIZE_ARGUMENTS = ("ids", "limit", "first")
 """Arguments that bound a list field's length: a list's length, or an int."""
@@ -126,7 +124,10 @@ class CostModel:
         self.max_list_items = max_list_items
         self.list_sizes = {**DEFAULT_LIST_SIZES, **(list_sizes or {})}
         self._fields: dict[tuple[str, str], FieldCost] = {}
-        self._fixed: LRUCache[tuple[str, str | None], int] = LRUCache(maxsize=1_024)
+        # Costs that no variable changes, by text: bounded by the bytes of the texts kept.
+        self._fixed: LRUCache[tuple[str, str | None], tuple[int, int]] = LRUCache(
+            maxsize=16_000_000, getsizeof=lambda entry: entry[1]
+        )
         unknown = sorted(key for key in list_sizes or {} if not self._is_list_field(key))
         if unknown:
             raise CostConfigError(
@@ -196,7 +197,7 @@ class CostModel:
         if key is not None:
             known = self._fixed.get(key)
             if known is not None:
-                return known
+                return known[0]
         operation = _chosen_operation(document, operation_name)
         root = self.schema.get_root_type(operation.operation) if operation else None
         if operation is None or root is None:
@@ -204,7 +205,7 @@ class CostModel:
         walk = _Walk(self, document, variables or {}, operation)
         cost = walk.selection_cost(operation.selection_set, root)
         if key is not None and not walk.read_variables:
-            self._fixed[key] = cost
+            self._fixed[key] = (cost, len(key[0]) + 1)
         return cost
 
     def actual(
@@ -422,7 +423,7 @@ def demand_control(
 ) -> type[SchemaExtension]:
     """The extension class refusing operations that cost over ``max_cost``.
 
-    List it after ``ValidationCache`` and ``RequireOperationName``: a document that
+    List it after ``ValidatedDocuments`` and ``RequireOperationName``: a document that
     does not validate keeps its validation errors; a valid one too costly gets
     ``COST_LIMIT`` instead of an execution. The cost model is built once per schema.
     """

@@ -9,12 +9,11 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 
 from gateway.demand_control import demand_control
+from gateway.document_cache import ParsedDocuments, ValidatedDocuments
 from gateway.errors import MaskInternalErrors
 from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
@@ -39,9 +38,9 @@ def gateway_extensions(settings: Settings) -> list[Any]:
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        RequireOperationName,  # after ValidationCache: validation errors come first
+        ParsedDocuments,
+        ValidatedDocuments,
+        RequireOperationName,  # after ValidatedDocuments: validation errors come first
         demand_control(
             settings.max_cost, settings.cost_list_sizes, max_list_items=settings.max_list_items
         ),

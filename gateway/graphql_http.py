@@ -21,6 +21,8 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
 # graphql-core's wording for variable values the client got wrong (coercion, not validation).
 VARIABLE_VALUE_PROBLEMS = ("has invalid value", "was not provided", "must not be null")
+REFUSED_DOCUMENT_CODES = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"})
+"""Codes of a document that does not parse or validate (as opposed to a refused request)."""
 STATUS_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",

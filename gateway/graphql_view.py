@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.graphql_http import (
     APPLICATION_JSON,
+    REFUSED_DOCUMENT_CODES,
     answer_too_large_document,
     batch_data,
     decode_request_json,
@@ -71,6 +72,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         media_type = response_media_type(request.headers.get("accept"))
+        self.persisted.begin_request()
         try:
             response = await self.run(request)
         except HTTPException as exc:
@@ -218,12 +220,16 @@ class CustomerGraphQL(GraphQL[Context, None]):
         errors = result.errors or []
         before_execution = failed_before_execution(result.data, errors)
         processed: dict[str, Any] = {} if before_execution else {"data": result.data}
+        validated = True
         if errors and before_execution:
             processed["errors"] = [with_pre_execution_code(e) for e in errors]
+            codes = {error["extensions"]["code"] for error in processed["errors"]}
+            validated = not codes & REFUSED_DOCUMENT_CODES
         elif errors:
             processed["errors"] = [e.formatted for e in errors]
         if result.extensions:
             processed["extensions"] = result.extensions
         if before_execution:
             request.state.sub_response.status_code = 400
+        self.persisted.end_request(validated=validated)
         return processed  # type: ignore[return-value]

@@ -1,8 +1,10 @@
 """Per-operation metrics and the freshness report, as one Strawberry extension.
 
-Operation names come from clients, so the metric label is bounded: the first
-``MAX_OPERATION_NAMES`` distinct names keep their own series, later ones are
-counted as ``other``.
+Operation names come from clients, so the metric label is bounded: names are
+cut to ``MAX_OPERATION_NAME_LENGTH`` characters; only operations that parsed and
+validated (that ran) may claim one of the ``MAX_OPERATION_NAMES`` series, so a
+flood of junk or refused requests cannot push real names into ``other``; refused
+operations are counted as ``refused``, later names beyond the cap as ``other``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from graphql.error import GraphQLError
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
+from gateway.graphql_http import failed_before_execution
+
 MAX_OPERATION_NAMES = 200
+MAX_OPERATION_NAME_LENGTH = 64
 
 OPERATIONS = Counter(
     "c360_operations_total", "GraphQL operations by name and outcome.", ["operation", "outcome"]
@@ -37,9 +42,13 @@ FALLBACKS = Counter(
 _known_names: set[str] = set()
 
 
-def operation_label(name: str | None) -> str:
+def operation_label(name: str | None, *, ran: bool = True) -> str:
+    """The metric label of an operation named ``name``; ``ran`` is False when it was refused."""
+    if not ran:
+        return "refused"
     if not name:
         return "anonymous"
+    name = name[:MAX_OPERATION_NAME_LENGTH]
     if name in _known_names:
         return name
     if len(_known_names) < MAX_OPERATION_NAMES:
@@ -56,9 +65,11 @@ def error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
 
 
-def observe_operation(name: str | None, errors: list[GraphQLError], started: float) -> None:
+def observe_operation(
+    name: str | None, errors: list[GraphQLError], started: float, *, ran: bool = True
+) -> None:
     """Count and time one operation (``started`` by ``perf_counter``), its errors by code."""
-    label = operation_label(name)
+    label = operation_label(name, ran=ran)
     for error in errors:
         ERRORS.labels(error_code(error)).inc()
     OPERATIONS.labels(label, "error" if errors else "ok").inc()
@@ -102,7 +113,9 @@ class OperationObserver(SchemaExtension):
         yield
         ctx = self.execution_context
         errors = (ctx.result.errors if ctx.result else None) or ctx.pre_execution_errors or []
-        observe_operation(ctx.operation_name, errors, started)
+        data = ctx.result.data if ctx.result else None
+        ran = not failed_before_execution(data, errors)
+        observe_operation(ctx.operation_name, errors, started, ran=ran)
 
     def get_results(self) -> dict[str, Any]:
         return freshness_report(self.execution_context.context)

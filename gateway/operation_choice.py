@@ -54,7 +54,7 @@ def several_operations_error(names: list[str]) -> GraphQLError:
 class RequireOperationName(SchemaExtension):
     """Refuses a document with several operations and no ``operationName``.
 
-    Runs in ``on_validate`` after ``ValidationCache`` (list it after that
+    Runs in ``on_validate`` after ``ValidatedDocuments`` (list it after that
     extension): a document that does not validate keeps its validation errors,
     as the spec orders the checks; a valid one gets this request error instead
     of an execution.

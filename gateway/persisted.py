@@ -3,7 +3,9 @@
 Three spellings are understood:
 - Apollo's APQ: ``extensions.persistedQuery = {version: 1, sha256Hash}``; an
   unknown hash answers ``PERSISTED_QUERY_NOT_FOUND`` and the client may resend
-  the text with the hash once, which registers it (bounded, in process);
+  the text with the hash once, which registers it once it has parsed and
+  validated (an unparsable or refused text is never kept; the registrations are
+  bounded in bytes, in process);
 - ``documentId``, the GraphQL-over-HTTP persisted-documents form: ``sha256:<hash>``;
 - ``documentId`` as the name of a saved query in ``queries/`` (``"agent"``).
 
@@ -13,12 +15,17 @@ Saved queries are always known by name and by hash, registered at start.
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from cachetools import LRUCache
 
+from gateway.document_cache import cacheable
 from gateway.saved_queries import SavedQuery
+
+_PENDING: ContextVar[tuple[str, str] | None] = ContextVar("c360_apq_pending", default=None)
+"""This request's APQ registration (hash, text), made only once the text validated."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,10 +38,24 @@ class PersistedQueryError(Exception):
 class PersistedQueries:
     """Saved queries by name and hash, plus the APQ registrations clients made."""
 
-    def __init__(self, saved: dict[str, SavedQuery], max_registered: int = 1_000) -> None:
+    def __init__(self, saved: dict[str, SavedQuery], max_registered_bytes: int = 8_000_000) -> None:
         self._by_name = {q.name: q.text for q in saved.values()}
         self._by_hash: dict[str, str] = {q.sha256: q.text for q in saved.values()}
-        self._registered: LRUCache[str, str] = LRUCache(maxsize=max_registered)
+        self._registered: LRUCache[str, str] = LRUCache(
+            maxsize=max_registered_bytes, getsizeof=lambda text: len(text) + 64
+        )
+
+    def begin_request(self) -> None:
+        """Forget any registration a previous request on this task left pending."""
+        _PENDING.set(None)
+
+    def end_request(self, *, validated: bool) -> None:
+        """Register this request's APQ text if it parsed and validated."""
+        pending = _PENDING.get()
+        _PENDING.set(None)
+        if pending is not None and validated:
+            digest, text = pending
+            self._registered[digest] = text
 
     def text_for(self, payload: dict[str, Any]) -> str | None:
         """The query text a request stands for; None when it carries its own, unregistered text.
@@ -62,8 +83,8 @@ class PersistedQueries:
                     "PERSISTED_QUERY_HASH_MISMATCH",
                     400,
                 )
-            if digest not in self._by_hash:
-                self._registered[digest] = query
+            if digest not in self._by_hash and digest not in self._registered and cacheable(query):
+                _PENDING.set((digest, query))
             return query
         text = self._by_hash.get(digest) or self._registered.get(digest)
         if text is None:
