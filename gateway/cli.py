@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
-from gateway.settings import PROJECT_ROOT, Settings
+from gateway.settings import PROJECT_ROOT, Settings, referenced_variables, unknown_variables
 
 app = typer.Typer(
     help="Virtual Customer 360: a live GraphQL view of every customer.", add_completion=False
@@ -25,17 +27,35 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _settings(**overrides: Any) -> Settings:
-    """The settings, or a message naming each bad ``C360_*`` variable (no traceback)."""
+def _settings(*, config_file: Path | None = None, **overrides: Any) -> Settings:
+    """The settings, or one line per bad ``C360_*`` variable (no traceback).
+
+    Refused: a value of the wrong type, malformed JSON in a JSON setting, and a
+    ``C360_*`` variable that no setting reads and the source config
+    (``config_file``, else the configured one) does not substitute.
+    """
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
-        problems = [
-            f"  C360_{'__'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        _fail("invalid settings:\n" + "\n".join(problems))
+        _fail(
+            "\n".join(
+                f"invalid setting C360_{'__'.join(str(p) for p in error['loc']).upper()}: "
+                f"{error['msg']}"
+                for error in exc.errors()
+            )
+        )
         raise  # pragma: no cover - _fail exits
+    except SettingsError as exc:
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = f"C360_{field.group(1).upper()}" if field else "a C360_* variable"
+        cause = exc.__cause__ or exc
+        _fail(f"invalid setting {variable}: not valid JSON ({cause})")
+        raise  # pragma: no cover - _fail exits
+    config = config_file or settings.sources_file
+    problems = unknown_variables(os.environ, referenced_variables(config))
+    if problems:
+        _fail("\n".join(problems))
+    return settings
 
 
 def _check_startup(settings: Settings) -> None:
@@ -80,6 +100,7 @@ def demo(
     customers: Annotated[int, typer.Option(help="How many demo customers.")] = 1000,
 ) -> None:
     """Start the seven demo source systems and the gateway; GraphiQL opens on localhost."""
+    _settings(host=host, port=port)  # a bad C360_* variable stops here, before any source starts
     command = _demo_sources_command(
         latency_ms, failure_rate, customers, "--ephemeral", "--exit-with-parent"
     )
@@ -163,7 +184,7 @@ def check_config(path: Path) -> None:
     from resolvers.system.runtime import ConfigError, SourceRuntime
 
     try:
-        runtime = SourceRuntime.from_file(path, overrides=_settings().source_urls)
+        runtime = SourceRuntime.from_file(path, overrides=_settings(config_file=path).source_urls)
     except ConfigError as exc:
         _fail(str(exc))
     typer.echo(f"{path}: ok ({', '.join(runtime.config.sources)})")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_origin
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,3 +79,64 @@ class Settings(BaseSettings):
         description="Allocations before a first-generation collection (Python's default is "
         "700); 0 keeps Python's defaults. See gateway/runtime_tuning.py.",
     )
+
+
+PREFIX = "C360_"
+TEST_ONLY_VARIABLES = frozenset(
+    {
+        "C360_TEST_POSTGRES_DSN",
+        "C360_TEST_REDIS_URL",
+        "C360_DIFFERENTIAL_CASES",
+        "C360_DIFFERENTIAL_SEED",
+    }
+)
+"""``C360_*`` names the test suite and CI read; the gateway ignores them."""
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def setting_variables() -> tuple[set[str], set[str]]:
+    """Every ``C360_*`` name of a setting, and those of dict settings (``NAME__key`` allowed)."""
+    names: set[str] = set()
+    nested: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        variable = PREFIX + name.upper()
+        names.add(variable)
+        if get_origin(field.annotation) is dict:
+            nested.add(variable)
+    return names, nested
+
+
+def referenced_variables(*config_files: Path) -> set[str]:
+    """The ``${VAR}`` names a source config file substitutes (unreadable files: none)."""
+    found: set[str] = set()
+    for path in config_files:
+        try:
+            found.update(_REFERENCE.findall(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return {name.upper() for name in found}
+
+
+def unknown_variables(environ: Mapping[str, str], allowed: Iterable[str] = ()) -> list[str]:
+    """One line per ``C360_*`` variable that no setting reads, with the nearest setting's name.
+
+    A leftover (``C360_BATCHING``) or a typo (``C360_MAX_DEPHT``) is otherwise
+    silently ignored. Names in ``allowed`` (those the source config substitutes)
+    and ``TEST_ONLY_VARIABLES`` are fine.
+    """
+    names, nested = setting_variables()
+    known = names | TEST_ONLY_VARIABLES | {name.upper() for name in allowed}
+    problems = []
+    for key in sorted(environ):
+        variable = key.upper()
+        if not variable.startswith(PREFIX) or variable in known:
+            continue
+        if any(variable.startswith(parent + "__") for parent in nested):
+            continue
+        near = difflib.get_close_matches(variable, sorted(names), n=1, cutoff=0.8)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        problems.append(
+            f"{key} is not a setting of the gateway nor a variable of the source config{hint}"
+        )
+    return problems
