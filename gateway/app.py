@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
+from gateway.graphiql import ASSETS_URL, GraphiQLAssets
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
 from gateway.observability import count_fallback
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
     saved = load_saved_queries(settings.queries_dir, schema)
     if engine is not None:
         precompile_saved_queries(engine, schema, saved)
-    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved))
+    graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved), saved)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         routes=[
             Route("/", home),
             Route("/graphql", graphql),
+            Mount(ASSETS_URL, GraphiQLAssets(), name="graphiql-assets"),
             WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/healthz", healthz),

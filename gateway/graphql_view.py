@@ -11,6 +11,7 @@ in an ``x-request-id`` header.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.graphiql import GraphiQLPage
 from gateway.graphql_http import (
     APPLICATION_JSON,
     REFUSED_DOCUMENT_CODES,
@@ -41,6 +43,7 @@ from gateway.graphql_http import (
 from gateway.operation_choice import OPERATION_RESOLUTION_FAILURE
 from gateway.persisted import PersistedQueries, PersistedQueryError
 from gateway.request_context import new_context
+from gateway.saved_queries import SavedQuery
 from gateway.settings import Settings
 from schema.context import Context
 
@@ -57,6 +60,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         schema: Any,
         settings: Settings,
         persisted: PersistedQueries,
+        saved: Mapping[str, SavedQuery] | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -65,6 +69,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.persisted = persisted
+        self.ide_page = GraphiQLPage.for_saved_queries(saved or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,6 +178,10 @@ class CustomerGraphQL(GraphQL[Context, None]):
         if isinstance(document, dict):
             data.query = self.persisted.text_for(document) or data.query
         return data
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the gateway's own assets (gateway/graphiql.py), not from a CDN."""
+        return self.ide_page.response()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A GET that names a persisted query is a query, not a visit to GraphiQL."""
