@@ -58,7 +58,6 @@ class SourceBudget:
         self.queued = 0
         self.refused: Counter[str] = Counter()
         self._gauge = INFLIGHT_CALLS.labels(source)
-        self._gauge.set(0)
 
     async def acquire(self, entity: str, remaining: float) -> float:
         """Wait for the budget to allow one call; the time left for the call itself.
