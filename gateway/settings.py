@@ -11,6 +11,8 @@ from typing import Annotated, get_origin
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from queries import saved_queries_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SOURCES = PROJECT_ROOT / "sources" / "demo" / "sources.yaml"
 
@@ -28,7 +30,10 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Per-source base_url overrides by source name (JSON in the environment).",
     )
-    queries_dir: Path = PROJECT_ROOT / "queries"
+    queries_dir: Path = Field(
+        default_factory=saved_queries_dir,
+        description="The saved queries (*.graphql); default: those installed with the package.",
+    )
     request_deadline_ms: Annotated[int, Field(ge=10, le=120_000)] = 5_000
     compiled: bool = Field(
         default=True,
