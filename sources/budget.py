@@ -1,8 +1,10 @@
 """A source's budget: how many calls per second, at once, and per request we may make to it.
 
 CRMs and other SaaS sources have API quotas; a small database has few
-connections. The budget is enforced where a call is about to reach the source
-(``ResilientConnector._attempt``), so cache hits and coalesced calls cost nothing.
+connections. The budget is enforced where a request is about to reach the
+source (``ResilientConnector._requests``: one per ``max_batch`` keys, one per key
+for a ``{key}`` lookup; a retry is another), so cache hits and coalesced calls
+cost nothing and a quota counts what the source counts.
 A call over the rate or the concurrency queues within the time it has left, or
 is refused at once with ``SourceBudgetExceeded`` when it could not start in time:
 a request that would only time out in the queue learns it now, by name.
@@ -48,7 +50,7 @@ class SourceBudget:
     def __init__(self, source: str, budget: Budget) -> None:
         self.source = source
         self.budget = budget
-        self._unlimited = budget.unlimited
+        self.unlimited = budget.unlimited
         self._slots = asyncio.Semaphore(budget.concurrency) if budget.concurrency else None
         self._rate = budget.rate_per_s
         self._capacity = budget.bucket_size
@@ -67,7 +69,7 @@ class SourceBudget:
         not come within ``QUEUE_SHARE`` of ``remaining``. Every successful
         ``acquire`` must be followed by one ``release``.
         """
-        if self._unlimited:
+        if self.unlimited:
             self._started()
             return remaining
         budget = self.budget

@@ -139,9 +139,10 @@ class Resilience(_Strict):
 class Budget(_Strict):
     """How hard we may use one source (a CRM's API quota, a small database). Unset: unlimited.
 
-    ``rate_per_s`` and ``burst`` are a token bucket over calls (a call is one batch
-    request; a retry is another call); ``concurrency`` bounds calls in flight at
-    once; ``max_calls_per_request`` bounds what one GraphQL request may cost this
+    A call is one request to the source: one per ``max_batch`` keys (one per key
+    for a ``{key}`` lookup), a retry another. ``rate_per_s`` and ``burst`` are a
+    token bucket over calls; ``concurrency`` bounds calls in flight at once;
+    ``max_calls_per_request`` bounds what one GraphQL request may cost this
     source. A call over the rate or the concurrency waits within the request's
     deadline, or fails at once with ``SOURCE_BUDGET_EXCEEDED`` when it could not
     start in time.

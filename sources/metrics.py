@@ -53,7 +53,8 @@ COALESCED = Counter(
 
 INFLIGHT_CALLS = Gauge(
     "c360_source_inflight_calls",
-    "Calls to a source system in flight now (after its budget admitted them).",
+    "Requests to a source system in flight now (a call of several batches counts each "
+    "when the source has a budget).",
     ["source"],
 )
 BUDGET_REFUSALS = Counter(

@@ -74,7 +74,12 @@ class Checked:
     answers: list[Answer]
     """``raws`` mapped (the very list ``raws`` when there was no mapping)."""
     failed: SourceError | None
-    """The first key's error, if any key failed: the call then counts as a failure."""
+    """The first key's error, if any key failed: the call then counts as a failure.
+
+    Not a key our own budget refused to ask for: the source never heard of it.
+    """
+    whole: bool
+    """Every key answered and passed every check (the usual answer)."""
 
     def cacheable(self) -> list[bool]:
         """Per key, whether its answer passed every check (only those are cached)."""
@@ -143,6 +148,7 @@ class ResilientConnector:
         self._inflight: dict[
             tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[Checked]
         ] = {}
+        self._entities = source.entities
         self._budget = SourceBudget(self.name, source.budget)
         self.status = SourceStatus(budget=self._budget)
         self._breaker = breakers.for_source(
@@ -220,8 +226,8 @@ class ResilientConnector:
             checked = await self._call(entity, kind, asked, timeout_s, mapped_by)
         except SourceError as call_error:
             every = [call_error] * len(missing)
-            checked = Checked(list(every), list(every), call_error)
-        if every_key and checked.failed is None:  # the usual answer: all of it, all good
+            checked = Checked(list(every), list(every), call_error, whole=False)
+        if every_key and checked.whole:  # the usual answer: all of it, all good
             if use_cache and self._cache is not None:
                 fresh_until = now + ttl
                 entries = {
@@ -483,12 +489,7 @@ class ResilientConnector:
         """
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-        budget = self._budget
-        remaining = await budget.acquire(entity, remaining)
-        try:
-            answers = await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
-        finally:
-            budget.release()
+        answers = await self._requests(entity, kind, keys, remaining)
         failed = [a for a in answers if isinstance(a, Exception)]
         if not failed:  # the usual answer
             return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
@@ -498,6 +499,41 @@ class ResilientConnector:
         if len(failed) == len(answers):
             raise failed[0]
         return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
+
+    async def _requests(
+        self, entity: str, kind: str, keys: list[str], remaining: float
+    ) -> Sequence[list[RawRecord] | Exception]:
+        """The inner connector's answer, each request it makes admitted by the source's budget.
+
+        A call is as many requests as its lookup makes (one per ``max_batch`` keys,
+        or one per key for a ``{key}`` lookup): with a budget they are made here,
+        one inner call per request, so the source never sees more than its limits
+        allow. A request the budget refuses costs only its keys (their error is
+        ``SourceBudgetExceeded``); when every one is refused, the call is.
+        """
+        budget = self._budget
+        lookup = self._entities[entity].lookups[kind]
+        step = 1 if lookup.per_key else lookup.max_batch
+        if budget.unlimited or len(keys) <= step:
+            remaining = await budget.acquire(entity, remaining)
+            try:
+                return await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+            finally:
+                budget.release()
+        groups = [keys[i : i + step] for i in range(0, len(keys), step)]
+        parts = await asyncio.gather(
+            *(self._requests(entity, kind, group, remaining) for group in groups),
+            return_exceptions=True,
+        )
+        answers: list[list[RawRecord] | Exception] = []
+        for group, part in zip(groups, parts, strict=True):
+            if isinstance(part, SourceError):
+                answers.extend([part] * len(group))
+            elif isinstance(part, BaseException):
+                raise part
+            else:
+                answers.extend(part)
+        return answers
 
     def _observe_breaker(self) -> None:
         state = self._breaker.state
@@ -519,8 +555,11 @@ async def _checked(attempts: Awaitable[list[RawAnswer]], mapped_by: MapRecords |
     """The call's answer per key, mapped (``mapped_by``) before anyone caches or trusts it."""
     raws = await attempts
     answers: list[Answer] = raws if mapped_by is None else await mapped_in_steps(raws, mapped_by)
-    failed = next((a for a in answers if isinstance(a, SourceError)), None)
-    return Checked(raws, answers, failed)
+    errors = [a for a in answers if isinstance(a, SourceError)]
+    if not errors:
+        return Checked(raws, answers, None, whole=True)
+    failed = next((e for e in errors if not isinstance(e, SourceBudgetExceeded)), None)
+    return Checked(raws, answers, failed, whole=False)
 
 
 async def mapped_in_steps(raws: Sequence[RawAnswer], mapped_by: MapRecords) -> list[Answer]:

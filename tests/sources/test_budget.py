@@ -81,7 +81,9 @@ async def crm() -> AsyncIterator[CountingSource]:
         await server.close()
 
 
-def config(url: str, budget: dict[str, Any], retries: int = 0) -> dict[str, Any]:
+def config(
+    url: str, budget: dict[str, Any], retries: int = 0, max_batch: int = 200
+) -> dict[str, Any]:
     return {
         "sources": {
             "saas_crm": {
@@ -97,6 +99,7 @@ def config(url: str, budget: dict[str, Any], retries: int = 0) -> dict[str, Any]
                                 "path": "/orders",
                                 "query": {"keys": "{keys}"},
                                 "match_on": "email",
+                                "max_batch": max_batch,
                             }
                         },
                         "fields": {"id": "id", "placed_at": "at", "total": "total"},
@@ -113,8 +116,10 @@ async def connect() -> AsyncIterator[
 ]:
     started: list[ResilientConnector] = []
 
-    async def make(url: str, budget: dict[str, Any], retries: int = 0) -> ResilientConnector:
-        source = parse_sources_config(config(url, budget, retries)).sources["saas_crm"]
+    async def make(
+        url: str, budget: dict[str, Any], retries: int = 0, max_batch: int = 200
+    ) -> ResilientConnector:
+        source = parse_sources_config(config(url, budget, retries, max_batch)).sources["saas_crm"]
         assert isinstance(source, RestSource)
         connector = ResilientConnector(RestConnector("saas_crm", source), source, Breakers(), None)
         await connector.start()
@@ -168,6 +173,32 @@ async def test_with_concurrency_one_the_source_sees_one_call_at_a_time(
     assert len(crm.arrivals) == 5
     assert crm.most_at_once == 1
     assert REGISTRY.get_sample_value("c360_source_inflight_calls", {"source": "saas_crm"}) == 0
+
+
+async def test_a_call_of_several_batches_sends_them_one_at_a_time_with_concurrency_one(
+    crm: CountingSource, connect: Callable[..., Awaitable[ResilientConnector]]
+) -> None:
+    connector = await connect(crm.url, {"concurrency": 1}, max_batch=2)
+    keys = [f"c{n}@example.com" for n in range(6)]
+    answers = await connector.fetch("orders", "email", keys, timeout_s=HANG_GUARD_S)
+    assert [a[0]["id"] for a in answers if not isinstance(a, Exception)] == keys
+    assert len(crm.arrivals) == 3, "three batches of two"
+    assert crm.most_at_once == 1
+
+
+async def test_batches_beyond_max_calls_per_request_cost_only_their_keys(
+    crm: CountingSource, connect: Callable[..., Awaitable[ResilientConnector]]
+) -> None:
+    connector = await connect(crm.url, {"max_calls_per_request": 2}, max_batch=2)
+    count_calls_of_request()
+    keys = [f"c{n}@example.com" for n in range(6)]
+    answers = await connector.fetch("orders", "email", keys, timeout_s=HANG_GUARD_S)
+    refused = [a for a in answers if isinstance(a, SourceBudgetExceeded)]
+    assert len(refused) == 2 and all(e.budget == "max_calls_per_request" for e in refused)
+    assert sum(not isinstance(a, Exception) for a in answers) == 4
+    assert len(crm.arrivals) == 2
+    status = connector.status.snapshot()
+    assert (status["breaker"], status["failures"]) == ("closed", 0)
 
 
 async def test_a_call_that_cannot_get_a_slot_in_time_is_refused_naming_source_and_budget(
