@@ -17,6 +17,7 @@ from resolvers.system.runtime import EntityRoute, SourceRuntime
 from sources.errors import SourceTimeout
 from sources.freshness import StaleNote, collect_stale_notes
 from sources.keys import normalize_key
+from sources.resilient import fetch_mapped
 
 
 class EntityLoader(DataLoader):  # type: ignore[type-arg]
@@ -39,12 +40,16 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
                 route.source, "the request's deadline has passed", entity=route.entity
             )
         timeout_s = min(self._runtime.timeout_s(route.source), remaining)
-        answers = await self._connector.fetch(route.entity, route.kind, keys, timeout_s=timeout_s)
-        # A key whose answer is an error (its source failed, nothing cached) rejects that key only.
-        return [
-            answer if isinstance(answer, Exception) else self._mapper.map_many(answer)
-            for answer in answers
-        ]
+        # Mapping is one of the answer's checks: an answer that fails it is never cached and
+        # counts against the source's breaker. A key whose answer is an error rejects that key only.
+        return await fetch_mapped(
+            self._connector,
+            route.entity,
+            route.kind,
+            keys,
+            timeout_s=timeout_s,
+            mapped_by=self._mapper.map_many,
+        )
 
 
 class SystemLoaders:

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from tests.demo_harness import DemoSources, graphql
 from tests.integration.world import planted
 
 QUERY = "query($id: ID) { customer(id: $id) { rfm { populationAsOf } } }"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the loader wiring (resolvers/system/loaders.py, helper C): map through "
-    "sources.resilient.fetch_mapped so a mapping failure is one of the answer's checks",
-)
 async def test_a_malformed_rfm_answer_is_not_served_after_the_source_recovers(
     start_gateway: Callable[..., str], demo: DemoSources
 ) -> None:
