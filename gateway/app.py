@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from gateway.admission import Admission
 from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
 from gateway.graphiql import ASSETS_URL, GraphiQLAssets
@@ -127,10 +128,15 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         ],
         middleware=[
             Middleware(
+                Admission,
+                max_in_flight=settings.max_in_flight,
+                max_per_client=settings.max_in_flight_per_client,
+            ),
+            Middleware(
                 RequestBodyLimits,
                 max_body_bytes=settings.max_body_bytes,
                 read_timeout_s=settings.body_read_timeout_s,
-            )
+            ),
         ],
         lifespan=lifespan,
     )

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         default=32_000_000,
         description="An answer larger than this, encoded, becomes a RESPONSE_TOO_LARGE error.",
     )
+    max_in_flight: Annotated[int, Field(ge=1)] = Field(
+        default=512,
+        description="GraphQL requests running at once in this process; beyond: 503 + Retry-After.",
+    )
+    max_in_flight_per_client: Annotated[int, Field(ge=1)] = Field(
+        default=64,
+        description="GraphQL requests running at once for one credential (Authorization) or, "
+        "without one, one address; beyond: 429 + Retry-After.",
+    )
     body_read_timeout_s: Annotated[float, Field(gt=0, le=300)] = Field(
         default=10.0, description="A request body slower than this answers 408 (slow clients)."
     )
