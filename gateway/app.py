@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         routes=[
             Route("/", home),
             Route("/graphql", graphql),
-            Mount(ASSETS_URL, GraphiQLAssets(), name="graphiql-assets"),
+            *([Mount(ASSETS_URL, GraphiQLAssets())] if settings.graphiql else []),
             WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/healthz", healthz),

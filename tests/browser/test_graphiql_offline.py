@@ -6,11 +6,14 @@ demo caller's phone ready, press run, read the customer's name.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from gateway.graphiql import EXAMPLE_VARIABLES
+from queries import saved_queries_dir
 from tests.integration.world import contact, planted
 
 if TYPE_CHECKING:  # imported in the test: without playwright, the fixture skips or fails
@@ -67,3 +70,26 @@ async def test_graphiql_runs_the_agent_query_with_no_outside_network(
     assert requested and all(url.startswith(gateway_url + "/") for url in requested)
     assert problems == []  # no CSP violation, no script error
     assert shot.stat().st_size > 10_000
+
+
+async def test_every_saved_query_opens_as_a_tab_the_agent_first(
+    start_gateway: Callable[..., str], browser: Browser, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    shutil.copy(saved_queries_dir() / "agent.graphql", tmp_path / "agent.graphql")
+    (tmp_path / "by_email.graphql").write_text(
+        "query CustomerByEmail($email: String!) { customer(email: $email) { id name } }\n"
+    )
+    url = start_gateway(queries_dir=tmp_path)
+    page = await browser.new_page()
+    await page.goto(url + "/graphql")
+    tabs = page.locator(".graphiql-tab")
+    await expect(tabs).to_have_count(2, timeout=60_000)
+    await expect(tabs.nth(0)).to_contain_text("AgentView")
+    await expect(tabs.nth(1)).to_contain_text("CustomerByEmail")
+    editor = page.locator(".graphiql-query-editor .CodeMirror")
+    await expect(editor).to_contain_text("query AgentView")
+    await tabs.nth(1).locator("button").first.click()
+    await expect(editor).to_contain_text("query CustomerByEmail")
+    await page.close()

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -101,3 +102,11 @@ def test_a_saved_query_cannot_break_out_of_the_settings_block(tmp_path: Path) ->
     match = SETTINGS_BLOCK.search(page)
     assert match is not None
     assert json.loads(match.group(1))["tabs"][0]["query"].startswith("# </script><script>")
+
+
+async def test_with_graphiql_off_its_assets_are_not_served(
+    start_gateway: Callable[..., str],
+) -> None:
+    url = start_gateway(graphiql=False)
+    status, _, _ = await _get(url + "/graphiql-assets/graphiql-3.8.3/graphiql.min.js")
+    assert status == 404
