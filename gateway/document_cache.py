@@ -13,8 +13,9 @@ The validation cache is keyed by (schema, rules, text) instead of the document
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
@@ -26,6 +27,11 @@ MAX_CACHED_TEXT = 64_000
 
 TREE_BYTES_PER_CHAR = 150
 """What graphql-core's syntax tree of one character of query text weighs (measured: 60-125)."""
+
+OFF_LOOP_TEXT = 4_000
+"""Texts longer than this are parsed and validated in a worker thread when not cached."""
+
+T = TypeVar("T")
 
 CACHE_BYTES = 64_000_000
 """Each cache's budget, in estimated bytes."""
@@ -57,41 +63,57 @@ def cacheable(text: str | None) -> bool:
 
 
 class ParsedDocuments(SchemaExtension):
-    """``ParserCache``, bounded in bytes, skipping texts over ``MAX_CACHED_TEXT``."""
+    """``ParserCache``, bounded in bytes, skipping texts over ``MAX_CACHED_TEXT``.
 
-    def on_parse(self) -> Iterator[None]:
+    A text longer than ``OFF_LOOP_TEXT`` that is not cached is parsed in a worker
+    thread, so other requests keep being served meanwhile (the GIL is handed back
+    to the loop every few milliseconds).
+    """
+
+    async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         text = context.query
-        if text is not None and cacheable(text):
+        if text is not None:
             key = (text, tuple(sorted(context.parse_options.items())))  # max_tokens
-            document = _PARSED.get(key)
+            document = _PARSED.get(key) if cacheable(text) else None
             if document is None:
-                document = parse(text, **context.parse_options)
-                _PARSED[key] = document
+                document = await _off_loop_if_long(text, parse, text, **context.parse_options)
+                if cacheable(text):
+                    _PARSED[key] = document
             context.graphql_document = document
         yield
 
 
 class ValidatedDocuments(SchemaExtension):
-    """``ValidationCache``, keyed by text, bounded in bytes, skipping texts over the limit."""
+    """``ValidationCache``, keyed by text, bounded in bytes, skipping texts over the limit.
 
-    def on_validate(self) -> Iterator[None]:
+    Validation of a text not cached is moved off the loop as parsing is: graphql-core
+    needs about a quarter second for a 20 KB document on a slow core.
+    """
+
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        text = context.query
+        text = context.query or ""
         if document is not None:
             schema = context.schema._schema
             rules = tuple(context.validation_rules)
-            if text is not None and cacheable(text):
-                key = (schema, rules, text)
-                entry = _VALIDATED.get(key)
-                if entry is None:
-                    entry = (len(text), validate_document(schema, document, rules))
+            key = (schema, rules, text)
+            entry = _VALIDATED.get(key) if cacheable(text) else None
+            if entry is None:
+                errors = await _off_loop_if_long(text, validate_document, schema, document, rules)
+                entry = (len(text), errors)
+                if cacheable(text):
                     _VALIDATED[key] = entry
-                context.pre_execution_errors = list(entry[1])  # later steps may replace it
-            else:
-                context.pre_execution_errors = validate_document(schema, document, rules)
+            context.pre_execution_errors = list(entry[1])  # later steps may replace it
         yield
+
+
+async def _off_loop_if_long(text: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``work(*args, **kwargs)``, in a worker thread when ``text`` is long."""
+    if len(text) <= OFF_LOOP_TEXT:
+        return work(*args, **kwargs)
+    return await asyncio.to_thread(work, *args, **kwargs)
 
 
 def cached_bytes() -> tuple[int, int]:

@@ -9,6 +9,7 @@ problem, and answer ``application/graphql-response+json`` to clients that ask.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -69,6 +70,29 @@ def response_media_type(accept: str | None) -> str:
 def error_document(message: str, code: str, **extensions: object) -> dict[str, Any]:
     """The one shape every rejected request gets: ``{"errors": [{message, extensions.code}]}``."""
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+@dataclass(slots=True, frozen=True)
+class RefusedRequest(Exception):
+    """A request refused before parsing, with the code its error document carries."""
+
+    status: int
+    message: str
+    code: str
+
+
+def check_query_size(query: str | None, limit: int) -> None:
+    """Refuses a query text over ``limit`` characters before anything parses it.
+
+    The token limit bounds how many tokens a parser reads, not how long one is:
+    a 900 KB operation name is one token and a quarter second of parsing.
+    """
+    if query is not None and len(query) > limit:
+        raise RefusedRequest(
+            400,
+            f"The query text is {len(query)} characters; this server reads at most {limit}.",
+            "QUERY_TOO_LARGE",
+        )
 
 
 def answer_too_large_document(size: int, limit: int) -> dict[str, Any]:

@@ -30,8 +30,10 @@ from gateway.graphiql import GraphiQLPage
 from gateway.graphql_http import (
     APPLICATION_JSON,
     REFUSED_DOCUMENT_CODES,
+    RefusedRequest,
     answer_too_large_document,
     batch_data,
+    check_query_size,
     decode_request_json,
     error_response,
     failed_before_execution,
@@ -82,7 +84,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self.rejection(request, exc, media_type)
-        except PersistedQueryError as exc:
+        except (PersistedQueryError, RefusedRequest) as exc:
             response = error_response(exc.status, exc.message, exc.code, media_type=media_type)
         except Exception:
             # A bug of ours, not the client's: log it, answer a JSON 500 naming the request.
@@ -154,6 +156,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         if request.method != "POST":
             data = await super().parse_http_body(request)
             if isinstance(data, GraphQLRequestData):
+                check_query_size(data.query, self.settings.max_query_bytes)
                 params = dict(request.query_params)
                 payload = {
                     "query": data.query,
@@ -173,8 +176,12 @@ class CustomerGraphQL(GraphQL[Context, None]):
         document = decode_request_json(await request.get_body())
         if isinstance(document, list):
             batching = self.schema.config.batching_config
-            return batch_data(document, batching["max_operations"] if batching else None)
+            batch = batch_data(document, batching["max_operations"] if batching else None)
+            for item in batch:
+                check_query_size(item.query, self.settings.max_query_bytes)
+            return batch
         data = request_data(document)
+        check_query_size(data.query, self.settings.max_query_bytes)
         if isinstance(document, dict):
             data.query = self.persisted.text_for(document) or data.query
         return data

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     max_aliases: Annotated[int, Field(ge=1)] = 50
     max_tokens: Annotated[int, Field(ge=10)] = 5_000
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    max_query_bytes: Annotated[int, Field(ge=1_024)] = Field(
+        default=64_000,
+        description="The longest query text read (the agent's is under 1 KB); longer: 400 "
+        "QUERY_TOO_LARGE before parsing.",
+    )
     max_cost: Annotated[int, Field(ge=1)] = Field(
         default=1_000_000,
         description="Demand control: the most an operation may cost, estimated before it runs "

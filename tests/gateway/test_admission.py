@@ -27,9 +27,7 @@ def lookup(n: int) -> dict[str, str]:
 async def burst(url: str, count: int, token: str = "alice") -> list[Reply]:
     headers = {"authorization": f"Bearer {token}"}
     return list(
-        await asyncio.gather(
-            *(request(url, json=lookup(n), headers=headers) for n in range(count))
-        )
+        await asyncio.gather(*(request(url, json=lookup(n), headers=headers) for n in range(count)))
     )
 
 
@@ -62,7 +60,8 @@ async def test_beyond_the_global_limit_everyone_gets_503(
 ) -> None:
     url = start_gateway(max_in_flight=3)
     await demo.knobs("crm", latency_ms=SLOW_MS)
-    replies = [r for group in await asyncio.gather(burst(url, 2), burst(url, 3, "bob")) for r in group]
+    groups = await asyncio.gather(burst(url, 2), burst(url, 3, "bob"))
+    replies = [reply for group in groups for reply in group]
     assert Counter(reply.status for reply in replies) == {200: 3, 503: 2}
     busy = next(reply for reply in replies if reply.status == 503)
     assert busy.codes == ["SERVER_BUSY"] and busy.headers["retry-after"] == "1"

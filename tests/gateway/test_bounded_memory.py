@@ -10,6 +10,7 @@ at ``/metrics`` itself.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -58,13 +59,23 @@ async def test_an_apq_text_that_ran_is_registered(gateway_url: str, demo: DemoSo
     assert again.body == {"data": {"customer": {"id": "C-10002"}}}
 
 
-async def test_a_text_over_64_kb_is_answered_but_not_cached(gateway_url: str) -> None:
+async def test_a_query_text_over_the_limit_is_refused_before_parsing(gateway_url: str) -> None:
+    name = "N" * 64_000
+    reply = await post_query(gateway_url, f"query {name} {{ __typename }}")
+    assert reply.status == 400 and reply.codes == ["QUERY_TOO_LARGE"]
+    assert "at most 64000" in reply.message
+
+
+async def test_a_text_over_64_kb_is_answered_but_not_cached(
+    start_gateway: Callable[..., str],
+) -> None:
+    url = start_gateway(max_query_bytes=200_000)
     padded = "# " + "x" * MAX_CACHED_TEXT + "\nquery Padded { __typename }"
     before = cached_bytes()
-    reply = await post_query(gateway_url, padded)
+    reply = await post_query(url, padded)
     assert reply.status == 200 and reply.body["data"] == {"__typename": "Query"}
     assert cached_bytes() == before
-    small = await post_query(gateway_url, "query NotPadded { __typename __typename }")
+    small = await post_query(url, "query NotPadded { __typename __typename }")
     assert small.status == 200
     assert cached_bytes() > before
 
@@ -76,7 +87,7 @@ async def test_metrics_answers_at_its_own_path(gateway_url: str) -> None:
 
 
 async def test_a_huge_operation_name_is_cut_in_the_metrics(gateway_url: str) -> None:
-    name = "Huge" + "N" * 100_000
+    name = "Huge" + "N" * 60_000
     reply = await post_query(gateway_url, f"query {name} {{ __typename }}")
     assert reply.status == 200
     _, page = await metrics_page(gateway_url)
