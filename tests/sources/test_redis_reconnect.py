@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlparse
 
 import pytest
@@ -41,6 +42,9 @@ class RedisProxy:
         self.connections = 0
         """Connections the cache opened to us (forwarded or hung up on)."""
         self.hang_up = False
+        self.silent = False
+        """Accept connections and never answer (a Redis that stopped, or a black hole)."""
+        self.reply_delay_s = 0.0
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
 
@@ -67,17 +71,30 @@ class RedisProxy:
         if self.hang_up:
             writer.transport.abort()
             return
+        if self.silent:
+            self._open.add(writer)
+            while await reader.read(65536):
+                pass
+            return
         up_reader, up_writer = await asyncio.open_connection(*self.target)
         self._open |= {writer, up_writer}
         try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            await asyncio.gather(
+                _pipe(reader, up_writer), _pipe(up_reader, writer, lambda: self.reply_delay_s)
+            )
         finally:
             self._open -= {writer, up_writer}
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    delay_s: Callable[[], float] = lambda: 0.0,
+) -> None:
     try:
         while data := await reader.read(65536):
+            if delay := delay_s():
+                await asyncio.sleep(delay)
             writer.write(data)
             await writer.drain()
     except (ConnectionError, OSError):
@@ -164,4 +181,33 @@ async def test_a_failed_call_is_one_attempt_and_a_redis_still_down_is_skipped_ag
     assert proxy.connections == asked + 1, "a second failure starts another skip"
     proxy.hang_up = False
     clock.now += 0.1
+    assert await shared.get_many(["k"]) == [ENTRY]
+
+
+async def test_a_timeout_our_own_busy_loop_caused_does_not_skip_a_healthy_redis(
+    proxy: RedisProxy, cache: tuple[RedisCache, Clock]
+) -> None:
+    shared, _clock = cache
+    await shared.set_many({"k": ENTRY}, keep_s=60)
+    proxy.reply_delay_s = 0.05  # Redis answers well within the cache's 100 ms timeout ...
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.005, time.sleep, 0.3)  # ... but a request holds our loop for 300 ms
+    await shared.get_many(["k"])  # a miss, most likely: the timer fired before the reply was read
+    proxy.reply_delay_s = 0.0
+    assert await shared.get_many(["k"]) == [ENTRY], "Redis was not skipped for our lag"
+
+
+async def test_a_redis_that_stops_answering_is_skipped(
+    proxy: RedisProxy, cache: tuple[RedisCache, Clock]
+) -> None:
+    shared, clock = cache
+    proxy.silent = True
+    assert await shared.get_many(["k"]) == [None]  # timed out, not an error
+    proxy.silent = False
+    asked = proxy.connections
+    assert await shared.get_many(["k"]) == [None]
+    assert proxy.connections == asked, "skipped: not even a connection attempt"
+    await shared.set_many({"k": ENTRY}, keep_s=60)
+    clock.now += RETRY_AFTER_S
+    await shared.set_many({"k": ENTRY}, keep_s=60)
     assert await shared.get_many(["k"]) == [ENTRY]
