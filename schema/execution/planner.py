@@ -16,7 +16,7 @@ extensions wrap resolvers (``resolve`` hooks must see every field).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence, Sized
 from typing import Any
 
 import strawberry
@@ -101,6 +101,25 @@ class Compiler:
     ) -> dict[str, list[FieldNode]]:
         return self.selections.collect(object_type, selection_sets)
 
+    def waits_in_core(self, parent_type: GraphQLObjectType, nodes: list[FieldNode]) -> bool:
+        """Whether graphql-core's value for this field is awaitable: an async resolver, or
+        an object (or list of them) selecting one. Decides where it adds a loop turn."""
+        field_def = parent_type.fields.get(nodes[0].name.value)
+        if field_def is None:
+            return False  # __typename
+        definition = (field_def.extensions or {}).get(DEFINITION)
+        if isinstance(definition, StrawberryField) and definition.is_async:
+            return True
+        return self.value_waits_in_core(field_def.type, nodes)
+
+    def value_waits_in_core(self, value_type: GraphQLOutputType, nodes: list[FieldNode]) -> bool:
+        """Whether graphql-core's completion of a value of this type is awaitable."""
+        named = named_type(value_type)
+        if not isinstance(named, GraphQLObjectType):
+            return False
+        grouped = self.collect(named, [n.selection_set for n in nodes if n.selection_set])
+        return any(self.waits_in_core(named, found) for found in grouped.values())
+
     def completer(
         self, return_type: GraphQLOutputType, nodes: list[FieldNode], label: str
     ) -> Complete:
@@ -180,6 +199,7 @@ class Compiler:
         item_type = list_type.of_type
         item_nullable = not isinstance(item_type, GraphQLNonNull)
         item = self.completer(item_type, nodes, label)
+        items_wait = self.value_waits_in_core(item_type, nodes)
         not_iterable = f"Expected Iterable, but did not find one for field '{label}'."
 
         def complete_list(run: Run, value: Any, path: ResponsePath) -> Any:
@@ -190,23 +210,31 @@ class Compiler:
             completed: list[Any] = []
             waiting: list[tuple[int, Awaitable[Any]]] = []
             mark = len(run.pending)
-            for index, entry in enumerate(value):
-                item_path = (path, index)
-                try:
-                    done = item(run, entry, item_path)
-                except Exception as raw:
-                    error = located_error(raw, nodes, path_list(item_path))
-                    if not item_nullable:
-                        abandon(run, waiting, mark)
-                        raise error from None
-                    run.add_error(error, item_path)
-                    done = None
-                if type(done) is Waiting:
-                    waiting.append(
-                        (index, self._settled(run, done, nodes, item_path, item_nullable))
-                    )
-                    done = None
-                completed.append(done)
+            # graphql-core starts two or more items that wait as tasks, a turn later.
+            later = items_wait and (not isinstance(value, Sized) or len(value) > 1)
+            if later:
+                run.turns += 1
+            try:
+                for index, entry in enumerate(value):
+                    item_path = (path, index)
+                    try:
+                        done = item(run, entry, item_path)
+                    except Exception as raw:
+                        error = located_error(raw, nodes, path_list(item_path))
+                        if not item_nullable:
+                            abandon(run, waiting, mark)
+                            raise error from None
+                        run.add_error(error, item_path)
+                        done = None
+                    if type(done) is Waiting:
+                        waiting.append(
+                            (index, self._settled(run, done, nodes, item_path, item_nullable))
+                        )
+                        done = None
+                    completed.append(done)
+            finally:
+                if later:
+                    run.turns -= 1
             if not waiting:
                 return completed
             return Waiting(fill(run, completed, waiting))
@@ -237,23 +265,30 @@ class Compiler:
             compile_field(self, object_type, key, found) for key, found in grouped.items()
         )
 
+        # graphql-core runs the fields that wait as tasks, a turn later, when two or more do.
+        waits = [self.waits_in_core(object_type, found) for found in grouped.values()]
+        later = tuple(w and sum(waits) > 1 for w in waits)
+
         def complete_object(run: Run, source: Any, path: ResponsePath) -> Any:
             if source is None:
                 return None
             result: dict[str, Any] = {}
             waiting: list[tuple[str, Awaitable[Any]]] = []
             mark = len(run.pending)
-            for field in fields:
+            for field, turn in zip(fields, later, strict=True):
+                run.turns += turn
                 try:
                     value = field.execute(run, source, path)
                 except Exception as raw:
                     field_path = (path, field.key)
                     error = located_error(raw, field.nodes, path_list(field_path))
                     if not field.nullable:
+                        run.turns -= turn
                         abandon(run, waiting, mark)
                         raise error from None
                     run.add_error(error, field_path)
                     value = None
+                run.turns -= turn
                 if type(value) is Waiting:
                     field_path = (path, field.key)
                     settled = self._settled(run, value, field.nodes, field_path, field.nullable)

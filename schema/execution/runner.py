@@ -48,9 +48,11 @@ class Run:
         "errors",
         "extensions",
         "gathered",
+        "later",
         "nulled",
         "pending",
         "root_value",
+        "turns",
         "variables",
     )
 
@@ -70,6 +72,12 @@ class Run:
         self.pending: list[Awaitable[None]] = []
         self.gathered: list[Awaitable[Any]] = []
         """Every wait handed to a task: what a failed root field must close if not begun."""
+        self.turns = 0
+        """Loop turns graphql-core would take to reach the field being run eagerly now
+        (one per enclosing object or list of which two or more parts wait: it runs
+        them as tasks, each starting a turn later)."""
+        self.later = 0
+        """Errors to be recorded in a later turn, as graphql-core would record them."""
 
     def gather(self, awaitables: list[Awaitable[Any]]) -> Awaitable[list[Any]]:
         """``asyncio.gather`` of waits, remembered in case the operation is abandoned."""
@@ -83,7 +91,31 @@ class Run:
             await self.gather(awaitables)
 
     def add_error(self, error: GraphQLError, path: ResponsePath) -> None:
-        """Record a field error, unless an ancestor was already nulled (graphql-core's rule)."""
+        """Record a field error, unless an ancestor was already nulled (graphql-core's rule).
+
+        A field graphql-core would reach only some turns later (``turns``) has its
+        error recorded then, so that errors keep graphql-core's order.
+        """
+        if self.turns:
+            self.later += 1
+            asyncio.get_running_loop().call_soon(self._in_turns, self.turns, error, path)
+            return
+        self._add_error(error, path)
+
+    def _in_turns(self, turns: int, error: GraphQLError, path: ResponsePath) -> None:
+        if turns > 1:
+            asyncio.get_running_loop().call_soon(self._in_turns, turns - 1, error, path)
+            return
+        self.later -= 1
+        self._add_error(error, path)
+
+    async def errors_recorded(self) -> list[GraphQLError]:
+        """The errors, once those due in a later turn are in."""
+        while self.later:  # noqa: ASYNC110 - turns are what is waited for, as tasks take them
+            await asyncio.sleep(0)
+        return list(self.errors)
+
+    def _add_error(self, error: GraphQLError, path: ResponsePath) -> None:
         keys = tuple(path_list(path))
         if any(keys[:depth] in self.nulled for depth in range(len(keys) + 1)):
             return
@@ -235,7 +267,7 @@ class CompiledOperation:
                     data[key] = value
         except GraphQLError as error:
             return CompiledResult(None, [*run.errors, error])
-        return CompiledResult(data, list(run.errors))
+        return CompiledResult(data, await run.errors_recorded())
 
 
 async def _gather_with_cancel(run: Run, awaitables: list[Awaitable[Any]]) -> list[Any]:

@@ -13,13 +13,13 @@ a source), and must leave no more behind in the log than graphql-core does: no
 The random run is ``CASES`` operations (500; about 10 s of CPU, 20-30 s on a
 loaded 2-core box); ``C360_DIFFERENTIAL_CASES=20000`` runs more,
 ``C360_DIFFERENTIAL_SEED`` another seed. One test per difference found pins each
-by name. One is still open (strict xfail, and ``within_a_turn`` in the random
-run, about 0.2% of cases): when fields fail within the same few event-loop turns,
-graphql-core's error order follows its task scheduling (the fields of an object
-with two or more async fields start one turn later, as tasks), which the
-engine's eager, task-free execution does not reproduce; for the same reason,
-when a failing root field nulls the answer, a sibling's error or lookup may make
-it in before the cancel on one side only.
+by name. What is left (``within_a_turn`` in the random run, about 0.1% of
+cases) comes from timing: graphql-core starts the fields of an object with two
+or more async fields one loop turn later, as tasks; the engine runs them eagerly
+and records their immediate errors in that later turn, but what they wait for is
+asked a turn earlier, so errors of answers that arrive within the same few turns
+may come in another order, or (a failing root field nulling the answer) make it
+in before the cancel on one side only.
 """
 
 from __future__ import annotations
@@ -198,8 +198,8 @@ def frozen_heap() -> Iterator[None]:
 async def test_random_operations_answer_like_graphql_core() -> None:
     """``CASES`` seeded operations: same JSON, no other source calls, nothing left in the log.
 
-    Except for the open difference (``within_a_turn``, pinned by its own test
-    below): about 0.2% of cases, allowed up to 2% so that a regression shows.
+    Except for what timing leaves (``within_a_turn``): about 0.1% of cases,
+    allowed up to 2% so that a regression shows.
     """
     differing: list[str] = []
     open_difference = 0
@@ -261,7 +261,6 @@ async def test_a_failed_non_null_root_field_abandons_its_slow_siblings() -> None
     assert core.answer.count('"message"') == 1
 
 
-@pytest.mark.xfail(strict=True, reason="eager fields record errors before graphql-core's tasks")
 async def test_errors_keep_graphql_core_order_when_a_resolver_fails_on_a_settled_answer() -> None:
     """A customer already in the cache (a settled future) whose orders and tickets fail
     at once: graphql-core runs those two fields as tasks, after the next root field's
