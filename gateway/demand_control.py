@@ -173,14 +173,7 @@ class CostModel:
         variables: Mapping[str, Any] | None,
     ) -> int:
         """The cost of the operation that will run (0 when none can be chosen)."""
-        operation = _chosen_operation(document, operation_name)
-        if operation is None:
-            return 0
-        root = self.schema.get_root_type(operation.operation)
-        if root is None:
-            return 0
-        walk = _Walk(self, document, variables or {}, operation)
-        return walk.selection_cost(operation.selection_set, root)
+        return self.estimate_text(None, document, operation_name, variables)
 
     def estimate_text(
         self,
