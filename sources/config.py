@@ -30,6 +30,15 @@ from sources.errors import ConfigError
 KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
 
+LINK = "link"
+"""The lookup kind keyed by this source's own ids, as other systems' records hold them (``links``)."""
+
+LINKED_BY = "link:"
+"""Prefix of the lookup kind ``link:<system>``: records found by the id they hold for ``<system>``."""
+
+MAX_LINK_DEPTH = 3
+"""How many hops a chain of links may take from the customer system (CRM → billing → ledger)."""
+
 KEY_PARTS = {"location": ("latitude", "longitude")}
 """Composite key kinds and the names of their comma-separated parts."""
 
@@ -100,6 +109,19 @@ class Lookup(_Strict):
         return self.match_on == "position"
 
 
+class Link(_Strict):
+    """A field of this entity's records that holds the same person's id in another system.
+
+    ``links: { orders: { from: order_customer_id } }`` on a CRM entity says: a
+    contact's ``order_customer_id`` is their id in the source named ``orders``.
+    A link names a source (a system), not one of its entities: every entity of
+    that source with a ``link`` lookup is asked by it.
+    """
+
+    source: Annotated[str, Field(alias="from", min_length=1)]
+    """The record field (a dotted path) holding the id."""
+
+
 class Entity(_Strict):
     """A kind of record a source serves, its lookups and its mapping to a domain record."""
 
@@ -107,16 +129,37 @@ class Entity(_Strict):
     records_at: str = "data"
     lookups: Annotated[dict[str, Lookup], Field(min_length=1)]
     fields: Annotated[dict[str, str | FieldSpec], Field(min_length=1)]
+    links: dict[str, Link] = {}
+    """Cross-references to other systems, by the source they name (see ``Link``)."""
     cache_ttl_s: Annotated[float | None, Field(ge=0)] = None
     """Overrides the source's ``resilience.cache_ttl_s`` for this entity."""
 
     @field_validator("lookups")
     @classmethod
     def _known_key_kinds(cls, value: dict[str, Lookup]) -> dict[str, Lookup]:
-        unknown = sorted(set(value) - set(KEY_KINDS))
+        known = (*KEY_KINDS, LINK, f"{LINKED_BY}<system>")
+        unknown = sorted(
+            k for k in value if k not in KEY_KINDS and k != LINK and not _is_linked_by(k)
+        )
         if unknown:
-            raise ValueError(f"unknown lookup kind {unknown}; expected one of {list(KEY_KINDS)}")
+            raise ValueError(f"unknown lookup kind {unknown}; expected one of {list(known)}")
         return value
+
+    @model_validator(mode="after")
+    def _linked_by_own_links(self) -> Entity:
+        """``link:<system>`` finds records by the field a link declares: that link must exist."""
+        for kind in self.lookups:
+            if _is_linked_by(kind) and kind[len(LINKED_BY) :] not in self.links:
+                system = kind[len(LINKED_BY) :]
+                raise ValueError(
+                    f"lookup '{kind}' needs links.{system} (the field holding the id in "
+                    f"'{system}'); declared links: {sorted(self.links) or 'none'}"
+                )
+        return self
+
+
+def _is_linked_by(kind: str) -> bool:
+    return kind.startswith(LINKED_BY) and len(kind) > len(LINKED_BY)
 
 
 class Breaker(_Strict):
@@ -365,9 +408,38 @@ def load_sources_config(
 def parse_sources_config(raw: dict[str, Any], origin: str = "<memory>") -> SourcesConfig:
     """Validate an already-parsed config mapping; errors name ``origin``, source and field."""
     try:
-        return SourcesConfig.model_validate({**raw, "origin": origin})
+        config = SourcesConfig.model_validate({**raw, "origin": origin})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, origin)) from None
+    _check_links(config)
+    return config
+
+
+def _check_links(config: SourcesConfig) -> None:
+    """Every link names a declared source, and every ``link`` lookup is reached by some link.
+
+    A typo in either place would otherwise be silence: no records, no error.
+    """
+    origin = config.origin
+    linked: set[str] = set()
+    for name, source in config.sources.items():
+        for entity_name, entity in source.entities.items():
+            for system in entity.links:
+                where = f"source '{name}', entity '{entity_name}', field 'links.{system}'"
+                if system not in config.sources:
+                    raise ConfigError(
+                        f"{origin}: invalid source config\n  {where}: no source named "
+                        f"'{system}' (declared: {', '.join(config.sources)})"
+                    )
+                linked.add(system)
+    for name, source in config.sources.items():
+        for entity_name, entity in source.entities.items():
+            if LINK in entity.lookups and name not in linked:
+                raise ConfigError(
+                    f"{origin}: invalid source config\n  source '{name}', entity "
+                    f"'{entity_name}', field 'lookups.{LINK}': no entity declares a link to "
+                    f"'{name}' (add links: {{ {name}: {{ from: <field> }} }} where its ids are held)"
+                )
 
 
 def _describe(exc: ValidationError, origin: str) -> str:
