@@ -26,6 +26,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from sources.errors import ConfigError
+from sources.groups import Group
+from sources.key_formats import KeyFormat
+from sources.paging import Paging
 
 KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
@@ -90,6 +93,12 @@ class Lookup(_Strict):
     echo_tolerance: Annotated[float, Field(ge=0)] = 0.0
     """How far an echoed number may be from the number asked (a weather grid snaps them)."""
     max_batch: Annotated[int, Field(ge=1, le=10_000)] = 200
+    key_format: KeyFormat | None = None
+    """The form keys are sent in (``national`` phones, ``upper`` case, a prefix...); REST only."""
+    group: Group | None = None
+    """A grouped answer: the key on each group, its records inside (REST only)."""
+    paging: Paging | None = None
+    """How to follow an answer over several pages (REST only)."""
 
     @field_validator("sql")
     @classmethod
@@ -284,7 +293,12 @@ class SqlSource(SourceBase):
 
     @model_validator(mode="after")
     def _sql_lookups(self) -> SqlSource:
-        _check_lookups(self, "sql", needs="sql", forbids=("path", "query", "json_body", "method"))
+        _check_lookups(
+            self,
+            "sql",
+            needs="sql",
+            forbids=("path", "query", "json_body", "method", "key_format", "group", "paging"),
+        )
         for entity_name, entity in self.entities.items():
             for kind, lookup in entity.lookups.items():
                 if lookup.match_on == "position":
@@ -311,7 +325,9 @@ def _check_lookups(
                     raise _lookup_error(
                         entity_name, kind, field, f"not used by a {kind_name} source"
                     )
-            if lookup.match_on is None and not lookup.per_key:
+            _check_rest_extras(entity_name, kind, lookup)
+            grouped_by_key = lookup.group is not None and lookup.group.key is not None
+            if lookup.match_on is None and not lookup.per_key and not grouped_by_key:
                 raise _lookup_error(
                     entity_name,
                     kind,
@@ -320,6 +336,35 @@ def _check_lookups(
                     "or 'position' for a source that answers in the order asked",
                 )
             _check_echo(entity_name, kind, lookup)
+
+
+def _check_rest_extras(entity: str, kind: str, lookup: Lookup) -> None:
+    """``key_format``, ``group`` and ``paging`` fit the lookup they are on."""
+    key_format = lookup.key_format
+    if key_format is not None and key_format.phone != "e164" and kind != "phone":
+        raise _lookup_error(
+            entity, kind, "key_format", f"a phone format is for phone lookups, not '{kind}'"
+        )
+    group = lookup.group
+    if group is not None:
+        if group.key is not None and lookup.match_on is not None:
+            raise _lookup_error(
+                entity,
+                kind,
+                "match_on",
+                "not with group.key (the group's key is matched); "
+                "omit group.key for groups in the order asked (match_on: position)",
+            )
+        if group.key is None and not lookup.by_position:
+            raise _lookup_error(
+                entity,
+                kind,
+                "group.key",
+                "required: the group field naming the key, "
+                "or 'match_on: position' for groups in the order asked",
+            )
+        if lookup.echo:
+            raise _lookup_error(entity, kind, "echo", "not with group (groups carry no echo)")
 
 
 def _check_echo(entity: str, kind: str, lookup: Lookup) -> None:
