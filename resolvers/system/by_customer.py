@@ -27,6 +27,7 @@ from resolvers.system.records import (
     Ticket,
     WebVisit,
 )
+from sources.config import LINK
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -35,14 +36,34 @@ T = TypeVar("T")
 class CustomerKeys:
     """One customer's identifiers by lookup kind (email, phone, handle, location), best first.
 
+    Kind ``link`` (first when the customer has any) maps a system to the
+    customer's ids in it (``links``): a source with a ``link`` lookup is asked
+    by those before any other kind. Links found by following a chain (CRM →
+    billing → ledger) are added with ``add_link`` before anything is loaded.
+
     Compared by identity: the loaders remember answers per customer object, so
     one customer is made once (identity resolution) and asked for by it.
     """
 
-    __slots__ = ("by_kind",)
+    __slots__ = ("by_kind", "links")
 
-    def __init__(self, by_kind: Mapping[str, object]) -> None:
-        self.by_kind = by_kind
+    def __init__(
+        self, by_kind: Mapping[str, object], links: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        self.links: dict[str, list[str]] = {s: list(ids) for s, ids in (links or {}).items()}
+        self.by_kind: Mapping[str, object] = (
+            {LINK: self.links, **by_kind} if self.links else by_kind
+        )
+
+    def add_link(self, system: str, record_id: str) -> bool:
+        """Notes the customer's id in ``system``; False when it was known already."""
+        ids = self.links.setdefault(system, [])
+        if record_id in ids:
+            return False
+        ids.append(record_id)
+        if LINK not in self.by_kind:
+            self.by_kind = {LINK: self.links, **self.by_kind}
+        return True
 
     def __repr__(self) -> str:
         return f"CustomerKeys({dict(self.by_kind)!r})"

@@ -14,6 +14,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from resolvers.system.runtime import EntityRoute, SourceRuntime
+from sources.config import LINK
 from sources.errors import SourceTimeout
 from sources.freshness import StaleNote, collect_stale_notes
 from sources.keys import normalize_key
@@ -93,11 +94,34 @@ class SystemLoaders:
         futures = []
         for route in self.runtime.routes_by_source(serves):
             for kind, value in keys.items():
+                if kind == LINK:  # ids by system: this source's own, if a link holds any
+                    linked = self.futures_by_link(route, value)
+                    if linked:
+                        futures.extend(linked)
+                        break
+                    continue
                 key = normalize_lookup(kind, value) if kind in route else None
                 if key is not None:
                     futures.append(self._loader(route[kind]).load(key))
                     break
         return futures
+
+    def futures_by_link(
+        self, route: Mapping[str, EntityRoute], links: object
+    ) -> list[asyncio.Future[Any]]:
+        """Loads of a source entity by the ids its ``link`` lookup takes, one per id held.
+
+        ``links`` maps a system to the ids of the customer in it (``CustomerKeys``);
+        an entity without a ``link`` lookup, or a customer without an id for its
+        source, gets none (then the next kind of key is tried).
+        """
+        by_link = route.get(LINK)
+        if by_link is None or not isinstance(links, Mapping):
+            return []
+        ids = links.get(by_link.source, ())
+        loader = self._loader(by_link)
+        keys = [normalize_lookup(LINK, record_id) for record_id in ids]
+        return [loader.load(key) for key in keys if key is not None]
 
     async def load_by_any(self, serves: str, keys: Mapping[str, object]) -> list[Any]:
         """Records of kind ``serves`` from every source that serves them, one lookup per source."""

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
-from sources.config import FieldSpec, SourcesConfig
+from resolvers.system.records import NESTED_TYPES, RECORD_TYPES, CrossReference
+from sources.config import FieldSpec, Link, SourcesConfig
 from sources.errors import ConfigError, SourceBadResponse
 from sources.records_path import value_at
 
@@ -179,12 +179,15 @@ class RecordMapper:
         record_type: type,
         fields: Mapping[str, str | FieldSpec],
         where: str,
+        links: Mapping[str, Link] | None = None,
     ) -> None:
         self.source = source
         self.entity = entity
         self.record_type = record_type
         hints = typing.get_type_hints(record_type)
-        known = {f.name: f for f in dataclasses.fields(record_type) if f.name != "source"}
+        known = {
+            f.name: f for f in dataclasses.fields(record_type) if f.name not in ("source", "links")
+        }
         unknown = sorted(set(fields) - set(known))
         if unknown:
             raise ConfigError(
@@ -215,6 +218,12 @@ class RecordMapper:
                 convert = _on_demand_tuple_of(sub.map_one, source, entity)
             self._plan.append((name, path, default, convert, optional, name in required))
         self.map_one = self._compile()
+        if links:
+            if "links" not in hints:
+                raise ConfigError(
+                    f"{where}, field 'links': {record_type.__name__} records cannot carry links"
+                )
+            self.map_one = _with_links(self.map_one, source, links)
 
     def _compile(self) -> Callable[[Any], Any]:
         """One straight-line function per mapping, generated once at start.
@@ -383,6 +392,31 @@ def _slot_setters(record_type: type) -> dict[str, Callable[[Any, Any], None]] | 
     return setters
 
 
+def _with_links(map_one: Callable[[Any], Any], source: str, links: Mapping[str, Link]) -> Any:
+    """``map_one`` that also fills the record's ``links`` from the fields the links name.
+
+    A missing or empty field is no link (that person is unknown to that system);
+    a field that is an object or a list is a bad answer, like any bad value.
+    """
+    plan = [(system, link.source, f"{source}.{link.source}") for system, link in links.items()]
+
+    def map_linked(raw: Any) -> Any:
+        record = map_one(raw)
+        refs = []
+        for system, path, evidence in plan:
+            value = value_at(raw, path, None)
+            if value is None:
+                continue
+            text = _convert_at(_to_str, value, path).strip()
+            if text:
+                refs.append(CrossReference(system, text, evidence))
+        if refs:
+            object.__setattr__(record, "links", tuple(refs))
+        return record
+
+    return map_linked
+
+
 def _convert_at(convert: Convert, value: Any, path: str) -> Any:
     try:
         return convert(value)
@@ -412,6 +446,6 @@ def build_mappers(config: SourcesConfig) -> dict[tuple[str, str], RecordMapper]:
                     f"(known: {', '.join(RECORD_TYPES)})"
                 )
             mappers[(source_name, entity_name)] = RecordMapper(
-                source_name, entity_name, record_type, entity.fields, where
+                source_name, entity_name, record_type, entity.fields, where, entity.links
             )
     return mappers

@@ -21,6 +21,22 @@ class CustomerProfilesLoader:
     def __init__(self, loaders: SystemLoaders) -> None:
         self._loaders = loaders
 
+    @property
+    def system(self) -> SystemLoaders:
+        """The request's per-source loaders (links are followed through them)."""
+        return self._loaders
+
+    def can_look_up(self, kind: str) -> bool:
+        """Whether some customer system declares a lookup of ``kind``."""
+        return bool(self._loaders.runtime.routes_for("customer", kind))
+
+    def is_customer_system(self, source: str) -> bool:
+        """Whether ``source`` is a customer system (serves ``customer``)."""
+        return any(r.source == source for r in self._loaders.runtime.routes_for("customer", "id"))
+
+    def declares(self, source: str) -> bool:
+        return source in self._loaders.runtime.config.sources
+
     async def load(self, kind: str, value: str) -> list[CustomerProfile]:
         """The matching profiles of every customer system; the first failed system raises."""
         found: list[CustomerProfile] = await self._loaders.load("customer", kind, value)
@@ -31,7 +47,11 @@ class CustomerProfilesLoader:
 
         The first value, in order, whose customer system failed raises that failure.
         """
-        pending = [self._loaders.futures("customer", kind, value) for value in values]
+        return await self.load_each([(kind, value) for value in values])
+
+    async def load_each(self, lookups: Sequence[tuple[str, str]]) -> list[list[CustomerProfile]]:
+        """``load_many`` for lookups of several kinds (an id, another system's id): one wait."""
+        pending = [self._loaders.futures("customer", kind, value) for kind, value in lookups]
         await asyncio.gather(*(f for futures in pending for f in futures), return_exceptions=True)
         return [
             merge_answers([f.exception() or f.result() for f in futures]) for futures in pending

@@ -12,6 +12,19 @@ from datetime import date, datetime
 
 
 @dataclass(slots=True, frozen=True)
+class CrossReference:
+    """This record's person is ``record_id`` in ``system``, as the field in ``evidence`` says.
+
+    Mapped from an entity's ``links`` (``evidence`` is ``<source>.<field>``, e.g.
+    ``crm.order_customer_id``): the id the linked system knows the person by.
+    """
+
+    system: str
+    record_id: str
+    evidence: str
+
+
+@dataclass(slots=True, frozen=True)
 class CustomerProfile:
     """A person as a customer system (CRM) knows them."""
 
@@ -32,6 +45,8 @@ class CustomerProfile:
     twitter_handle: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,6 +73,8 @@ class Order:
     discount: float | None = None
     lines: Sequence[OrderLine] = ()
     """Mapped from the source on first read (see ``mapping.OnDemand``)."""
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -73,6 +90,8 @@ class Invoice:
     kind: str | None = None
     account_id: str | None = None
     bill_to_email: str | None = None
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,6 +106,8 @@ class Ticket:
     updated_at: datetime | None = None
     handling_minutes: int | None = None
     requester_email: str | None = None
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -104,6 +125,8 @@ class WebVisit:
     cart_value: float | None = None
     cart_items: int | None = None
     user_email: str | None = None
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -118,6 +141,8 @@ class SocialMention:
     url: str | None = None
     handle: str | None = None
     author_name: str | None = None
+    links: tuple[CrossReference, ...] = ()
+    """Ids of this person in other systems (the entity's ``links``)."""
 
 
 @dataclass(slots=True, frozen=True)
