@@ -25,8 +25,9 @@ def _subfields(info: Info) -> list[Any]:
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="One customer by exactly one of: an id (the CRM's), a phone number in any "
-        "common format, or an email. Null when nobody matches."
+        description="One customer by exactly one of: an id (the CRM's, or another system's "
+        'written `<system>:<id>`, e.g. "orders:oc-17", found through the CRM field that links '
+        "to it), a phone number in any common format, or an email. Null when nobody matches."
     )
     async def customer(
         self,
@@ -43,7 +44,8 @@ class Query:
         return Customer(person=person) if person is not None else None
 
     @strawberry.field(
-        description=f"Customers by id, in the order asked (null where unknown); at most {MAX_IDS}."
+        description=f"Customers by id (the CRM's, or `<system>:<id>`), in the order asked "
+        f"(null where unknown); at most {MAX_IDS}."
     )
     async def customers(self, info: Info, ids: list[strawberry.ID]) -> list[Customer | None]:
         if len(ids) > MAX_IDS:

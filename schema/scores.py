@@ -13,10 +13,13 @@ HealthLight = strawberry.enum(Light, name="HealthLight", description="Red, yello
 
 @strawberry.type(description="A record in some system that is this person, and why we think so.")
 class Identity:
-    system: str
-    record_id: strawberry.ID
-    matched_on: str
-    confidence: float
+    system: str = strawberry.field(description="The source system, as the source config names it.")
+    record_id: strawberry.ID = strawberry.field(description="The person's id in that system.")
+    matched_on: str = strawberry.field(
+        description="Why: the lookup that found a customer-system record (id, email, phone, "
+        'link:<system>), or the field holding a linked id (e.g. "crm.order_customer_id").'
+    )
+    confidence: float = strawberry.field(description="0 to 1; 1.0 for ids a source holds.")
 
 
 @strawberry.type(description="Recency, frequency and monetary scores, 1 (lowest) to 5 (highest).")
