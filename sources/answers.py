@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sources.base import RawRecord
 from sources.config import KEY_PARTS, WHOLE_KEY, Lookup
 from sources.errors import SourceBadResponse
+from sources.key_formats import SentKeys, asked_key
 from sources.keys import normalize_key
 from sources.matching import match_records
 from sources.metrics import RECORDS_DROPPED
@@ -32,6 +33,7 @@ def records_for_keys(
     kind: str,
     keys: Sequence[str],
     records: list[RawRecord],
+    sent: SentKeys | None = None,
 ) -> list[KeyAnswer]:
     """For each key in order, its records; raises ``SourceBadResponse`` for a malformed batch.
 
@@ -39,13 +41,14 @@ def records_for_keys(
     with another number of records than keys, or records none of which carries
     a ``match_on`` value (the config names the wrong field, or the source
     changed its shape). One wrong record of a positional batch fails its key only.
+    ``sent``: the lookup's ``key_format`` forms of ``keys``, which records may echo.
     """
     match_on = lookup.match_on
     if match_on is None:  # a per-key lookup without a check: the answer is the key's
         return [records]
     if lookup.by_position and lookup.per_key:  # one request per key: its records are its own
         for index, record in enumerate(records):
-            checked = _echo_checked(source, entity, lookup, kind, index, keys[0], record)
+            checked = _echo_checked(source, entity, lookup, kind, index, keys[0], record, sent)
             if isinstance(checked, SourceBadResponse):
                 return [checked]
         return [records]
@@ -55,10 +58,10 @@ def records_for_keys(
                 source, f"answered {len(records)} records for {len(keys)} keys", entity=entity
             )
         return [
-            _echo_checked(source, entity, lookup, kind, index, key, record)
+            _echo_checked(source, entity, lookup, kind, index, key, record, sent)
             for index, (key, record) in enumerate(zip(keys, records, strict=True))
         ]
-    matched = match_records(records, keys, kind, match_on)
+    matched = match_records(records, keys, kind, match_on, sent)
     if records and matched.keyless == len(records):
         raise SourceBadResponse(
             source,
@@ -73,7 +76,14 @@ def records_for_keys(
 
 
 def _echo_checked(
-    source: str, entity: str, lookup: Lookup, kind: str, index: int, key: str, record: RawRecord
+    source: str,
+    entity: str,
+    lookup: Lookup,
+    kind: str,
+    index: int,
+    key: str,
+    record: RawRecord,
+    sent: SentKeys | None = None,
 ) -> KeyAnswer:
     """``[record]`` when every echoed part repeats this key's; else the error for this key.
 
@@ -85,7 +95,10 @@ def _echo_checked(
     parts = KEY_PARTS.get(kind)
     asked = dict(zip(parts, key.split(","), strict=False)) if parts else {WHOLE_KEY: key}
     for part, path in lookup.echo.items():
-        if not _same(kind, asked.get(part), value_at(record, path), lookup.echo_tolerance):
+        echoed = value_at(record, path)
+        if sent is not None and part == WHOLE_KEY and asked_key(kind, echoed, (key,), sent) == key:
+            continue
+        if not _same(kind, asked.get(part), echoed, lookup.echo_tolerance):
             return SourceBadResponse(
                 source,
                 f"record {index} is for another {part} than the one asked "

@@ -61,13 +61,16 @@ class SourceBudget:
         self.refused: Counter[str] = Counter()
         self._gauge = INFLIGHT_CALLS.labels(source)
 
-    async def acquire(self, entity: str, remaining: float) -> float:
+    async def acquire(self, entity: str, remaining: float, *, slot: bool = True) -> float:
         """Wait for the budget to allow one call; the time left for the call itself.
 
         Raises ``SourceBudgetExceeded`` (naming the budget) when this request has
         made its ``max_calls_per_request``, or when the rate or a free slot would
         not come within ``QUEUE_SHARE`` of ``remaining``. Every successful
-        ``acquire`` must be followed by one ``release``.
+        ``acquire`` must be followed by one ``release`` (with the same ``slot``).
+        ``slot=False`` is for a further request of a call that holds a slot
+        already (a page after the first: a call's pages are sequential), counted
+        against the rate and ``max_calls_per_request`` only.
         """
         if self.unlimited:
             self._started()
@@ -84,16 +87,16 @@ class SourceBudget:
                 )
             calls[self.source] += 1
         try:
-            return await self._admitted(entity, remaining)
+            return await self._admitted(entity, remaining, slot=slot)
         except SourceBudgetExceeded:
             if calls is not None:
                 calls[self.source] -= 1  # refused: no call was made
             raise
 
-    def release(self) -> None:
+    def release(self, *, slot: bool = True) -> None:
         self.in_flight -= 1
         self._gauge.dec()
-        if self._slots is not None:
+        if self._slots is not None and slot:
             self._slots.release()
 
     def snapshot(self) -> dict[str, object]:
@@ -108,7 +111,7 @@ class SourceBudget:
             "refused": dict(self.refused),
         }
 
-    async def _admitted(self, entity: str, remaining: float) -> float:
+    async def _admitted(self, entity: str, remaining: float, *, slot: bool) -> float:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + remaining
         may_wait = remaining * QUEUE_SHARE
@@ -123,7 +126,7 @@ class SourceBudget:
                 )
             if wait > 0:
                 await self._queue(asyncio.sleep(wait))
-        if self._slots is not None:
+        if self._slots is not None and slot:
             may_wait = max(0.0, deadline - loop.time() - remaining * (1 - QUEUE_SHARE))
             if self._slots.locked() or self.queued:
                 try:

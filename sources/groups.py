@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sources.base import RawRecord
 from sources.errors import SourceBadResponse
-from sources.key_formats import SentKeys
-from sources.keys import normalize_key
+from sources.key_formats import SentKeys, asked_key
 from sources.metrics import RECORDS_DROPPED
 from sources.records_path import records_at, value_at
 
@@ -67,7 +66,7 @@ def records_of_groups(
     unasked = keyless = 0
     for index, item in enumerate(groups):
         named = value_at(item, group.key)
-        key = _asked_key(kind, named, asked, sent)
+        key = asked_key(kind, named, asked, sent)
         if key is None:
             if named is None or isinstance(named, bool | dict | list):
                 keyless += 1
@@ -92,22 +91,6 @@ def records_of_groups(
     if keyless:
         RECORDS_DROPPED.labels(source, entity, "keyless_group").inc(keyless)
     return answers
-
-
-def _asked_key(
-    kind: str, named: object, asked: dict[str, int], sent: SentKeys | None
-) -> str | None:
-    """The key asked that a group names: in canonical form, or in the form it was sent."""
-    if named is None or isinstance(named, bool | dict | list):
-        return None
-    canonical = normalize_key(kind, named)
-    if canonical is not None and canonical in asked:
-        return canonical
-    if sent is not None:
-        back = sent.canonical(str(named).strip())
-        if back is not None and back in asked:
-            return back
-    return None
 
 
 def _records_in(

@@ -12,12 +12,14 @@ answer for ``+15551234567``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from sources.keys import normalize_key
 
 PHONE_FORMATS = ("e164", "national", "digits")
 CASES = ("upper", "lower")
@@ -105,11 +107,32 @@ class SentKeys:
     exact: dict[str, str | None]
     loose: dict[str, str | None]
 
+    def knows(self, echoed: str) -> bool:
+        """Whether ``echoed`` is one of the sent forms (then only ``canonical`` decides)."""
+        return echoed in self.exact or echoed.casefold() in self.loose
+
     def canonical(self, echoed: str) -> str | None:
-        """The key asked whose sent form ``echoed`` is, or None."""
+        """The key asked whose sent form ``echoed`` is, or None (unknown, or shared by two)."""
         if echoed in self.exact:
             return self.exact[echoed]
         return self.loose.get(echoed.casefold())
+
+
+def asked_key(kind: str, value: object, asked: Container[str], sent: SentKeys | None) -> str | None:
+    """The key asked that an echoed ``value`` stands for, or None.
+
+    With a key format, a sent form decides first (a record echoes what it was
+    asked): ``1`` sent for ``oc-1`` is ``oc-1``'s even if ``1`` was asked too.
+    Otherwise the value is compared in canonical form.
+    """
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    if sent is not None:
+        text = str(value).strip()
+        if sent.knows(text):
+            return sent.canonical(text)
+    canonical = normalize_key(kind, value)
+    return canonical if canonical is not None and canonical in asked else None
 
 
 def sent_keys(key_format: KeyFormat | None, kind: str, keys: Sequence[str]) -> SentKeys | None:

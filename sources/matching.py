@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sources.base import RawRecord
+from sources.key_formats import SentKeys, asked_key
 from sources.keys import normalize_key
 from sources.records_path import value_at
 
@@ -28,18 +29,28 @@ class Matched:
 
 
 def match_records(
-    records: Iterable[RawRecord], keys: Sequence[str], kind: str, match_on: str
+    records: Iterable[RawRecord],
+    keys: Sequence[str],
+    kind: str,
+    match_on: str,
+    sent: SentKeys | None = None,
 ) -> Matched:
     """Each key's records, compared in ``normalize_key`` form, and counts of the dropped ones.
 
-    ``keys`` are already normalized (the loaders send them that way). A record
-    for a key not asked is never handed to another key: it is dropped and counted.
+    ``keys`` are already normalized (the loaders send them that way). With a
+    lookup's ``key_format``, ``sent`` maps the forms sent back to these keys. A
+    record for a key not asked is never handed to another key: it is dropped
+    and counted.
     """
     asked = set(keys)
     by_key: dict[str, list[RawRecord]] = {}
     unasked = keyless = 0
     for record in records:
-        matched = normalize_key(kind, value_at(record, match_on))
+        value = value_at(record, match_on)
+        if sent is None:
+            matched = normalize_key(kind, value)
+        elif (matched := asked_key(kind, value, asked, sent)) is None:
+            matched = None if normalize_key(kind, value) is None else ""
         if matched is None:
             keyless += 1
         elif matched in asked:

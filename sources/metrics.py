@@ -22,8 +22,15 @@ FAST_FAILS = Counter(
 RECORDS_DROPPED = Counter(
     "c360_source_records_dropped_total",
     "Records a source answered that match no key asked (dropped, never served), by reason: "
-    "unasked (another key's) or keyless (no match_on value).",
+    "unasked (another key's) or keyless (no match_on value); for grouped answers "
+    "unasked_group/keyless_group (whole groups).",
     ["source", "entity", "reason"],
+)
+SOURCE_PAGES = Counter(
+    "c360_source_pages_total",
+    "Requests for pages after the first of a paged lookup (each one request to the source; "
+    "the call's first page is counted in c360_source_requests_total).",
+    ["source"],
 )
 SOURCE_LATENCY = Histogram(
     "c360_source_request_seconds",

@@ -46,6 +46,7 @@ from sources.metrics import (
     SOURCE_REQUESTS,
     SOURCE_RETRIES,
 )
+from sources.rest import RestConnector
 
 log = logging.getLogger("c360.sources")
 
@@ -150,6 +151,8 @@ class ResilientConnector:
         ] = {}
         self._entities = source.entities
         self._budget = SourceBudget(self.name, source.budget)
+        if isinstance(inner, RestConnector):
+            inner.page_budget = self._budget  # each page after a call's first is a request too
         self.status = SourceStatus(budget=self._budget)
         self._breaker = breakers.for_source(
             self.name,

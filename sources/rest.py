@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
 import orjson
+from yarl import URL
 
 from sources.answer_json import MalformedJson, parse_answer
 from sources.answers import KeyAnswer, records_for_keys
@@ -24,11 +25,28 @@ from sources.errors import (
     SourceTimeout,
     SourceUnavailable,
 )
+from sources.groups import records_of_groups
+from sources.key_formats import sent_keys
+from sources.metrics import SOURCE_PAGES
+from sources.paging import PageLoop, Pages
 from sources.records_path import records_at
 
 __all__ = ["KEY_PARTS", "RestConnector"]
 
 READ_CHUNK_BYTES = 64 * 1024
+
+REPEATED_KEYS = "{keys*}"
+"""A query value that sends each key as its own parameter: ``id: "{keys*}"`` is ``?id=a&id=b``."""
+
+Params = list[tuple[str, str]]
+
+
+class RequestBudget(Protocol):
+    """What admits one more request to the source (``SourceBudget``): each page after the first."""
+
+    async def acquire(self, entity: str, remaining: float, *, slot: bool = True) -> float: ...
+
+    def release(self, *, slot: bool = True) -> None: ...
 
 
 class RestConnector:
@@ -38,6 +56,11 @@ class RestConnector:
         self.name = name
         self.source = source
         self._session: aiohttp.ClientSession | None = None
+        self._origin = URL(source.base_url).origin()
+        self._base = URL(source.base_url.rstrip("/") + "/")
+        self._pages_counter = SOURCE_PAGES.labels(name)
+        self.page_budget: RequestBudget | None = None
+        """Admits each page after a call's first (the wrapping connector's budget, if any)."""
 
     async def start(self) -> None:
         if self._session is None:
@@ -66,12 +89,16 @@ class RestConnector:
         else:
             step = lookup.max_batch
             groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
+        deadline = asyncio.get_running_loop().time() + timeout_s
         try:
             async with asyncio.timeout(timeout_s):
                 if len(groups) == 1:  # the usual batch: a gather would only add a task
-                    return await self._fetch_group(entity, spec, lookup, kind, groups[0])
+                    return await self._fetch_group(entity, spec, lookup, kind, groups[0], deadline)
                 parts = await asyncio.gather(
-                    *(self._fetch_group(entity, spec, lookup, kind, group) for group in groups)
+                    *(
+                        self._fetch_group(entity, spec, lookup, kind, group, deadline)
+                        for group in groups
+                    )
                 )
         except TimeoutError:
             raise SourceTimeout(
@@ -80,35 +107,141 @@ class RestConnector:
         return [records for part in parts for records in part]
 
     async def _fetch_group(
-        self, entity: str, spec: Entity, lookup: Lookup, kind: str, keys: list[str]
+        self,
+        entity: str,
+        spec: Entity,
+        lookup: Lookup,
+        kind: str,
+        keys: list[str],
+        deadline: float,
     ) -> list[KeyAnswer]:
-        params = {name: _fill(template, kind, keys) for name, template in lookup.query.items()}
-        path = _fill(lookup.path or "/", kind, keys, quote_values=True).lstrip("/")
-        body = _fill_json(lookup.json_body, kind, keys) if lookup.json_body is not None else None
-        payload = await self._request(entity, lookup.method, path, params, body, spec.records_at)
-        records = records_at(payload, spec.records_at)
+        sent = sent_keys(lookup.key_format, kind, keys)
+        wire = sent.sent if sent is not None else keys
+        params = _params(lookup.query, kind, wire)
+        path = _fill(lookup.path or "/", kind, wire, quote_values=True).lstrip("/")
+        body = _fill_json(lookup.json_body, kind, wire) if lookup.json_body is not None else None
+        group = lookup.group
+        at = group.at if group is not None and group.at is not None else spec.records_at
+        items = await self._pages(entity, lookup, path, params, body, at, deadline)
+        if group is not None:
+            return records_of_groups(
+                self.name, entity, group, kind, keys, items, sent, by_position=lookup.by_position
+            )
+        return records_for_keys(self.name, entity, lookup, kind, keys, items, sent)
+
+    async def _pages(
+        self,
+        entity: str,
+        lookup: Lookup,
+        path: str,
+        params: Params,
+        body: Any,
+        at: str,
+        deadline: float,
+    ) -> list[dict[str, Any]]:
+        """The items at ``at`` of the answer, over all its pages when the lookup pages.
+
+        ``max_response_bytes`` bounds all pages of one call together: paging
+        does not multiply what one call may hold in memory.
+        """
+        paging = lookup.paging
+        allowance = self.source.max_response_bytes
+        if paging is not None:
+            params = _with(params, paging.first_params())
+        payload, size = await self._request(
+            entity, lookup.method, path, params, body, at, allowance
+        )
+        items = self._items(entity, payload, at)
+        if paging is None:
+            return items
+        pages = Pages(paging)
+        on_page = len(items)
+        while True:
+            try:
+                following = pages.after(payload, on_page)
+            except PageLoop as exc:
+                raise SourceBadResponse(self.name, str(exc), entity=entity) from None
+            if following is None:
+                return items
+            allowance -= size
+            if isinstance(following, str):
+                url: str | URL = self._next_link(entity, following)
+                page_params: Params = []
+            else:
+                url, page_params = path, _with(params, following)
+            payload, size = await self._page(
+                entity, lookup.method, url, page_params, body, at, allowance, deadline
+            )
+            page_items = self._items(entity, payload, at)
+            on_page = len(page_items)
+            items.extend(page_items)
+
+    async def _page(
+        self,
+        entity: str,
+        method: str,
+        url: str | URL,
+        params: Params,
+        body: Any,
+        at: str,
+        allowance: int,
+        deadline: float,
+    ) -> tuple[Any, int]:
+        """One page after the first: one more request, admitted by the budget and counted."""
+        budget = self.page_budget
+        if budget is not None:
+            await budget.acquire(entity, deadline - asyncio.get_running_loop().time(), slot=False)
+        try:
+            self._pages_counter.inc()
+            return await self._request(entity, method, url, params, body, at, allowance)
+        finally:
+            if budget is not None:
+                budget.release(slot=False)
+
+    def _next_link(self, entity: str, link: str) -> URL:
+        """A next-page link, resolved against ``base_url``; another host's is refused.
+
+        The session's headers (tokens) must not go wherever an answer points.
+        """
+        try:
+            url = URL(link)
+            url = url if url.absolute else self._base.join(url)
+        except ValueError:
+            raise SourceBadResponse(self.name, "next link is not a URL", entity=entity) from None
+        if url.origin() != self._origin:
+            raise SourceBadResponse(
+                self.name,
+                "next link points to another host than base_url; not followed",
+                entity=entity,
+            )
+        return url
+
+    def _items(self, entity: str, payload: Any, at: str) -> list[dict[str, Any]]:
+        records = records_at(payload, at)
         if records is None:
-            where = spec.records_at or "the top level"
+            where = at or "the top level"
             raise SourceBadResponse(
                 self.name, f"expected a list of records at '{where}'", entity=entity
             )
-        return records_for_keys(self.name, entity, lookup, kind, keys, records)
+        return records
 
     async def _request(
         self,
         entity: str,
         method: str,
-        path: str,
-        params: dict[str, str],
+        path: str | URL,
+        params: Params,
         body: Any,
         records_path: str,
-    ) -> Any:
+        limit: int,
+    ) -> tuple[Any, int]:
+        """The parsed answer and its size in bytes (read at most ``limit`` far)."""
         if self._session is None:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
         try:
             async with self._session.request(method, path, params=params, json=body) as resp:
                 status = resp.status
-                data = await self._bounded_body(entity, resp, refuse=status < 400)
+                data = await self._bounded_body(entity, resp, limit, refuse=status < 400)
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {self.source.timeout_ms} ms", entity=entity
@@ -126,12 +259,12 @@ class RestConnector:
         if status >= 400:
             raise SourceRejected(self.name, f"answered HTTP {status}", entity=entity)
         try:
-            return await parse_answer(data, records_path)
+            return await parse_answer(data, records_path), len(data)
         except MalformedJson:
             raise SourceBadResponse(self.name, "answered malformed JSON", entity=entity) from None
 
     async def _bounded_body(
-        self, entity: str, resp: aiohttp.ClientResponse, *, refuse: bool
+        self, entity: str, resp: aiohttp.ClientResponse, limit: int, *, refuse: bool
     ) -> bytes:
         """The body, read chunk by chunk; a ``SourceBadResponse`` as soon as it passes the limit.
 
@@ -139,7 +272,6 @@ class RestConnector:
         An error answer's body (``refuse`` false) is only read, within the limit, so
         its connection can be reused; what it says does not matter.
         """
-        limit = self.source.max_response_bytes
         declared = resp.content_length
         if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):
             if refuse:
@@ -157,11 +289,30 @@ class RestConnector:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _too_large(self, entity: str, limit: int) -> SourceBadResponse:
+        limit = self.source.max_response_bytes
         return SourceBadResponse(
             self.name,
             f"answer too large: more than max_response_bytes ({limit:,} bytes); not read further",
             entity=entity,
         )
+
+
+def _params(query: dict[str, str], kind: str, keys: list[str]) -> Params:
+    """The query parameters: ``{keys*}`` repeats its parameter per key, others are filled."""
+    params: Params = []
+    for name, template in query.items():
+        if template == REPEATED_KEYS:
+            params.extend((name, key) for key in keys)
+        else:
+            params.append((name, _fill(template, kind, keys)))
+    return params
+
+
+def _with(params: Params, replacing: dict[str, str]) -> Params:
+    """``params`` with the parameters named in ``replacing`` set to its values."""
+    if not replacing:
+        return params
+    return [(k, v) for k, v in params if k not in replacing] + list(replacing.items())
 
 
 def _fill(template: str, kind: str, keys: list[str], *, quote_values: bool = False) -> str:
