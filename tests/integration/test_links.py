@@ -20,7 +20,7 @@ from aiohttp import web
 from gateway.settings import Settings
 from tests.demo_harness import GatewayServer, graphql
 
-CONTACTS = [
+CONTACTS: list[dict[str, Any]] = [
     {"id": "C-1", "first": "Ada", "last": "Lovelace", "mail": "ada@example.com",
      "order_customer_id": "oc-1", "billing_account": "BA-1"},
     {"id": "C-2", "first": "Alan", "last": "Turing", "mail": "alan@example.com",
