@@ -34,10 +34,10 @@ KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
 
 LINK = "link"
-"""The lookup kind keyed by this source's own ids, as other systems' records hold them (``links``)."""
+"""The lookup kind keyed by this source's own ids, as other systems' records hold them."""
 
 LINKED_BY = "link:"
-"""Prefix of the lookup kind ``link:<system>``: records found by the id they hold for ``<system>``."""
+"""Prefix of lookup kind ``link:<system>``: records found by the id they hold for ``<system>``."""
 
 MAX_LINK_DEPTH = 3
 """How many hops a chain of links may take from the customer system (CRM → billing → ledger)."""
@@ -160,9 +160,14 @@ class Entity(_Strict):
         for kind in self.lookups:
             if _is_linked_by(kind) and kind[len(LINKED_BY) :] not in self.links:
                 system = kind[len(LINKED_BY) :]
-                raise ValueError(
-                    f"lookup '{kind}' needs links.{system} (the field holding the id in "
-                    f"'{system}'); declared links: {sorted(self.links) or 'none'}"
+                raise PydanticCustomError(
+                    "source_lookup",
+                    "{problem}",
+                    {
+                        "where": f"lookups.{kind}",
+                        "problem": f"needs links.{system} (the field holding the id in "
+                        f"'{system}'); declared links: {sorted(self.links) or 'none'}",
+                    },
                 )
         return self
 
@@ -483,7 +488,8 @@ def _check_links(config: SourcesConfig) -> None:
                 raise ConfigError(
                     f"{origin}: invalid source config\n  source '{name}', entity "
                     f"'{entity_name}', field 'lookups.{LINK}': no entity declares a link to "
-                    f"'{name}' (add links: {{ {name}: {{ from: <field> }} }} where its ids are held)"
+                    f"'{name}' (add links: {{ {name}: {{ from: <field> }} }} where its ids are "
+                    "held)"
                 )
 
 
