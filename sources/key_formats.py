@@ -3,8 +3,8 @@
 The gateway keeps one canonical form per key (E.164 phones, case-folded emails,
 ids as given); a foreign system may want ``5551234567``, ``OC-17`` or ``17``
 for ``oc-17``. A ``key_format`` is a small fixed set of steps, not a template
-language: the phone form, the case, a prefix stripped, a prefix and a suffix
-added, in that order. Only the keys *sent* change; answers are matched back to
+language: the phone form, a prefix stripped (from our form), the case, a
+prefix and a suffix added, in that order. Only the keys *sent* change; answers are matched back to
 the canonical keys (``SentKeys``), so a record echoing ``5551234567`` is the
 answer for ``+15551234567``.
 """
@@ -70,12 +70,12 @@ class KeyFormat(BaseModel):
         """``key`` (canonical) in the form this source wants."""
         if kind == "phone" and self.phone != "e164":
             key = _phone_form(key, self.phone)
+        if self.strip_prefix and key.startswith(self.strip_prefix):
+            key = key[len(self.strip_prefix) :]
         if self.case == "upper":
             key = key.upper()
         elif self.case == "lower":
             key = key.lower()
-        if self.strip_prefix and key.startswith(self.strip_prefix):
-            key = key[len(self.strip_prefix) :]
         return f"{self.prefix}{key}{self.suffix}"
 
 
