@@ -17,19 +17,7 @@ from typing import Any
 from resolvers.system.by_customer import CustomerKeys
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.records import CrossReference
-from resolvers.system.runtime import EntityRoute
 from sources.config import LINK, MAX_LINK_DEPTH
-
-
-def chaining_routes(loaders: SystemLoaders, system: str) -> list[EntityRoute]:
-    """The ``link`` lookups of ``system``'s entities whose records carry links of their own."""
-    return [
-        route
-        for (_, kind), routes in loaders.runtime.routes.items()
-        if kind == LINK
-        for route in routes
-        if route.source == system and route.spec.links
-    ]
 
 
 async def follow_links(
@@ -37,17 +25,17 @@ async def follow_links(
 ) -> list[list[CrossReference]]:
     """Per customer, the links found past the first hop (added to its keys as well).
 
-    A source that fails here is not this step's error: its records are asked
-    again by the field that reads them, which then reports it; the chain just
-    stops there.
+    A source that fails here is not this step's error: the chain stops there,
+    and the field that reads that source's records reports its failure.
     """
+    chaining = loaders.runtime.chaining
     found: list[list[CrossReference]] = [[] for _ in customers]
     frontier: list[set[str]] = [set(c.links) for c in customers]
     for _ in range(MAX_LINK_DEPTH - 1):
         pending: list[tuple[int, asyncio.Future[Any]]] = []
         for index, customer in enumerate(customers):
             for system in sorted(frontier[index]):
-                for route in chaining_routes(loaders, system):
+                for route in chaining.get(system, ()):
                     for future in loaders.futures_by_link({LINK: route}, customer.links):
                         pending.append((index, future))
         if not pending:
@@ -55,7 +43,7 @@ async def follow_links(
         await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
         frontier = [set() for _ in customers]
         for index, future in pending:
-            if future.exception() is not None:
+            if future.cancelled() or future.exception() is not None:
                 continue
             for record in future.result():
                 for ref in getattr(record, "links", ()):

@@ -12,7 +12,7 @@ from pathlib import Path
 from resolvers.system.mapping import RecordMapper, build_mappers
 from sources.base import Connector
 from sources.cache import MemoryCache, ResponseCache
-from sources.config import Entity, SourcesConfig, load_sources_config
+from sources.config import LINK, Entity, SourcesConfig, load_sources_config
 from sources.errors import ConfigError as ConfigError
 from sources.redis_cache import RedisCache
 from sources.resilient import ResilientConnector, breaker_factory
@@ -43,6 +43,8 @@ class SourceRuntime:
     cache: ResponseCache | None = None
     routes: dict[tuple[str, str], list[EntityRoute]] = field(default_factory=dict)
     serving: dict[str, list[dict[str, EntityRoute]]] = field(default_factory=dict)
+    chaining: dict[str, list[EntityRoute]] = field(default_factory=dict)
+    """Per source: its ``link`` lookups whose records carry links of their own (a chain's hop)."""
     batching: bool = True
 
     @classmethod
@@ -72,6 +74,8 @@ class SourceRuntime:
                 for kind in entity.lookups:
                     route = by_kind[kind] = EntityRoute(source_name, entity_name, kind, entity)
                     runtime.routes.setdefault((entity.serves, kind), []).append(route)
+                    if kind == LINK and entity.links:
+                        runtime.chaining.setdefault(source_name, []).append(route)
                 runtime.serving.setdefault(entity.serves, []).append(by_kind)
         return runtime
 

@@ -43,8 +43,11 @@ def _by(records: list[dict[str, Any]], field: str, wanted: str) -> list[dict[str
     return [r for r in records if str(r.get(field)) in keys]
 
 
-def systems_app(calls: Counter[str]) -> web.Application:
-    """Four systems on one server, told apart by path; each request counted by system."""
+def systems_app(calls: Counter[str], down: set[str]) -> web.Application:
+    """Four systems on one server, told apart by path; each request counted by system.
+
+    A system named in ``down`` answers 503.
+    """
 
     async def contacts(request: web.Request) -> web.Response:
         calls["crm"] += 1
@@ -59,6 +62,8 @@ def systems_app(calls: Counter[str]) -> web.Application:
 
     async def invoices(request: web.Request) -> web.Response:
         calls["billing"] += 1
+        if "billing" in down:
+            return web.json_response({"error": "maintenance"}, status=503)
         return web.json_response({"data": _by(INVOICES, "account", request.query["accounts"])})
 
     async def ledger(request: web.Request) -> web.Response:
@@ -116,18 +121,19 @@ def links_config(base_url: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def systems() -> AsyncIterator[tuple[str, Counter[str]]]:
+async def systems() -> AsyncIterator[tuple[str, Counter[str], set[str]]]:
     calls: Counter[str] = Counter()
-    runner = web.AppRunner(systems_app(calls))
+    down: set[str] = set()
+    runner = web.AppRunner(systems_app(calls, down))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}", calls
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}", calls, down
     await runner.cleanup()
 
 
 @pytest.fixture
-def gateway(systems: tuple[str, Counter[str]], tmp_path: Path) -> Iterator[str]:
+def gateway(systems: tuple[str, Counter[str], set[str]], tmp_path: Path) -> Iterator[str]:
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump(links_config(systems[0]), sort_keys=False), encoding="utf-8")
     settings = Settings(sources_file=path, source_urls={}, gc_threshold=0)
@@ -148,9 +154,9 @@ query($id: ID) {
 
 
 async def test_a_customer_by_crm_id_reaches_each_system_by_its_own_id(
-    gateway: str, systems: tuple[str, Counter[str]]
+    gateway: str, systems: tuple[str, Counter[str], set[str]]
 ) -> None:
-    _, calls = systems
+    _, calls, _ = systems
     _, body = await graphql(gateway, CUSTOMER, {"id": "C-1"})
     assert "errors" not in body, body.get("errors")
     customer = body["data"]["customer"]
@@ -173,9 +179,9 @@ async def test_a_customer_by_crm_id_reaches_each_system_by_its_own_id(
 
 
 async def test_a_customer_by_another_systems_id(
-    gateway: str, systems: tuple[str, Counter[str]]
+    gateway: str, systems: tuple[str, Counter[str], set[str]]
 ) -> None:
-    _, calls = systems
+    _, calls, _ = systems
     _, body = await graphql(gateway, CUSTOMER, {"id": "orders:oc-2"})
     assert "errors" not in body, body.get("errors")
     customer = body["data"]["customer"]
@@ -189,7 +195,7 @@ async def test_a_customer_by_another_systems_id(
 
 
 async def test_an_id_nobody_holds_is_null_and_a_system_the_crm_cannot_search_is_bad_input(
-    gateway: str, systems: tuple[str, Counter[str]]
+    gateway: str, systems: tuple[str, Counter[str], set[str]]
 ) -> None:
     _, body = await graphql(gateway, '{ customer(id: "orders:oc-404") { id } }')
     assert body == {"data": {"customer": None}}
@@ -206,9 +212,9 @@ async def test_an_id_nobody_holds_is_null_and_a_system_the_crm_cannot_search_is_
 
 
 async def test_a_list_of_customers_costs_one_request_per_system(
-    gateway: str, systems: tuple[str, Counter[str]]
+    gateway: str, systems: tuple[str, Counter[str], set[str]]
 ) -> None:
-    _, calls = systems
+    _, calls, _ = systems
     query = """
     query($ids: [ID!]!) {
       customers(ids: $ids) { id orders { id } invoices { id } identities { system recordId } }
@@ -224,3 +230,21 @@ async def test_a_list_of_customers_costs_one_request_per_system(
     assert missing is None
     assert sorted(i["id"] for i in c1["invoices"]) == ["INV-1", "L-1"]
     assert calls == {"crm": 1, "orders": 1, "billing": 1, "ledger": 1}
+
+
+async def test_a_link_system_that_fails_costs_its_fields_and_ends_the_chain_there(
+    gateway: str, systems: tuple[str, Counter[str], set[str]]
+) -> None:
+    _, calls, down = systems
+    down.add("billing")
+    _, body = await graphql(gateway, CUSTOMER, {"id": "C-1"})
+    customer = body["data"]["customer"]
+    assert sorted(o["id"] for o in customer["orders"]) == ["O-11", "O-12"]
+    assert customer["invoices"] is None
+    [error] = body["errors"]
+    assert error["path"] == ["customer", "invoices"]
+    assert error["extensions"]["source"] == "billing"
+    assert error["extensions"]["code"].startswith("SOURCE_")
+    # The ledger is reached only through billing: not asked, not listed, never guessed.
+    assert [i["system"] for i in customer["identities"]] == ["crm", "orders", "billing"]
+    assert calls["ledger"] == 0
