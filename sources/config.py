@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError
 from sources.errors import ConfigError
 from sources.groups import Group
 from sources.key_formats import KeyFormat
+from sources.oauth import Auth
 from sources.paging import Paging
 
 KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
@@ -248,6 +249,8 @@ class RestSource(SourceBase):
     kind: Literal["rest"]
     base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
     headers: dict[str, str] = {}
+    auth: Auth | None = None
+    """Beyond static ``headers``: ``oauth2_client_credentials`` (a token fetched and refreshed)."""
     max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
     max_response_bytes: Annotated[int, Field(ge=1_024, le=1024**3)] = DEFAULT_MAX_RESPONSE_BYTES
     """Bigger answers are refused while being read: one sick source cannot fill our memory."""

@@ -28,6 +28,7 @@ from sources.errors import (
 from sources.groups import records_of_groups
 from sources.key_formats import sent_keys
 from sources.metrics import SOURCE_PAGES
+from sources.oauth import TokenSource
 from sources.paging import PageLoop, Pages
 from sources.records_path import records_at
 
@@ -59,6 +60,11 @@ class RestConnector:
         self._origin = URL(source.base_url).origin()
         self._base = URL(source.base_url.rstrip("/") + "/")
         self._pages_counter = SOURCE_PAGES.labels(name)
+        auth = source.auth
+        self.tokens = (
+            TokenSource(name, auth.oauth2_client_credentials) if auth is not None else None
+        )
+        """The source's OAuth2 token, when it has ``auth: oauth2_client_credentials``."""
         self.page_budget: RequestBudget | None = None
         """Admits each page after a call's first (the wrapping connector's budget, if any)."""
 
@@ -73,8 +79,12 @@ class RestConnector:
                 ),
                 json_serialize=lambda obj: orjson.dumps(obj).decode(),
             )
+        if self.tokens is not None:
+            await self.tokens.start()
 
     async def close(self) -> None:
+        if self.tokens is not None:
+            await self.tokens.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -235,11 +245,45 @@ class RestConnector:
         records_path: str,
         limit: int,
     ) -> tuple[Any, int]:
-        """The parsed answer and its size in bytes (read at most ``limit`` far)."""
+        """The parsed answer and its size in bytes (read at most ``limit`` far).
+
+        With OAuth2, a 401 means the token was refused: a new one is fetched and
+        the request made once more (a second 401 is ``SourceRejected``).
+        """
         if self._session is None:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
+        tokens = self.tokens
+        token = await tokens.token(entity) if tokens is not None else None
+        status, data = await self._send(entity, method, path, params, body, limit, token)
+        if status == 401 and tokens is not None and token is not None:
+            token = await tokens.refused(token, entity)
+            status, data = await self._send(entity, method, path, params, body, limit, token)
+        if status >= 500:
+            raise SourceUnavailable(self.name, f"answered HTTP {status}", entity=entity)
+        if status >= 400:
+            raise SourceRejected(self.name, f"answered HTTP {status}", entity=entity)
         try:
-            async with self._session.request(method, path, params=params, json=body) as resp:
+            return await parse_answer(data, records_path), len(data)
+        except MalformedJson:
+            raise SourceBadResponse(self.name, "answered malformed JSON", entity=entity) from None
+
+    async def _send(
+        self,
+        entity: str,
+        method: str,
+        path: str | URL,
+        params: Params,
+        body: Any,
+        limit: int,
+        token: str | None,
+    ) -> tuple[int, bytes]:
+        """One HTTP request: its status and body (an error answer's body read only to be reused)."""
+        assert self._session is not None
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else None
+        try:
+            async with self._session.request(
+                method, path, params=params, json=body, headers=headers
+            ) as resp:
                 status = resp.status
                 data = await self._bounded_body(entity, resp, limit, refuse=status < 400)
         except TimeoutError:
@@ -254,14 +298,7 @@ class RestConnector:
             raise SourceUnavailable(
                 self.name, f"request failed ({type(exc).__name__})", entity=entity
             ) from None
-        if status >= 500:
-            raise SourceUnavailable(self.name, f"answered HTTP {status}", entity=entity)
-        if status >= 400:
-            raise SourceRejected(self.name, f"answered HTTP {status}", entity=entity)
-        try:
-            return await parse_answer(data, records_path), len(data)
-        except MalformedJson:
-            raise SourceBadResponse(self.name, "answered malformed JSON", entity=entity) from None
+        return status, data
 
     async def _bounded_body(
         self, entity: str, resp: aiohttp.ClientResponse, limit: int, *, refuse: bool
