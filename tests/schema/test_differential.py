@@ -13,7 +13,7 @@ a source), and must leave no more behind in the log than graphql-core does: no
 The random run is ``CASES`` operations (500; about 10 s of CPU, 20-30 s on a
 loaded 2-core box); ``C360_DIFFERENTIAL_CASES=20000`` runs more,
 ``C360_DIFFERENTIAL_SEED`` another seed. One test per difference found pins each
-by name. What is left (``within_a_turn`` in the random run, about 0.1% of
+by name. What is left (``within_a_turn`` in the random run, about 0.2% of
 cases) comes from timing: graphql-core starts the fields of an object with two
 or more async fields one loop turn later, as tasks; the engine runs them eagerly
 and records their immediate errors in that later turn, but what they wait for is
@@ -198,7 +198,7 @@ def frozen_heap() -> Iterator[None]:
 async def test_random_operations_answer_like_graphql_core() -> None:
     """``CASES`` seeded operations: same JSON, no other source calls, nothing left in the log.
 
-    Except for what timing leaves (``within_a_turn``): about 0.1% of cases,
+    Except for what timing leaves (``within_a_turn``): about 0.2% of cases,
     allowed up to 2% so that a regression shows.
     """
     differing: list[str] = []
