@@ -170,7 +170,7 @@ class RestConnector:
             try:
                 following = pages.after(payload, on_page)
             except PageLoop as exc:
-                raise SourceBadResponse(self.name, str(exc), entity=entity) from None
+                raise SourceBadResponse(self.name, f"{entity}: {exc}", entity=entity) from None
             if following is None:
                 return items
             allowance -= size
@@ -221,7 +221,7 @@ class RestConnector:
         if url.origin() != self._origin:
             raise SourceBadResponse(
                 self.name,
-                "next link points to another host than base_url; not followed",
+                f"{entity}: next link points to another host than base_url; not followed",
                 entity=entity,
             )
         return url
