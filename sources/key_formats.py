@@ -80,6 +80,7 @@ class KeyFormat(BaseModel):
 
 
 _AS_IS = KeyFormat()
+_UNSENT = object()
 
 
 def _phone_form(e164: str, form: str) -> str:
@@ -128,9 +129,12 @@ def asked_key(kind: str, value: object, asked: Container[str], sent: SentKeys | 
     if value is None or isinstance(value, bool | dict | list):
         return None
     if sent is not None:
-        text = str(value).strip()
-        if sent.knows(text):
-            return sent.canonical(text)
+        text = value.strip() if type(value) is str else str(value).strip()
+        back = sent.exact.get(text, _UNSENT)
+        if back is _UNSENT:
+            back = sent.loose.get(text.casefold(), _UNSENT)
+        if back is not _UNSENT:
+            return back if isinstance(back, str) else None
     canonical = normalize_key(kind, value)
     return canonical if canonical is not None and canonical in asked else None
 
