@@ -8,6 +8,7 @@ request id, the log gets the traceback with the same id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -55,6 +56,20 @@ class MaskInternalErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_expected(error))
+
+    def on_operation(self) -> Iterator[None]:
+        """``MaskErrors``' own hook, its second half skipped when there is nothing to mask.
+
+        That half starts with an ``isinstance`` against a runtime-checkable Protocol,
+        about 10 µs per request on Python 3.11 (strawberry-graphql 0.341.2), and then
+        does nothing to a result without errors.
+        """
+        masking = super().on_operation()
+        next(masking)
+        yield
+        result = self.execution_context.result
+        if getattr(result, "errors", None) or getattr(result, "initial_result", None):
+            next(masking, None)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         return masked(error, getattr(self.execution_context.context, "request_id", None))
