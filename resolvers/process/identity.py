@@ -124,10 +124,10 @@ async def find_person(
     An id may be another system's, as ``<system>:<id>`` (``lookup_of``).
     What the caller will read of them (``reads``) is loaded ahead in one more wait.
     """
-    kind, value = lookup_of(loaders, kind, value)
-    if normalize_lookup(kind, value) is None:
+    lookup, key = lookup_of(loaders, kind, value)
+    if normalize_lookup(lookup, key) is None:
         raise InvalidLookup(kind, value)
-    person = _person(await loaders.profiles.load(kind, value), kind)
+    person = _person(await loaders.profiles.load(lookup, key), lookup)
     if person is not None:
         await _follow(loaders, [person])
     if reads and person is not None:
@@ -145,9 +145,9 @@ async def find_people(
     all of them in one more wait, so those reads answer at once.
     """
     lookups = [lookup_of(loaders, "id", value) for value in ids]
-    for kind, value in lookups:
-        if normalize_lookup(kind, value) is None:
-            raise InvalidLookup(kind, value)
+    for (kind, key), value in zip(lookups, ids, strict=True):
+        if normalize_lookup(kind, key) is None:
+            raise InvalidLookup("id", value)
     found = await loaders.profiles.load_each(lookups)
     people = [_person(profiles, kind) for profiles, (kind, _) in zip(found, lookups, strict=True)]
     await _follow(loaders, [p for p in people if p is not None])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import Person, UnlinkedSystem, find_person, lookup_of
 from resolvers.system.customer_loaders import CustomerLoaders
 from resolvers.system.loaders import SystemLoaders
@@ -238,6 +239,9 @@ async def test_another_systems_id_is_found_through_the_crm_field_holding_it() ->
     assert person is not None and person.primary.id == "C-1"
     assert person.identities[0].matched_on == "link:shop"
     assert person.identities[0].confidence == 1.0
+    with pytest.raises(InvalidLookup) as too_long:
+        await find_person(loaders, "id", "shop:" + "x" * 5000)
+    assert too_long.value.extensions["argument"] == "id"
     with pytest.raises(UnlinkedSystem) as caught:
         lookup_of(loaders, "id", "outlet:o-1")
     assert caught.value.extensions == {"code": "BAD_USER_INPUT", "argument": "id"}
