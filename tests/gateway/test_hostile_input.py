@@ -86,7 +86,6 @@ async def test_malformed_body_is_a_named_400(
     assert says in reply.message
     assert reply.codes == ["BAD_REQUEST"]
     assert "data" not in reply.body
-    assert reply.seconds < 2
     await assert_still_serving(gateway_url)
 
 
@@ -183,7 +182,6 @@ async def test_hostile_query_is_a_named_400(
     assert says.lower() in reply.message.lower()
     assert code in reply.codes
     assert "data" not in reply.body
-    assert reply.seconds < 2
     await assert_still_serving(gateway_url)
 
 
