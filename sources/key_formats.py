@@ -108,16 +108,6 @@ class SentKeys:
     exact: dict[str, str | None]
     loose: dict[str, str | None]
 
-    def knows(self, echoed: str) -> bool:
-        """Whether ``echoed`` is one of the sent forms (then only ``canonical`` decides)."""
-        return echoed in self.exact or echoed.casefold() in self.loose
-
-    def canonical(self, echoed: str) -> str | None:
-        """The key asked whose sent form ``echoed`` is, or None (unknown, or shared by two)."""
-        if echoed in self.exact:
-            return self.exact[echoed]
-        return self.loose.get(echoed.casefold())
-
 
 def asked_key(kind: str, value: object, asked: Container[str], sent: SentKeys | None) -> str | None:
     """The key asked that an echoed ``value`` stands for, or None.
