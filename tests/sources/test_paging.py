@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from prometheus_client import REGISTRY
 
 from sources.breaker import Breakers
 from sources.budget import count_calls_of_request
@@ -36,6 +37,10 @@ def lookup(paging: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def pages_counted() -> float:
+    return REGISTRY.get_sample_value("c360_source_pages_total", {"source": "crm"}) or 0.0
+
+
 def by_next_link(request: web.Request) -> Any:
     start = int(request.query.get("from", "0"))
     page = ORDERS[start : start + 3]
@@ -49,12 +54,14 @@ async def test_next_links_are_followed_to_the_end_each_page_one_request(
 ) -> None:
     fake.answer = by_next_link
     crm = await connect(rest_source(fake.url, contacts(lookup({"next": "links.next"}))))
+    pages_before = pages_counted()
 
     ann, bob = await crm.fetch("contacts", "email", ["ann@x.com", "bob@x.com"], timeout_s=5)
 
     assert [r["id"] for r in ann] == ["o1", "o3", "o5"]
     assert [r["id"] for r in bob] == ["o0", "o2", "o4", "o6"]
     assert [s.query.get("from") for s in fake.seen] == [None, "3", "6"]
+    assert pages_counted() == pages_before + 2  # the pages after the first
 
 
 async def test_a_cursor_is_sent_back_until_the_source_gives_none(
