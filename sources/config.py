@@ -353,6 +353,20 @@ def _check_rest_extras(entity: str, kind: str, lookup: Lookup) -> None:
         raise _lookup_error(
             entity, kind, "key_format", f"a phone format is for phone lookups, not '{kind}'"
         )
+    if key_format is not None and key_format.changes_keys and kind in KEY_PARTS:
+        raise _lookup_error(
+            entity, kind, "key_format", f"a {kind} key is sent by its parts, as it is"
+        )
+    if "{keys*}" in (lookup.path or ""):
+        raise _lookup_error(entity, kind, "path", "'{keys*}' is for a whole query value")
+    for name, value in lookup.query.items():
+        if "{keys*}" in value and value != "{keys*}":
+            raise _lookup_error(
+                entity,
+                kind,
+                f"query.{name}",
+                "'{keys*}' is a whole query value (the parameter repeated per key)",
+            )
     group = lookup.group
     if group is not None:
         if group.key is not None and lookup.match_on is not None:

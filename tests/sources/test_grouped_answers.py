@@ -149,3 +149,23 @@ def test_bad_group_config_fails_at_load_naming_the_lookup(
         parse_sources_config({"sources": {"crm": raw}})
     assert f"source 'crm', field 'entities.contacts.lookups.id.{field}'" in str(caught.value)
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("lookup", "field"),
+    [
+        ({"path": "/orders/{keys*}", "match_on": "id"}, "path"),
+        ({"path": "/orders", "query": {"ids": "x{keys*}"}, "match_on": "id"}, "query.ids"),
+    ],
+)
+def test_repeated_keys_outside_a_whole_query_value_fail_at_load(
+    lookup: dict[str, Any], field: str
+) -> None:
+    raw = {
+        "kind": "rest",
+        "base_url": "http://x",
+        "entities": {"contacts": contacts({"id": lookup})},
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_sources_config({"sources": {"crm": raw}})
+    assert f"field 'entities.contacts.lookups.id.{field}': '{{keys*}}'" in str(caught.value)

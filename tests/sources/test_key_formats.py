@@ -146,6 +146,7 @@ async def test_positional_echo_of_the_sent_form_is_this_keys_and_another_is_an_e
         ({"case": "title"}, "phone", "case"),
         ({"phone": "national"}, "email", "a phone format is for phone lookups"),
         ({"prefixx": "x"}, "email", "prefixx"),
+        ("upper", "location", "a location key is sent by its parts"),
     ],
 )
 def test_bad_key_formats_fail_at_load_naming_source_entity_and_lookup(
