@@ -55,6 +55,12 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
 """A SQL batch statement answering more rows than this is refused (``max_rows``)."""
 
+FIELD_ARGUMENTS = ("limit", "status", "since")
+"""The list fields' arguments a lookup may push down to its source (``arguments``)."""
+
+SINCE_FORMATS = ("datetime", "date", "epoch")
+"""How a ``since`` moment is sent: ISO 8601 UTC timestamp, ISO date (UTC), or Unix seconds."""
+
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _KEYS_PARAMETER = re.compile(r"(?<!:):keys\b")
 
@@ -69,6 +75,21 @@ class FieldSpec(_Strict):
     source: Annotated[str, Field(alias="from", min_length=1)]
     default: Any = None
     fields: dict[str, str | FieldSpec] | None = None
+
+
+class Argument(_Strict):
+    """How one field argument (``limit``, ``status``, ``since``) is sent to the source.
+
+    ``param`` names the query parameter (REST) or the bound parameter in the
+    statement (SQL, ``:<param>``). The gateway filters what comes back again
+    either way: a source that ignores the parameter cannot widen the answer.
+    """
+
+    param: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$")]
+    format: Literal["datetime", "date", "epoch"] | None = None
+    """``since`` only: ``datetime`` (ISO 8601, UTC, the default), ``date`` or ``epoch`` seconds."""
+    per_key: bool = False
+    """``limit`` only: the source limits each key's records (not the whole batch's)."""
 
 
 class Lookup(_Strict):
@@ -100,6 +121,17 @@ class Lookup(_Strict):
     """A grouped answer: the key on each group, its records inside (REST only)."""
     paging: Paging | None = None
     """How to follow an answer over several pages (REST only)."""
+    arguments: dict[str, Argument] = {}
+    """Field arguments the source filters by itself: ``{ status: status }`` or
+    ``{ since: { param: from, format: date } }``; the others are filtered by the gateway."""
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _argument_shorthand(cls, value: Any) -> Any:
+        """``status: state`` is short for ``status: { param: state }``."""
+        if isinstance(value, dict):
+            return {k: {"param": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @field_validator("sql")
     @classmethod
@@ -334,6 +366,7 @@ def _check_lookups(
                         entity_name, kind, field, f"not used by a {kind_name} source"
                     )
             _check_rest_extras(entity_name, kind, lookup)
+            _check_arguments(entity_name, kind, lookup)
             grouped_by_key = lookup.group is not None and lookup.group.key is not None
             if lookup.match_on is None and not lookup.per_key and not grouped_by_key:
                 raise _lookup_error(
@@ -387,6 +420,46 @@ def _check_rest_extras(entity: str, kind: str, lookup: Lookup) -> None:
             )
         if lookup.echo:
             raise _lookup_error(entity, kind, "echo", "not with group (groups carry no echo)")
+
+
+def _check_arguments(entity: str, kind: str, lookup: Lookup) -> None:
+    """Each pushed argument is a field argument the gateway has, sent where the lookup can.
+
+    A typo (``stauts``) would otherwise be an argument silently never sent.
+    """
+    for name, argument in lookup.arguments.items():
+        where = f"arguments.{name}"
+        if name not in FIELD_ARGUMENTS:
+            raise _lookup_error(
+                entity,
+                kind,
+                where,
+                f"unknown field argument '{name}'; expected one of {', '.join(FIELD_ARGUMENTS)}",
+            )
+        if argument.format is not None and name != "since":
+            raise _lookup_error(entity, kind, f"{where}.format", "only for since")
+        if argument.per_key and name != "limit":
+            raise _lookup_error(entity, kind, f"{where}.per_key", "only for limit")
+        if lookup.sql is not None:
+            if argument.param == "keys" or not re.search(
+                rf"(?<!:):{re.escape(argument.param)}\b", lookup.sql
+            ):
+                raise _lookup_error(
+                    entity,
+                    kind,
+                    where,
+                    f"the statement has no ':{argument.param}' parameter (e.g. "
+                    f"'AND (:{argument.param} IS NULL OR status = :{argument.param})')",
+                )
+            if name == "limit" and not argument.per_key:
+                raise _lookup_error(
+                    entity,
+                    kind,
+                    where,
+                    "a sql lookup is batched: a limit is pushed only with per_key: true",
+                )
+        elif argument.param in lookup.query:
+            raise _lookup_error(entity, kind, where, f"'{argument.param}' is already in query")
 
 
 def _check_echo(entity: str, kind: str, lookup: Lookup) -> None:
