@@ -46,6 +46,7 @@ from schema.execution.adapter import (
     has_exception_handlers,
     wraps_resolvers,
 )
+from schema.execution.budget import charge_list
 from schema.execution.eager import Waiting
 from schema.execution.fallback import NotCompilable
 from schema.execution.fields import compile_field, named_type
@@ -207,6 +208,7 @@ class Compiler:
                 return None
             if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
                 raise GraphQLError(not_iterable)
+            charge_list(value)  # the request's budget of list items (schema/execution/budget.py)
             completed: list[Any] = []
             waiting: list[tuple[int, Awaitable[Any]]] = []
             mark = len(run.pending)
