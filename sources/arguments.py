@@ -10,16 +10,36 @@ answers a coarser ``since`` date) cannot widen what a field answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sources.config import Argument, Lookup
 
 PushedValue = str | int
 Pushed = tuple[tuple[str, PushedValue], ...]
-"""The source parameters of one call, ``(param, value)`` in the lookup's declared order."""
+"""The source parameters of one call, ``(param, value)``: status, since, then limit."""
 
 NOTHING_PUSHED: Pushed = ()
+
+
+class PushingConnector(Protocol):
+    """A connector that sends pushed arguments (the REST and SQL connectors).
+
+    Asked with ``arguments`` only when there are some: a connector that pushes
+    nothing (a test's stand-in) keeps the plain ``Connector.fetch``.
+    """
+
+    async def fetch(
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        *,
+        timeout_s: float,
+        arguments: Pushed = ...,
+    ) -> Sequence[list[dict[str, Any]] | Exception]: ...
 
 
 @dataclass(slots=True, frozen=True)
@@ -41,21 +61,36 @@ NO_FILTERS = Filters()
 def pushed(lookup: Lookup, filters: Filters | None) -> Pushed:
     """What ``lookup`` sends for ``filters``: only the arguments it declares and can honour.
 
-    A ``limit`` goes only where it bounds one customer's records: ``per_key``
-    declared, or a lookup that asks per key (``{key}``) anyway. A source that
-    limits a whole batch would otherwise drop some customers' records for others'.
+    A ``limit`` goes only where it bounds one customer's records (``per_key``
+    declared, or a lookup that asks per key, ``{key}``, anyway: a limit on a whole
+    batch would drop some customers' records for others'), and only when every
+    other filter asked goes too: the newest 5 tickets, filtered here by status
+    afterwards, are not the newest 5 open ones.
     """
     if filters is None or not lookup.arguments or filters.empty:
         return NOTHING_PUSHED
+    declared = lookup.arguments
     sent: list[tuple[str, PushedValue]] = []
-    for name, argument in lookup.arguments.items():
-        if name == "limit" and filters.limit is not None:
-            if argument.per_key or lookup.per_key:
-                sent.append((argument.param, filters.limit))
-        elif name == "status" and filters.status is not None:
-            sent.append((argument.param, filters.status))
-        elif name == "since" and filters.since is not None:
-            sent.append((argument.param, since_value(argument, filters.since)))
+    kept_here = False
+    if filters.status is not None:
+        status = declared.get("status")
+        if status is not None:
+            sent.append((status.param, filters.status))
+        else:
+            kept_here = True
+    if filters.since is not None:
+        since = declared.get("since")
+        if since is not None:
+            sent.append((since.param, since_value(since, filters.since)))
+        # Not pushed, it still leaves a prefix of the newest first: a limit may go.
+    limit = declared.get("limit")
+    if (
+        filters.limit is not None
+        and limit is not None
+        and not kept_here
+        and (limit.per_key or lookup.per_key)
+    ):
+        sent.append((limit.param, filters.limit))
     return tuple(sent)
 
 

@@ -85,7 +85,8 @@ class Argument(_Strict):
     either way: a source that ignores the parameter cannot widen the answer.
     """
 
-    param: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$")]
+    param: Annotated[str, Field(min_length=1, pattern=r"^[^\s&=#?]+$")]
+    """``filter[status]`` and the like are fine for REST; SQL needs a bind name (``state``)."""
     format: Literal["datetime", "date", "epoch"] | None = None
     """``since`` only: ``datetime`` (ISO 8601, UTC, the default), ``date`` or ``epoch`` seconds."""
     per_key: bool = False
@@ -441,9 +442,8 @@ def _check_arguments(entity: str, kind: str, lookup: Lookup) -> None:
         if argument.per_key and name != "limit":
             raise _lookup_error(entity, kind, f"{where}.per_key", "only for limit")
         if lookup.sql is not None:
-            if argument.param == "keys" or not re.search(
-                rf"(?<!:):{re.escape(argument.param)}\b", lookup.sql
-            ):
+            name_ok = re.fullmatch(r"[A-Za-z_]\w*", argument.param) and argument.param != "keys"
+            if not name_ok or not re.search(rf"(?<!:):{argument.param}\b", lookup.sql):
                 raise _lookup_error(
                     entity,
                     kind,

@@ -17,11 +17,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from sources.arguments import NOTHING_PUSHED, Pushed, PushingConnector, cache_suffix
 from sources.base import Connector, RawRecord
 from sources.breaker import Admission, Breakers
 from sources.budget import SourceBudget
@@ -147,7 +148,7 @@ class ResilientConnector:
             for name, spec in source.entities.items()
         }
         self._inflight: dict[
-            tuple[str, str, tuple[str, ...], MapRecords | None], asyncio.Task[Checked]
+            tuple[str, str, tuple[str, ...], MapRecords | None, Pushed], asyncio.Task[Checked]
         ] = {}
         self._entities = source.entities
         self._budget = SourceBudget(self.name, source.budget)
@@ -191,16 +192,19 @@ class ResilientConnector:
         *,
         timeout_s: float,
         mapped_by: MapRecords | None = None,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[Answer]:
         """Per key, in order: its records (``mapped_by`` them when given), or the SourceError.
 
         Only answers that passed every check (the connector's, then ``mapped_by``)
         are cached; a key whose answer failed gets its stale entry, if any, or the error.
+        ``arguments`` (pushed field arguments) are sent along and kept apart in the cache.
         """
         ttl = self._ttl.get(entity, 0.0)
         keep_s = max(ttl, self._resilience.stale_for_s)
         use_cache = self._cache is not None and keep_s > 0
-        cache_keys = [f"{self.name}/{entity}/{kind}/{key}" for key in keys]
+        suffix = cache_suffix(arguments)
+        cache_keys = [f"{self.name}/{entity}/{kind}/{key}{suffix}" for key in keys]
         cached: list[CachedEntry | None] = (
             await self._cache.get_many(cache_keys)
             if use_cache and self._cache
@@ -226,7 +230,7 @@ class ResilientConnector:
         every_key = len(missing) == len(keys)  # the usual case: nothing fresh in the cache
         asked = list(keys) if every_key else [keys[i] for i in missing]
         try:
-            checked = await self._call(entity, kind, asked, timeout_s, mapped_by)
+            checked = await self._call(entity, kind, asked, timeout_s, mapped_by, arguments)
         except SourceError as call_error:
             every = [call_error] * len(missing)
             checked = Checked(list(every), list(every), call_error, whole=False)
@@ -284,15 +288,22 @@ class ResilientConnector:
             answers[i] = answer
 
     async def _remember(
-        self, entity: str, kind: str, keys: Sequence[str], checked: Checked, asked_at: float
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        checked: Checked,
+        asked_at: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> None:
         """Cache what the source answered well, so later calls (or its failures) can use it."""
         ttl = self._ttl.get(entity, 0.0)
         keep_s = max(ttl, self._resilience.stale_for_s)
         if self._cache is None or keep_s <= 0:
             return
+        suffix = cache_suffix(arguments)
         fresh = {
-            f"{self.name}/{entity}/{kind}/{key}": CachedEntry(raw, asked_at, asked_at + ttl)
+            f"{self.name}/{entity}/{kind}/{key}{suffix}": CachedEntry(raw, asked_at, asked_at + ttl)
             for key, raw, ok in zip(keys, checked.raws, checked.cacheable(), strict=True)
             if ok and not isinstance(raw, SourceError)
         }
@@ -306,16 +317,19 @@ class ResilientConnector:
         keys: list[str],
         timeout_s: float,
         mapped_by: MapRecords | None,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> Checked:
         """One guarded call, shared with any identical call already in flight."""
         if not self._coalesce:
-            return await self._guarded(entity, kind, keys, timeout_s, mapped_by)
-        signature = (entity, kind, tuple(keys), mapped_by)
+            return await self._guarded(entity, kind, keys, timeout_s, mapped_by, arguments)
+        signature = (entity, kind, tuple(keys), mapped_by, arguments)
         task = self._inflight.get(signature)
         if task is not None:
             self._coalesced.inc()
         else:
-            task = asyncio.ensure_future(self._guarded(entity, kind, keys, timeout_s, mapped_by))
+            task = asyncio.ensure_future(
+                self._guarded(entity, kind, keys, timeout_s, mapped_by, arguments)
+            )
             self._inflight[signature] = task
             task.add_done_callback(lambda done: self._forget(signature, done))
         if not await _waited(task, timeout_s):
@@ -326,7 +340,7 @@ class ResilientConnector:
 
     def _forget(
         self,
-        signature: tuple[str, str, tuple[str, ...], MapRecords | None],
+        signature: tuple[str, str, tuple[str, ...], MapRecords | None, Pushed],
         done: asyncio.Task[Checked],
     ) -> None:
         if self._inflight.get(signature) is done:
@@ -341,11 +355,12 @@ class ResilientConnector:
         keys: list[str],
         timeout_s: float,
         mapped_by: MapRecords | None,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> Checked:
         deadline = asyncio.get_running_loop().time() + timeout_s
         admission = self._breaker.admit()
         if admission is Admission.PROBE:
-            self._start_probe(entity, kind, keys, mapped_by)
+            self._start_probe(entity, kind, keys, mapped_by, arguments)
         if admission is not Admission.CALL:
             # Not a source request: counted apart, so the request metric is what the source saw.
             self._observe_breaker()
@@ -355,7 +370,7 @@ class ResilientConnector:
                 self.name, "circuit breaker is open after repeated failures", entity=entity
             )
         self.status.calls += 1
-        attempts = self._with_retries(entity, kind, keys, deadline)
+        attempts = self._with_retries(entity, kind, keys, deadline, arguments)
         return await self._observed(admission, _checked(attempts, mapped_by))
 
     async def _observed(self, admission: Admission, call: Awaitable[Checked]) -> Checked:
@@ -405,13 +420,18 @@ class ResilientConnector:
         self._record_failure(error)
 
     def _start_probe(
-        self, entity: str, kind: str, keys: list[str], mapped_by: MapRecords | None
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        mapped_by: MapRecords | None,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> None:
         """Probe with the caller's own fetch, in the background: no user waits on a sick source."""
         self.status.calls += 1
         # A context of its own: the probe outlives the request and must not write to its notes.
         probe = asyncio.get_running_loop().create_task(
-            self._run_probe(entity, kind, keys, mapped_by),
+            self._run_probe(entity, kind, keys, mapped_by, arguments),
             name=f"c360 breaker probe of {self.name}",
             context=contextvars.Context(),
         )
@@ -419,17 +439,24 @@ class ResilientConnector:
         self._probe = probe
 
     async def _run_probe(
-        self, entity: str, kind: str, keys: list[str], mapped_by: MapRecords | None
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        mapped_by: MapRecords | None,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> None:
         asked_at = time.time()
-        attempt = _checked(self._probe_attempt(entity, kind, keys), mapped_by)
+        attempt = _checked(self._probe_attempt(entity, kind, keys, arguments), mapped_by)
         try:
             fetched = await self._observed(Admission.PROBE, attempt)
         except SourceError:
             return  # counted by _observed; the breaker is open for another cool-down
-        await self._remember(entity, kind, keys, fetched, asked_at)
+        await self._remember(entity, kind, keys, fetched, asked_at, arguments)
 
-    async def _probe_attempt(self, entity: str, kind: str, keys: list[str]) -> list[RawAnswer]:
+    async def _probe_attempt(
+        self, entity: str, kind: str, keys: list[str], arguments: Pushed = NOTHING_PUSHED
+    ) -> list[RawAnswer]:
         """One attempt within the source's own timeout (no caller's deadline applies).
 
         No retries: the probe asks whether the source is back, and retrying a sick
@@ -437,7 +464,7 @@ class ResilientConnector:
         """
         try:
             async with asyncio.timeout(self._timeout_s):
-                return await self._attempt(entity, kind, keys, self._timeout_s)
+                return await self._attempt(entity, kind, keys, self._timeout_s, arguments)
         except TimeoutError:
             raise SourceTimeout(
                 self.name,
@@ -452,12 +479,17 @@ class ResilientConnector:
             log.error("source %s: breaker probe crashed", self.name, exc_info=error)
 
     async def _with_retries(
-        self, entity: str, kind: str, keys: list[str], deadline: float
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        deadline: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[RawAnswer]:
         """The first attempt runs bare; tenacity (and its cost) only joins after a failure."""
         loop = asyncio.get_running_loop()
         try:
-            return await self._attempt(entity, kind, keys, deadline - loop.time())
+            return await self._attempt(entity, kind, keys, deadline - loop.time(), arguments)
         except (SourceUnavailable, SourceTimeout) as error:
             if self._resilience.retries == 0:
                 raise
@@ -476,14 +508,21 @@ class ResilientConnector:
         try:
             async for attempt in retrying:
                 with attempt:
-                    result = await self._attempt(entity, kind, keys, deadline - loop.time())
+                    result = await self._attempt(
+                        entity, kind, keys, deadline - loop.time(), arguments
+                    )
         except SourceBudgetExceeded:
             # A retry the budget refused: what the caller needs to hear is why the call failed.
             raise first_error from None
         return result
 
     async def _attempt(
-        self, entity: str, kind: str, keys: list[str], remaining: float
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        remaining: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[RawAnswer]:
         """Per key, the records or the error the inner connector put in their place.
 
@@ -492,7 +531,7 @@ class ResilientConnector:
         """
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-        answers = await self._requests(entity, kind, keys, remaining)
+        answers = await self._requests(entity, kind, keys, remaining, arguments)
         failed = [a for a in answers if isinstance(a, Exception)]
         if not failed:  # the usual answer
             return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
@@ -504,7 +543,12 @@ class ResilientConnector:
         return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
 
     async def _requests(
-        self, entity: str, kind: str, keys: list[str], remaining: float
+        self,
+        entity: str,
+        kind: str,
+        keys: list[str],
+        remaining: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> Sequence[list[RawRecord] | Exception]:
         """The inner connector's answer, each request it makes admitted by the source's budget.
 
@@ -520,12 +564,17 @@ class ResilientConnector:
         if budget.unlimited or len(keys) <= step:
             remaining = await budget.acquire(entity, remaining)
             try:
+                if arguments:  # only then: a connector that pushes nothing need not take them
+                    pushing = cast(PushingConnector, self.inner)
+                    return await pushing.fetch(
+                        entity, kind, keys, timeout_s=remaining, arguments=arguments
+                    )
                 return await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
             finally:
                 budget.release()
         groups = [keys[i : i + step] for i in range(0, len(keys), step)]
         parts = await asyncio.gather(
-            *(self._requests(entity, kind, group, remaining) for group in groups),
+            *(self._requests(entity, kind, group, remaining, arguments) for group in groups),
             return_exceptions=True,
         )
         answers: list[list[RawRecord] | Exception] = []
@@ -638,6 +687,7 @@ async def fetch_mapped(
     *,
     timeout_s: float,
     mapped_by: MapRecords,
+    arguments: Pushed = NOTHING_PUSHED,
 ) -> list[list[Any] | Exception]:
     """Per key, its records mapped by ``mapped_by``, or the error in their place.
 
@@ -647,7 +697,9 @@ async def fetch_mapped(
     """
     if isinstance(connector, ResilientConnector):
         return list(
-            await connector.fetch(entity, kind, keys, timeout_s=timeout_s, mapped_by=mapped_by)
+            await connector.fetch(
+                entity, kind, keys, timeout_s=timeout_s, mapped_by=mapped_by, arguments=arguments
+            )
         )
     answers = await connector.fetch(entity, kind, keys, timeout_s=timeout_s)
     mapped: list[list[Any] | Exception] = []

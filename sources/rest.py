@@ -18,6 +18,7 @@ from yarl import URL
 
 from sources.answer_json import MalformedJson, parse_answer
 from sources.answers import KeyAnswer, records_for_keys
+from sources.arguments import NOTHING_PUSHED, Pushed
 from sources.config import KEY_PARTS, Entity, Lookup, RestSource
 from sources.errors import (
     SourceBadResponse,
@@ -90,8 +91,15 @@ class RestConnector:
             self._session = None
 
     async def fetch(
-        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        *,
+        timeout_s: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[KeyAnswer]:
+        """Per key, its records; ``arguments`` (pushed field arguments) go as query parameters."""
         spec = self.source.entities[entity]
         lookup = spec.lookups[kind]
         if lookup.per_key:
@@ -103,10 +111,12 @@ class RestConnector:
         try:
             async with asyncio.timeout(timeout_s):
                 if len(groups) == 1:  # the usual batch: a gather would only add a task
-                    return await self._fetch_group(entity, spec, lookup, kind, groups[0], deadline)
+                    return await self._fetch_group(
+                        entity, spec, lookup, kind, groups[0], deadline, arguments
+                    )
                 parts = await asyncio.gather(
                     *(
-                        self._fetch_group(entity, spec, lookup, kind, group, deadline)
+                        self._fetch_group(entity, spec, lookup, kind, group, deadline, arguments)
                         for group in groups
                     )
                 )
@@ -124,10 +134,13 @@ class RestConnector:
         kind: str,
         keys: list[str],
         deadline: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[KeyAnswer]:
         sent = sent_keys(lookup.key_format, kind, keys)
         wire = sent.sent if sent is not None else keys
         params = _params(lookup.query, kind, wire)
+        if arguments:
+            params = _with(params, {param: str(value) for param, value in arguments})
         path = _fill(lookup.path or "/", kind, wire, quote_values=True).lstrip("/")
         body = _fill_json(lookup.json_body, kind, wire) if lookup.json_body is not None else None
         group = lookup.group

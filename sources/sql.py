@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import TextClause
 
 from sources.answers import KeyAnswer, records_for_keys
+from sources.arguments import NOTHING_PUSHED, Pushed
 from sources.base import RawRecord
 from sources.config import SqlSource
 from sources.errors import (
@@ -72,18 +73,29 @@ class SqlConnector:
             await engine.dispose()
 
     async def fetch(
-        self, entity: str, kind: str, keys: Sequence[str], *, timeout_s: float
+        self,
+        entity: str,
+        kind: str,
+        keys: Sequence[str],
+        *,
+        timeout_s: float,
+        arguments: Pushed = NOTHING_PUSHED,
     ) -> list[KeyAnswer]:
+        """Per key, its records; each declared argument is bound (``None`` when not pushed)."""
         lookup = self.source.entities[entity].lookups[kind]
         query = self._queries[(entity, kind)]
+        given = dict(arguments)
+        bound: dict[str, Any] = {a.param: given.get(a.param) for a in lookup.arguments.values()}
         step = lookup.max_batch
         groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
         try:
             async with asyncio.timeout(timeout_s):
                 if len(groups) == 1:  # the usual batch: a gather would only add a task
-                    parts = [await self._select(entity, query, groups[0])]
+                    parts = [await self._select(entity, query, groups[0], bound)]
                 else:
-                    parts = await asyncio.gather(*(self._select(entity, query, g) for g in groups))
+                    parts = await asyncio.gather(
+                        *(self._select(entity, query, g, bound) for g in groups)
+                    )
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
@@ -94,13 +106,15 @@ class SqlConnector:
             for records in records_for_keys(self.name, entity, lookup, kind, group, rows)
         ]
 
-    async def _select(self, entity: str, query: TextClause, keys: list[str]) -> list[RawRecord]:
+    async def _select(
+        self, entity: str, query: TextClause, keys: list[str], bound: dict[str, Any]
+    ) -> list[RawRecord]:
         if self._engine is None:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
         self.statements += 1
         try:
             async with self._engine.connect() as connection:
-                result = await connection.execute(query, {"keys": keys})
+                result = await connection.execute(query, {**bound, "keys": keys})
                 limit = self.source.max_rows
                 rows = result.fetchmany(limit + 1)
                 if len(rows) > limit:

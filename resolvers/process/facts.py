@@ -3,6 +3,9 @@
 Each function asks one named loader for the person (by the identifiers identity
 resolution found) and shapes the answer; the filters are the list fields'
 arguments (``limit``, ``status``, ``since``), checked before any source is asked.
+A source whose lookup declares an argument is sent it (``arguments`` in the
+source config); every answer is filtered here again all the same, so a source
+that ignores a parameter, or filters more coarsely, cannot widen a field's answer.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from resolvers.system.records import (
     Ticket,
     WebVisit,
 )
+from sources.arguments import Filters
 
 R = TypeVar("R")
 
@@ -37,9 +41,14 @@ NEWEST_FIRST: dict[str, Callable[[Any], Any]] = {
 """How each kind of list is ordered (newest first; undated records last)."""
 
 
-async def records_of(loader: RecordsByCustomerLoader[R], person: Person) -> list[R]:
-    """The person's records of the loader's kind from every system, newest first."""
-    records = await loader.load(person.keys)
+async def records_of(
+    loader: RecordsByCustomerLoader[R], person: Person, filters: Filters | None = None
+) -> list[R]:
+    """The person's records of the loader's kind from every system, newest first.
+
+    ``filters`` go to the sources that take them; the caller still applies them.
+    """
+    records = await loader.load(person.keys, filters)
     return sorted(records, key=NEWEST_FIRST[loader.serves], reverse=True)
 
 
@@ -47,21 +56,23 @@ async def orders_of(
     loaders: CustomerLoaders, person: Person, limit: int | None = None
 ) -> list[Order]:
     check_limit(limit)
-    return limited(await records_of(loaders.orders, person), limit)
+    return limited(await records_of(loaders.orders, person, Filters(limit=limit)), limit)
 
 
 async def invoices_of(
     loaders: CustomerLoaders, person: Person, status: str | None = None, limit: int | None = None
 ) -> list[Invoice]:
     check_limit(limit)
-    return limited(with_status(await records_of(loaders.invoices, person), status), limit)
+    records = await records_of(loaders.invoices, person, Filters(limit, status))
+    return limited(with_status(records, status), limit)
 
 
 async def tickets_of(
     loaders: CustomerLoaders, person: Person, status: str | None = None, limit: int | None = None
 ) -> list[Ticket]:
     check_limit(limit)
-    return limited(with_status(await records_of(loaders.tickets, person), status), limit)
+    records = await records_of(loaders.tickets, person, Filters(limit, status))
+    return limited(with_status(records, status), limit)
 
 
 async def visits_of(
@@ -72,7 +83,7 @@ async def visits_of(
 ) -> list[WebVisit]:
     check_limit(limit)
     check_aware("since", since)
-    visits = await records_of(loaders.web_visits, person)
+    visits = await records_of(loaders.web_visits, person, Filters(limit, since=since))
     if since is not None:
         visits = [v for v in visits if v.started_at >= since]
     return limited(visits, limit)
@@ -82,7 +93,8 @@ async def mentions_of(
     loaders: CustomerLoaders, person: Person, limit: int | None = None
 ) -> list[SocialMention]:
     check_limit(limit)
-    return limited(await records_of(loaders.social_mentions, person), limit)
+    mentions = await records_of(loaders.social_mentions, person, Filters(limit=limit))
+    return limited(mentions, limit)
 
 
 async def weather_of(loaders: CustomerLoaders, person: Person) -> CurrentWeather | None:

@@ -27,6 +27,7 @@ from resolvers.system.records import (
     Ticket,
     WebVisit,
 )
+from sources.arguments import Filters
 from sources.config import LINK
 
 R = TypeVar("R")
@@ -149,14 +150,49 @@ class _PerCustomer(ABC, Generic[T]):
 
 
 class RecordsByCustomerLoader(_PerCustomer[list[R]]):
-    """A customer's records of one kind (``serves``) from every source that has them (unordered)."""
+    """A customer's records of one kind (``serves``) from every source that has them (unordered).
+
+    ``load(customer, filters)`` pushes a list field's arguments to the sources
+    that take them (see ``sources.arguments``); the answer may still hold records
+    the filters exclude (a source that cannot filter), so callers filter it again.
+    A customer whose whole list is known already (loaded ahead for a list, or read
+    by another field) is answered from it: a superset, and no second request.
+    """
 
     serves: ClassVar[str]
 
-    __slots__ = ()
+    __slots__ = ("_filtered",)
+
+    def __init__(self, loaders: SystemLoaders) -> None:
+        super().__init__(loaders)
+        self._filtered: dict[tuple[CustomerKeys, Filters], list[R] | Exception] = {}
 
     def _answer(self, records: list[Any]) -> list[R]:
         return records
+
+    async def load(self, customer: CustomerKeys, filters: Filters | None = None) -> list[R]:
+        """The customer's records, fetched with what ``filters`` push to each source."""
+        if (
+            filters is None
+            or filters.empty
+            or customer in self._known
+            or not self._loaders.pushes(self.serves, filters)
+        ):
+            return await super().load(customer)
+        known = self._filtered.get((customer, filters), _UNKNOWN)
+        if known is _UNKNOWN:
+            try:
+                records: list[R] = await self._loaders.load_by_any(
+                    self.serves, customer.by_kind, filters
+                )
+            except Exception as exc:
+                self._filtered[(customer, filters)] = exc
+                raise
+            self._filtered[(customer, filters)] = records
+            return records
+        if isinstance(known, Exception):
+            raise known
+        return cast("list[R]", known)
 
     async def _fetch(self, customer: CustomerKeys) -> list[R]:
         records: list[R] = await self._loaders.load_by_any(self.serves, customer.by_kind)

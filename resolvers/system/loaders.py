@@ -1,4 +1,9 @@
-"""Per-request dataloaders: one per (source, entity, lookup kind), batching keys per tick.
+"""Per-request dataloaders: one per (source, entity, lookup kind, pushed arguments).
+
+Each batches its keys per tick; calls whose field arguments send the source
+different parameters (``orders(limit: 5)`` and ``orders(limit: 2)`` where the
+source takes a limit) batch apart, one request per source per distinct set.
+Arguments a source does not take send nothing and split nothing.
 
 Fresh for every request (no cross-request leakage; aiodataloader binds to the
 running loop on creation), so a query costs one request per source, not one per
@@ -14,6 +19,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from resolvers.system.runtime import EntityRoute, SourceRuntime
+from sources.arguments import NOTHING_PUSHED, Filters, Pushed, pushed
 from sources.config import LINK
 from sources.errors import SourceTimeout
 from sources.freshness import StaleNote, collect_stale_notes
@@ -24,11 +30,18 @@ from sources.resilient import fetch_mapped
 class EntityLoader(DataLoader):  # type: ignore[type-arg]
     """Loads the domain records of one source entity for a batch of normalized keys."""
 
-    def __init__(self, runtime: SourceRuntime, route: EntityRoute, deadline: float) -> None:
+    def __init__(
+        self,
+        runtime: SourceRuntime,
+        route: EntityRoute,
+        deadline: float,
+        arguments: Pushed = NOTHING_PUSHED,
+    ) -> None:
         batching = runtime.batching
         super().__init__(batch=batching, cache=batching)
         self._runtime = runtime
         self._route = route
+        self._arguments = arguments
         self._deadline = deadline
         self._connector = runtime.connectors[route.source]
         self._mapper = runtime.mappers[(route.source, route.entity)]
@@ -50,6 +63,7 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
             keys,
             timeout_s=timeout_s,
             mapped_by=self._mapper.map_many,
+            arguments=self._arguments,
         )
 
 
@@ -60,14 +74,36 @@ class SystemLoaders:
         self.runtime = runtime
         self.deadline = deadline
         self._loaders: dict[EntityRoute, EntityLoader] = {}
+        self._pushing: dict[tuple[EntityRoute, Pushed], EntityLoader] = {}
         # Created in the request's own task, so its context sees only its own notes.
         self.stale: list[StaleNote] = collect_stale_notes()
 
-    def _loader(self, route: EntityRoute) -> EntityLoader:
-        loader = self._loaders.get(route)
-        if loader is None:
-            loader = self._loaders[route] = EntityLoader(self.runtime, route, self.deadline)
-        return loader
+    def _loader(self, route: EntityRoute, filters: Filters | None = None) -> EntityLoader:
+        """The route's loader for what ``filters`` push to it (the plain one when nothing)."""
+        arguments = (
+            pushed(route.spec.lookups[route.kind], filters)
+            if filters is not None
+            else NOTHING_PUSHED
+        )
+        if not arguments:
+            loader = self._loaders.get(route)
+            if loader is None:
+                loader = self._loaders[route] = EntityLoader(self.runtime, route, self.deadline)
+            return loader
+        pushing = self._pushing.get((route, arguments))
+        if pushing is None:
+            pushing = self._pushing[(route, arguments)] = EntityLoader(
+                self.runtime, route, self.deadline, arguments
+            )
+        return pushing
+
+    def pushes(self, serves: str, filters: Filters) -> bool:
+        """Whether any source of ``serves`` would be sent something for ``filters``."""
+        return any(
+            pushed(route.spec.lookups[route.kind], filters)
+            for by_kind in self.runtime.routes_by_source(serves)
+            for route in by_kind.values()
+        )
 
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         """Every record of kind ``serves`` whose ``kind`` key is ``value``, from every source.
@@ -84,30 +120,32 @@ class SystemLoaders:
             return []
         return [self._loader(route).load(key) for route in self.runtime.routes_for(serves, kind)]
 
-    def futures_by_any(self, serves: str, keys: Mapping[str, object]) -> list[asyncio.Future[Any]]:
+    def futures_by_any(
+        self, serves: str, keys: Mapping[str, object], filters: Filters | None = None
+    ) -> list[asyncio.Future[Any]]:
         """One pending load per source that serves ``serves`` (no task is created).
 
         ``keys`` are the customer's known identifiers by kind, in order of
         preference; each source is asked by the first kind it has a lookup for
-        and the customer has a value of.
+        and the customer has a value of, with what ``filters`` push to that lookup.
         """
         futures = []
         for route in self.runtime.routes_by_source(serves):
             for kind, value in keys.items():
                 if kind == LINK:  # ids by system: this source's own, if a link holds any
-                    linked = self.futures_by_link(route, value)
+                    linked = self.futures_by_link(route, value, filters)
                     if linked:
                         futures.extend(linked)
                         break
                     continue
                 key = normalize_lookup(kind, value) if kind in route else None
                 if key is not None:
-                    futures.append(self._loader(route[kind]).load(key))
+                    futures.append(self._loader(route[kind], filters).load(key))
                     break
         return futures
 
     def futures_by_link(
-        self, route: Mapping[str, EntityRoute], links: object
+        self, route: Mapping[str, EntityRoute], links: object, filters: Filters | None = None
     ) -> list[asyncio.Future[Any]]:
         """Loads of a source entity by the ids its ``link`` lookup takes, one per id held.
 
@@ -119,13 +157,19 @@ class SystemLoaders:
         if by_link is None or not isinstance(links, Mapping):
             return []
         ids = links.get(by_link.source, ())
-        loader = self._loader(by_link)
+        loader = self._loader(by_link, filters)
         keys = [normalize_lookup(LINK, record_id) for record_id in ids]
         return [loader.load(key) for key in keys if key is not None]
 
-    async def load_by_any(self, serves: str, keys: Mapping[str, object]) -> list[Any]:
-        """Records of kind ``serves`` from every source that serves them, one lookup per source."""
-        return await _merged(self.futures_by_any(serves, keys))
+    async def load_by_any(
+        self, serves: str, keys: Mapping[str, object], filters: Filters | None = None
+    ) -> list[Any]:
+        """Records of kind ``serves`` from every source that serves them, one lookup per source.
+
+        ``filters`` are pushed where a source takes them; what comes back is not
+        filtered here (the process layer filters every answer again).
+        """
+        return await _merged(self.futures_by_any(serves, keys, filters))
 
 
 async def _merged(futures: list[asyncio.Future[Any]]) -> list[Any]:
