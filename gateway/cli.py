@@ -133,25 +133,44 @@ def demo(
 def sources(
     latency_ms: Annotated[float, typer.Option()] = 0.0,
     failure_rate: Annotated[float, typer.Option()] = 0.0,
-    customers: Annotated[int, typer.Option()] = 1000,
-    base_port: Annotated[int, typer.Option()] = 8101,
+    customers: Annotated[int | None, typer.Option(help="Default: 1000 demo, 200 foreign.")] = None,
+    base_port: Annotated[int | None, typer.Option(help="Default: 8101 demo, 8201 foreign.")] = None,
+    world: Annotated[
+        str,
+        typer.Option(
+            help="demo: the seven demo systems (sources/demo/sources.yaml); foreign: four "
+            "systems sharing no id but the CRM's crosswalk (sources/foreign/sources.yaml)."
+        ),
+    ] = "demo",
 ) -> None:
-    """Run only the demo source systems (ports base-port .. base-port+6)."""
+    """Run only the source systems of a demo world (ports base-port and up)."""
+    if world not in ("demo", "foreign"):
+        _fail(f"--world must be demo or foreign, not {world!r}")
+    foreign = world == "foreign"
     command = _demo_sources_command(
-        latency_ms, failure_rate, customers, "--base-port", str(base_port)
+        latency_ms,
+        failure_rate,
+        customers if customers is not None else (200 if foreign else 1000),
+        "--base-port",
+        str(base_port if base_port is not None else (8201 if foreign else 8101)),
+        module="sources.foreign" if foreign else "sources.demo",
     )
     # Its own process image: the gateway package never imports the sources layer.
     os.execv(command[0], command)
 
 
 def _demo_sources_command(
-    latency_ms: float, failure_rate: float, customers: int, *extra: str
+    latency_ms: float,
+    failure_rate: float,
+    customers: int,
+    *extra: str,
+    module: str = "sources.demo",
 ) -> list[str]:
-    """``python -m sources.demo`` with the demo's knobs."""
+    """``python -m sources.demo`` (or ``sources.foreign``) with the demo's knobs."""
     return [
         sys.executable,
         "-m",
-        "sources.demo",
+        module,
         "--latency-ms",
         str(latency_ms),
         "--failure-rate",
