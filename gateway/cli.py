@@ -207,3 +207,33 @@ def check_config(path: Path) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     typer.echo(f"{path}: ok ({', '.join(runtime.config.sources)})")
+
+
+@app.command("import-openapi")
+def import_openapi(
+    location: Annotated[str, typer.Argument(metavar="URL_OR_FILE", help="OpenAPI 3 JSON or YAML.")],
+    source: Annotated[str, typer.Option(help="The source's name in the YAML (e.g. orders).")],
+    base_url: Annotated[
+        str | None, typer.Option(help="The system's URL (default: the document's servers).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write the YAML (default: standard output).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing --output file.")] = False,
+) -> None:
+    """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW."""
+    from sources.openapi.document import OpenApiError
+    from sources.openapi.skeleton import import_openapi as skeleton_of
+
+    if output is not None and output.exists() and not force:
+        _fail(f"{output}: exists (a reviewed file?); pass --force to overwrite it")
+    try:
+        text = skeleton_of(location, source, base_url)
+    except OpenApiError as exc:
+        _fail(str(exc))
+        raise  # pragma: no cover - _fail exits
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}; review the lines marked REVIEW, then: c360 check-config {output}")

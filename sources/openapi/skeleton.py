@@ -1,0 +1,296 @@
+"""One source's YAML skeleton from an OpenAPI document: entities, lookups, fields, review marks.
+
+Operations answering the same record schema make one entity. Per key kind the
+best lookup is written (batched over per-key, the key's own field over a
+similar one); the others, and anything the importer could not decide, are
+commented suggestions. What is written passes ``c360 check-config`` as it is,
+except a ``link`` lookup, which needs the customer system's ``links`` (the
+file says so).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sources.openapi.answers import RecordsShape, paging_of, records_shape, snake
+from sources.openapi.document import Document, OpenApiError, Operation
+from sources.openapi.fields import FieldChoice, RecordMapping, propose_mapping
+from sources.openapi.lookups import LookupProposal, propose, singular
+from sources.openapi.writer import Node, render
+
+_SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(slots=True)
+class _Entity:
+    name: str
+    names: list[str]
+    answers: list[tuple[Operation, RecordsShape]] = field(default_factory=list)
+
+
+def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
+    """The YAML text of source ``source``; raises ``OpenApiError`` when nothing is usable."""
+    if not _SOURCE_NAME.fullmatch(source):
+        raise OpenApiError(f"source name '{source}': use lower-case letters, digits and '_'")
+    operations = list(doc.operations())
+    if not operations:
+        raise OpenApiError(f"{doc.origin}: no usable paths: no GET or POST operation")
+    entities = _entities(doc, operations)
+    if not entities:
+        raise OpenApiError(
+            f"{doc.origin}: no usable paths: no operation answers JSON records "
+            "(a 2xx application/json object or list of objects)"
+        )
+    nodes: list[Node] = []
+    reasons: list[str] = []
+    served: dict[str, str] = {}
+    for entity in entities.values():
+        node, why = _entity_node(doc, entity)
+        nodes.append(node)
+        if why:
+            reasons.append(f"{entity.name}: {why}")
+        else:
+            served[entity.name] = str(node.children[0].value)
+    if any(s != "customer" for s in served.values()):
+        _second_customer_system(nodes, served)
+    if all(n.commented for n in nodes):
+        raise OpenApiError(f"{doc.origin}: no usable paths: {'; '.join(reasons)}")
+    url = base_url or doc.server_url()
+    url_node = Node("base_url", url)
+    if url is None:
+        variable = f"{source.upper()}_URL"
+        url_node = Node("base_url", f"${{{variable}}}", note="the document names no server")
+    source_node = Node(
+        source,
+        children=[Node("kind", "rest"), url_node, Node("entities", children=nodes)],
+    )
+    header = [
+        f"Source '{source}', written by `c360 import-openapi` from {doc.origin} ({doc.title}).",
+        "Lines marked REVIEW are guesses: check each, then delete the mark. Lines without",
+        "one are exact name matches. Commented-out lines are suggestions the importer",
+        "could not decide. Check the result with `c360 check-config FILE`.",
+    ]
+    return render(header, Node("sources", children=[source_node]))
+
+
+def _second_customer_system(nodes: list[Node], served: dict[str, str]) -> None:
+    """Comment out profiles in a system that mainly serves other records (an order system).
+
+    Its customers would join the CRM's as a second customer system; that is a
+    decision for a person, not a name match.
+    """
+    others = sorted({s for s in served.values() if s != "customer"})
+    for node in nodes:
+        if served.get(node.key) == "customer":
+            node.commented = True
+            node.before.append(
+                f"REVIEW: customer profiles in a system that serves {', '.join(others)}: "
+                "uncomment only to make it a customer system too"
+            )
+
+
+def _entities(doc: Document, operations: list[Operation]) -> dict[str, _Entity]:
+    """Operations grouped by the record they answer (its schema name, else the path's noun)."""
+    found: dict[str, _Entity] = {}
+    for operation in operations:
+        if operation.response is None:
+            continue
+        shape = records_shape(doc, operation.response)
+        if shape is None:
+            continue
+        noun = _noun(operation.path)
+        record = shape.record_name or noun
+        plural = snake(record)
+        plural = plural if singular(plural) != plural else f"{plural}s"
+        entity = found.setdefault(record, _Entity(plural, [record, noun]))
+        entity.answers.append((operation, shape))
+    return found
+
+
+def _noun(path: str) -> str:
+    static = [s for s in path.split("/") if s and not s.startswith("{")]
+    return static[-1] if static else "records"
+
+
+def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
+    """The entity's node (commented out when it cannot be used) and, if so, why."""
+    first_shape = entity.answers[0][1]
+    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names)
+    where = ", ".join(f"{op.method} {op.path}" for op, _ in entity.answers)
+    if mapping is None:
+        return Node(
+            entity.name,
+            "...",
+            commented=True,
+            before=[
+                f"{where}: no domain record fits ({why_not}); map it by hand if it is one",
+            ],
+        ), why_not
+    proposals: list[LookupProposal] = []
+    id_field = mapping.source_of("id")
+    for operation, shape in entity.answers:
+        for proposal in propose(
+            doc, operation, shape, customer=mapping.serves == "customer", id_field=id_field
+        ):
+            assert operation.response is not None
+            paging = paging_of(doc, operation.response, operation.parameters)
+            if paging is not None and not shape.single:
+                proposal.paging = paging[0]
+                proposal.guesses.append(f"paging: {paging[1]}")
+            proposals.append(proposal)
+    active, others = _choose(proposals)
+    if not active:
+        return Node(
+            entity.name,
+            "...",
+            commented=True,
+            before=[
+                f"{where}: no lookup by a customer key (an email, phone, handle or id parameter)",
+            ],
+        ), "no operation takes a key to look its records up by"
+    records_at = active[0].shape.records_at
+    children = [
+        Node("serves", mapping.serves, note=_serves_note(mapping, entity)),
+        Node("records_at", records_at, note=f"from the answer of {active[0].operation.path}"),
+    ]
+    links = [p for p in others if p.link_field is not None]
+    if links:
+        children.append(_links_node(links))
+    lookups = [_lookup_node(p) for p in active]
+    lookups += [_lookup_node(p, alternative=True) for p in others]
+    children.append(Node("lookups", children=lookups))
+    children.append(_fields_node(mapping))
+    return Node(entity.name, children=children), ""
+
+
+def _choose(proposals: list[LookupProposal]) -> tuple[list[LookupProposal], list[LookupProposal]]:
+    """The lookups to write, one per key kind, and the rest (written commented out)."""
+    ranked = sorted(proposals, key=lambda p: p.rank, reverse=True)
+    batched = any(p.batched and p.unusable is None for p in ranked)
+    active: dict[str, LookupProposal] = {}
+    others: list[LookupProposal] = []
+    records_at: str | None = None
+    for proposal in ranked:
+        if proposal.unusable is None and batched and not proposal.batched:
+            proposal.unusable = "one request per key; a batched lookup exists"
+        if proposal.unusable is None and proposal.kind == "link:":
+            proposal.unusable = "finds profiles by another system's id: needs links (above)"
+        if records_at is not None and proposal.shape.records_at != records_at:
+            proposal.unusable = proposal.unusable or (
+                f"its records are at '{proposal.shape.records_at}', not '{records_at}'"
+            )
+        if proposal.unusable is None and proposal.kind not in active:
+            active[proposal.kind] = proposal
+            records_at = proposal.shape.records_at
+        else:
+            proposal.unusable = proposal.unusable or f"another {proposal.kind} lookup is better"
+            others.append(proposal)
+    if len(active) > 1 and "link" in active:
+        link = active.pop("link")
+        link.unusable = "needs links: { <this source>: { from: <field> } } in your customer system"
+        others.insert(0, link)
+    return list(active.values()), others
+
+
+def _serves_note(mapping: RecordMapping, entity: _Entity) -> str:
+    if mapping.exact:
+        return ""
+    return f"REVIEW: guessed from '{entity.names[0]}' (score {mapping.score:.2f})"
+
+
+def _link_system(field_name: str) -> str:
+    return snake(field_name).split("_")[0] or "other"
+
+
+def _links_node(links: list[LookupProposal]) -> Node:
+    children = []
+    for proposal in links:
+        assert proposal.link_field is not None
+        children.append(Node(_link_system(proposal.link_field), {"from": proposal.link_field}))
+    return Node(
+        "links",
+        children=children,
+        commented=True,
+        before=[
+            "REVIEW: fields that look like this person's id in another system;",
+            "name each by the source that id belongs to, then uncomment",
+        ],
+    )
+
+
+def _lookup_node(proposal: LookupProposal, *, alternative: bool = False) -> Node:
+    operation = proposal.operation
+    kind = proposal.kind
+    if kind == "link:":
+        kind = f"link:{_link_system(proposal.link_field or '')}"
+    children = []
+    if operation.method != "GET":
+        children.append(Node("method", operation.method))
+    children.append(Node("path", proposal.path))
+    if proposal.optional:
+        query = [Node(name, value) for name, value in proposal.query.items()]
+        query += [Node(n, v, note=why, commented=True) for n, v, why in proposal.optional]
+        children.append(Node("query", children=query, commented=not proposal.query))
+    elif proposal.query:
+        children.append(Node("query", proposal.query))
+    if proposal.json_body is not None:
+        children.append(Node("json_body", proposal.json_body))
+    if proposal.match_on is not None:
+        children.append(Node("match_on", proposal.match_on))
+    if proposal.echo:
+        children.append(Node("echo", proposal.echo))
+    if proposal.group is not None:
+        children.append(Node("group", proposal.group))
+    if proposal.paging is not None:
+        children.append(Node("paging", proposal.paging))
+    if proposal.max_batch is not None:
+        children.append(Node("max_batch", proposal.max_batch))
+    source = f"{operation.method} {operation.path} ({operation.operation_id})"
+    if alternative:
+        return Node(
+            kind,
+            children=children,
+            commented=True,
+            before=[f"not used: {source}: {proposal.unusable}"],
+        )
+    note = f"from {source}"
+    if proposal.guesses:
+        note = f"REVIEW: {'; '.join(proposal.guesses)} - {note}"
+    return Node(kind, children=children, note=note)
+
+
+def _fields_node(mapping: RecordMapping) -> Node:
+    children = [_field_node(choice) for choice in mapping.fields]
+    if mapping.unmapped:
+        unused = ", ".join(mapping.unmapped)
+        children.append(Node("unmapped", unused, commented=True, note="answer fields not used"))
+    return Node("fields", children=children)
+
+
+def _field_node(choice: FieldChoice) -> Node:
+    if choice.source is None:
+        return Node(choice.domain, "...", commented=True, note="no source field found")
+    note = (
+        "" if choice.exact else f"REVIEW: guessed from '{choice.source}' (score {choice.score:.2f})"
+    )
+    if choice.nested:
+        inner = [_field_node(c) for c in choice.nested]
+        return Node(
+            choice.domain,
+            note=note,
+            children=[
+                Node("from", choice.source),
+                Node("fields", children=inner),
+            ],
+        )
+    return Node(choice.domain, choice.source, note=note)
+
+
+def import_openapi(location: str, source: str, base_url: str | None = None) -> str:
+    """Read the document at ``location`` (file or URL) and return source ``source``'s skeleton."""
+    from sources.openapi.document import read_document
+
+    if base_url is not None and not re.match(r"https?://[^\s/]+", base_url):
+        raise OpenApiError(f"--base-url '{base_url}': expected http(s)://host[:port][/path]")
+    return skeleton(read_document(location), source, base_url.rstrip("/") if base_url else None)
