@@ -20,7 +20,7 @@ from datetime import date, datetime
 from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
 from sources.openapi.answers import list_item, snake, walk
 from sources.openapi.document import Document, Schema
-from sources.openapi.lookups import similarity, singular
+from sources.openapi.lookups import key_kind, similarity, singular
 
 ACCEPT = 0.6
 """A field guess at least this good is written; a required field takes one down to ``REQUIRED``."""
@@ -58,6 +58,11 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "observed_at": ("time", "observation_time"),
     "text": ("body", "content", "message"),
     "subject": ("title", "summary"),
+    "status": ("state",),
+    "state": ("region", "province"),
+    "priority": ("urgency", "severity"),
+    "channel": ("via", "medium"),
+    "created_at": ("opened_at", "created", "creation_date"),
 }
 
 
@@ -149,19 +154,24 @@ def map_fields(
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
     candidates = list(walk(doc, record))
-    pairs: list[tuple[float, bool, float, str, str]] = []
+    pairs: list[tuple[float, bool, bool, float, str, str]] = []
     for f in domain:
         for path, spec in candidates:
-            score = _name_score(f.name, path, names) * _fits(hints[f.name], f.name, doc, spec)
+            score = _name_score(f.name, path, names) * _fits(
+                hints[f.name], f.name, doc, spec, path.rsplit(".", 1)[-1]
+            )
             floor = REQUIRED if f.name in required else ACCEPT
             if score >= floor:
                 # Ties (two 'time' fields) go to the path closer to the name as a whole.
+                # Ties go to the same name (customer_id is customer_id before it is the
+                # order's id), then to the path closer to the name as a whole.
+                same = snake(path) == snake(f.name)
                 whole = similarity(f.name, path.replace(".", "_"))
-                pairs.append((score, f.name in required, whole, f.name, path))
-    pairs.sort(key=lambda p: p[:3], reverse=True)
+                pairs.append((score, same, f.name in required, whole, f.name, path))
+    pairs.sort(key=lambda p: p[:4], reverse=True)
     chosen: dict[str, tuple[str, float]] = {}
     taken: set[str] = set()
-    for score, _, _, name, path in pairs:
+    for score, _, _, _, name, path in pairs:
         if name not in chosen and path not in taken:
             chosen[name] = (path, score)
             taken.add(path)
@@ -191,6 +201,9 @@ def _name_score(domain: str, path: str, names: Sequence[str]) -> float:
         if snake(leaf) == "id":
             return 1.0
         word = snake(leaf)
+        named = max(similarity(word, w) for w in _words(names))
+        if named >= 0.8:  # a field named for the record ('ticket' on a Ticket)
+            return 0.5 + 0.5 * named
         for ending in ("_id", "_no", "_number", "_key", "_ref", "_code", "id"):
             if word.endswith(ending) and len(word) > len(ending):
                 prefix = word[: -len(ending)].rstrip("_")
@@ -206,7 +219,7 @@ def _name_score(domain: str, path: str, names: Sequence[str]) -> float:
     return best
 
 
-def _fits(hint: object, name: str, doc: Document, spec: Schema) -> float:
+def _fits(hint: object, name: str, doc: Document, spec: Schema, path_leaf: str) -> float:
     """How well a source type fits a domain field's type: 1 fits, 0 cannot."""
     kind = spec.get("type")
     fmt = spec.get("format")
@@ -216,6 +229,11 @@ def _fits(hint: object, name: str, doc: Document, spec: Schema) -> float:
         origin = typing.get_origin(hint)
     if name in NESTED_TYPES:
         return 1.0 if list_item(doc, spec) is not None else 0.0
+    if name != "id" and key_kind(name) in ("email", "phone", "handle"):
+        # An email field takes an email (a user id named 'requester' is no requester_email).
+        said = "email" if fmt == "email" else key_kind(path_leaf)
+        if said != key_kind(name):
+            return 0.0
     if origin is not None:  # a tuple of scalars
         return 1.0 if kind == "array" and list_item(doc, spec) is None else 0.0
     if kind is None:

@@ -75,6 +75,9 @@ class LookupProposal:
     echo: dict[str, str] = field(default_factory=dict)
     paging: dict[str, Any] | None = None
     max_batch: int | None = None
+    key_format: str | dict[str, str] | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    """Field arguments the source filters by (``since``, ``status``): pushed down."""
     guesses: list[str] = field(default_factory=list)
     """What is guessed (each becomes a ``# REVIEW`` comment)."""
     optional: list[tuple[str, str, str]] = field(default_factory=list)
@@ -105,6 +108,7 @@ class _Key:
     template: str
     batched: bool
     max_batch: int | None
+    key_format: str | dict[str, str] | None = None
 
 
 def propose(
@@ -154,22 +158,57 @@ def propose(
 def _key(doc: Document, parameter: Schema) -> _Key | None:
     name = str(parameter["name"])
     word = snake(name)
+    description = str(parameter.get("description") or "")
     kind = "location" if word in (*_LATITUDE, *_LONGITUDE) else key_kind(name)
+    if kind is None and parameter.get("in") == "query":
+        kind = _described_kind(description)
     if kind is None:
         return None
+    form = _key_format(kind, description, _example(parameter))
     if parameter.get("in") == "path":
-        return _Key(name, "path", kind, "{key}", False, None)
+        return _Key(name, "path", kind, "{key}", False, None, form)
     schema = flattened(doc, parameter.get("schema"))
-    description = str(parameter.get("description") or "")
     limit = _at_most(schema, description)
     if schema.get("type") == "array":
         explode = parameter.get("explode", parameter.get("style", "form") == "form")
-        return _Key(name, "query", kind, "{keys*}" if explode else "{keys}", True, limit)
+        return _Key(name, "query", kind, "{keys*}" if explode else "{keys}", True, limit, form)
     plural = singular(word) != word
     listed = "comma" in description.lower() or "," in str(parameter.get("example") or "")
     if plural or listed:
-        return _Key(name, "query", kind, "{keys}", True, limit)
-    return _Key(name, "query", kind, "{key}", False, None)
+        return _Key(name, "query", kind, "{keys}", True, limit, form)
+    return _Key(name, "query", kind, "{key}", False, None, form)
+
+
+def _described_kind(description: str) -> str | None:
+    """A key kind from the description's first sentence ('Desk user ids.'), for opaque names."""
+    first = description.split(".")[0].lower()
+    for kind, pattern in (
+        ("email", r"\be-?mails?\b"),
+        ("phone", r"\b(phones?|mobiles?)\b"),
+        ("handle", r"\bhandles?\b"),
+        ("id", r"\b(ids?|identifiers?)\b"),
+    ):
+        if re.search(pattern, first):
+            return kind
+    return None
+
+
+def _key_format(kind: str, description: str, example: str | None) -> str | dict[str, str] | None:
+    """The form the parameter's description or example suggests keys are sent in."""
+    text = description.lower()
+    steps: dict[str, str] = {}
+    first = (example or "").split(",")[0].strip()
+    if kind == "phone":
+        if "national" in text or (first.isdigit() and len(first) == 10):
+            steps["phone"] = "national"
+        elif first.isdigit() and len(first) == 11 and first.startswith("1"):
+            steps["phone"] = "digits"
+    for case in ("upper", "lower"):
+        if re.search(rf"\b{case}[- ]?case\b", text) and "insensitive" not in text:
+            steps["case"] = case
+    if len(steps) == 1:
+        return next(iter(steps.values()))  # the shorthand: ``national``, ``upper``
+    return steps or None
 
 
 def _body_keys(doc: Document, operation: Operation) -> list[_Key]:
@@ -207,6 +246,9 @@ def _keyed(
         proposal.query[key.name] = key.template
     elif key.where == "body":
         proposal.json_body = {key.name: key.template}
+    if key.key_format is not None:
+        proposal.key_format = key.key_format
+        proposal.guesses.append(f"key_format from the description or example of '{key.name}'")
     if key.max_batch is not None and key.max_batch < DEFAULT_MAX_BATCH:
         proposal.max_batch = key.max_batch
         proposal.guesses.append(f"the parameter takes at most {key.max_batch} keys")
@@ -286,6 +328,8 @@ def _other_parameters(proposal: LookupProposal, rest: list[Schema], keys: list[_
             else:
                 proposal.query[name] = value
                 proposal.guesses.append(f"required '{name}' set to its example")
+        elif _pushed(proposal, name, parameter):
+            continue
         else:
             note = str(parameter.get("description") or "").split("\n")[0][:80]
             proposal.optional.append((name, value or "...", f"optional: {note}".rstrip(": ")))
@@ -303,3 +347,29 @@ def _example(parameter: Schema) -> str | None:
         if value is not None and not isinstance(value, dict | list):
             return str(value).lower() if isinstance(value, bool) else str(value)
     return None
+
+
+_SINCE = ("since", "from", "after_date", "start_date", "date_from", "updated_since", "start")
+_STATUS = ("status", "state", "statuses", "states")
+
+
+def _pushed(proposal: LookupProposal, name: str, parameter: Schema) -> bool:
+    """An optional ``since``/``status`` filter becomes a pushed-down argument (a guess)."""
+    word = snake(name)
+    schema = parameter.get("schema") if isinstance(parameter.get("schema"), dict) else {}
+    assert isinstance(schema, dict)
+    if word in _SINCE or word.endswith("_since"):
+        form = "datetime"
+        if schema.get("type") in ("integer", "number"):
+            form = "epoch"
+        elif schema.get("format") == "date":
+            form = "date"
+        proposal.arguments["since"] = {"param": name, "format": form}
+        argument = "since"
+    elif word in _STATUS:
+        proposal.arguments["status"] = name
+        argument = "status"
+    else:
+        return False
+    proposal.guesses.append(f"'{name}' filters by {argument} (pushed down)")
+    return True

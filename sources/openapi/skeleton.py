@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from sources.openapi.answers import RecordsShape, paging_of, records_shape, snake
+from sources.openapi.auth import auth_nodes
 from sources.openapi.document import Document, OpenApiError, Operation
 from sources.openapi.fields import FieldChoice, RecordMapping, propose_mapping
 from sources.openapi.lookups import LookupProposal, propose, singular
@@ -61,10 +62,8 @@ def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
     if url is None:
         variable = f"{source.upper()}_URL"
         url_node = Node("base_url", f"${{{variable}}}", note="the document names no server")
-    source_node = Node(
-        source,
-        children=[Node("kind", "rest"), url_node, Node("entities", children=nodes)],
-    )
+    settings = [Node("kind", "rest"), url_node, *auth_nodes(doc, source, str(url_node.value))]
+    source_node = Node(source, children=[*settings, Node("entities", children=nodes)])
     header = [
         f"Source '{source}', written by `c360 import-openapi` from {doc.origin} ({doc.title}).",
         "Lines marked REVIEW are guesses: check each, then delete the mark. Lines without",
@@ -103,7 +102,9 @@ def _entities(doc: Document, operations: list[Operation]) -> dict[str, _Entity]:
         record = shape.record_name or noun
         plural = snake(record)
         plural = plural if singular(plural) != plural else f"{plural}s"
-        entity = found.setdefault(record, _Entity(plural, [record, noun]))
+        # The path's noun names a record only when its schema has no name: for a grouped
+        # answer at /customer-orders it would make 'customer_id' look like the order's id.
+        entity = found.setdefault(record, _Entity(plural, [record]))
         entity.answers.append((operation, shape))
     return found
 
@@ -246,6 +247,10 @@ def _lookup_node(proposal: LookupProposal, *, alternative: bool = False) -> Node
         children.append(Node("paging", proposal.paging))
     if proposal.max_batch is not None:
         children.append(Node("max_batch", proposal.max_batch))
+    if proposal.key_format is not None:
+        children.append(Node("key_format", proposal.key_format))
+    if proposal.arguments:
+        children.append(Node("arguments", proposal.arguments))
     source = f"{operation.method} {operation.path} ({operation.operation_id})"
     if alternative:
         return Node(
@@ -255,6 +260,11 @@ def _lookup_node(proposal: LookupProposal, *, alternative: bool = False) -> Node
             before=[f"not used: {source}: {proposal.unusable}"],
         )
     note = f"from {source}"
+    if kind == "link":
+        proposal.guesses.append(
+            "the person's id here: your customer system's entity needs "
+            "links: { <this source>: { from: <its field holding it> } }"
+        )
     if proposal.guesses:
         note = f"REVIEW: {'; '.join(proposal.guesses)} - {note}"
     return Node(kind, children=children, note=note)
