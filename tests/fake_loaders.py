@@ -43,6 +43,10 @@ class FakeLoaders:
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         return list(await self.futures(serves, kind, value)[0])
 
+    def pushes(self, serves: str, filters: object) -> bool:
+        """No stand-in source filters by itself: every filter is the gateway's (no pushdown)."""
+        return False
+
     async def load_by_any(self, serves: str, keys: Mapping[str, object]) -> list[Any]:
         return list(await self.futures_by_any(serves, keys)[0])
 

@@ -10,6 +10,7 @@ the gateway's own filtering gives, whatever each system did with what it got.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ import yaml
 from aiohttp import web
 
 from gateway.settings import Settings
-from tests.demo_harness import GatewayServer, graphql
+from tests.demo_harness import DemoSources, GatewayServer, graphql
+from tests.integration.world import planted
 
 CONTACTS = [
     {"id": "C-1", "first": "Ada", "mail": "ada@example.com"},
@@ -249,3 +251,24 @@ async def test_a_limit_is_not_pushed_past_a_filter_the_system_cannot_apply(
     assert "errors" not in body, body.get("errors")
     assert body["data"]["customer"] == {"invoices": [{"id": "I-2"}]}
     assert _asked_by(asked, "billing") == [{"emails": "ada@example.com"}]
+
+
+async def test_the_demo_web_analytics_filters_since_itself_and_answers_are_unchanged(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    """The demo declares ``since`` on web visits; the answer is the gateway's own filter's."""
+    crm_id = planted("abandoned_cart_today").crm_ids[0]
+    every = """query($id: ID) { customer(id: $id) { webVisits { id startedAt } } }"""
+    _, body = await graphql(gateway_url, every, {"id": crm_id})
+    visits = body["data"]["customer"]["webVisits"]
+    assert len(visits) >= 2, "the planted customer has visits on several days"
+    middle = datetime.fromisoformat(visits[len(visits) // 2]["startedAt"])
+    since = middle.astimezone(timezone(timedelta(hours=-5))).isoformat()  # same moment
+    query = """query($id: ID, $since: DateTime) { customer(id: $id) {
+        webVisits(since: $since) { id startedAt } } }"""
+    before = (await demo.stats())["web"]
+    _, body = await graphql(gateway_url, query, {"id": crm_id, "since": since})
+    assert "errors" not in body, body.get("errors")
+    expected = [v for v in visits if datetime.fromisoformat(v["startedAt"]) >= middle]
+    assert body["data"]["customer"]["webVisits"] == expected
+    assert (await demo.stats())["web"] == before + 1
