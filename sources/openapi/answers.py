@@ -8,12 +8,12 @@ paging from next links, cursors or page numbers with a total.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sources.openapi.document import Document, Schema
+from sources.openapi.names import snake
 
 ENVELOPE_NAMES = ("data", "items", "results", "records", "rows", "entries", "values", "content")
 """Envelope properties that usually hold an answer's list, most usual first."""
@@ -27,12 +27,6 @@ _CURSOR_PARAMS = ("cursor", "after", "page_token", "next_token", "continuation",
 _PAGE_PARAMS = ("page", "page_number", "page_no", "page_index")
 _SIZE_PARAMS = ("size", "page_size", "per_page", "limit", "page_limit", "count")
 _TOTALS = ("total", "total_count", "total_items", "total_results", "count")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def snake(name: str) -> str:
-    """``nextPageToken`` and ``next-page-token`` as ``next_page_token``."""
-    return re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub("_", name).lower()).strip("_")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
-from sources.openapi.answers import list_item, snake, walk
+from sources.openapi.answers import list_item, walk
 from sources.openapi.document import Document, Schema
-from sources.openapi.lookups import key_kind, similarity, singular
+from sources.openapi.names import key_kind, similarity, singular, snake
 
 ACCEPT = 0.6
 """A field guess at least this good is written; a required field takes one down to ``REQUIRED``."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sources.openapi.answers import RecordsShape, paging_of, records_shape, snake
+from sources.openapi.answers import RecordsShape, paging_of, records_shape
 from sources.openapi.auth import auth_nodes
 from sources.openapi.document import Document, OpenApiError, Operation
-from sources.openapi.fields import FieldChoice, RecordMapping, propose_mapping
-from sources.openapi.lookups import LookupProposal, propose, singular
+from sources.openapi.entity_nodes import fields_node, links_node, lookup_node, serves_note
+from sources.openapi.fields import propose_mapping
+from sources.openapi.lookups import LookupProposal, propose
+from sources.openapi.names import singular, snake
 from sources.openapi.writer import Node, render
 
 _SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -152,16 +154,16 @@ def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
         ), "no operation takes a key to look its records up by"
     records_at = active[0].shape.records_at
     children = [
-        Node("serves", mapping.serves, note=_serves_note(mapping, entity)),
+        Node("serves", mapping.serves, note=serves_note(mapping, entity.names)),
         Node("records_at", records_at, note=f"from the answer of {active[0].operation.path}"),
     ]
     links = [p for p in others if p.link_field is not None]
     if links:
-        children.append(_links_node(links))
-    lookups = [_lookup_node(p) for p in active]
-    lookups += [_lookup_node(p, alternative=True) for p in others]
+        children.append(links_node(links))
+    lookups = [lookup_node(p) for p in active]
+    lookups += [lookup_node(p, alternative=True) for p in others]
     children.append(Node("lookups", children=lookups))
-    children.append(_fields_node(mapping))
+    children.append(fields_node(mapping))
     return Node(entity.name, children=children), ""
 
 
@@ -192,109 +194,6 @@ def _choose(proposals: list[LookupProposal]) -> tuple[list[LookupProposal], list
         link.unusable = "needs links: { <this source>: { from: <field> } } in your customer system"
         others.insert(0, link)
     return list(active.values()), others
-
-
-def _serves_note(mapping: RecordMapping, entity: _Entity) -> str:
-    if mapping.exact:
-        return ""
-    return f"REVIEW: guessed from '{entity.names[0]}' (score {mapping.score:.2f})"
-
-
-def _link_system(field_name: str) -> str:
-    return snake(field_name).split("_")[0] or "other"
-
-
-def _links_node(links: list[LookupProposal]) -> Node:
-    children = []
-    for proposal in links:
-        assert proposal.link_field is not None
-        children.append(Node(_link_system(proposal.link_field), {"from": proposal.link_field}))
-    return Node(
-        "links",
-        children=children,
-        commented=True,
-        before=[
-            "REVIEW: fields that look like this person's id in another system;",
-            "name each by the source that id belongs to, then uncomment",
-        ],
-    )
-
-
-def _lookup_node(proposal: LookupProposal, *, alternative: bool = False) -> Node:
-    operation = proposal.operation
-    kind = proposal.kind
-    if kind == "link:":
-        kind = f"link:{_link_system(proposal.link_field or '')}"
-    children = []
-    if operation.method != "GET":
-        children.append(Node("method", operation.method))
-    children.append(Node("path", proposal.path))
-    if proposal.optional:
-        query = [Node(name, value) for name, value in proposal.query.items()]
-        query += [Node(n, v, note=why, commented=True) for n, v, why in proposal.optional]
-        children.append(Node("query", children=query, commented=not proposal.query))
-    elif proposal.query:
-        children.append(Node("query", proposal.query))
-    if proposal.json_body is not None:
-        children.append(Node("json_body", proposal.json_body))
-    if proposal.match_on is not None:
-        children.append(Node("match_on", proposal.match_on))
-    if proposal.echo:
-        children.append(Node("echo", proposal.echo))
-    if proposal.group is not None:
-        children.append(Node("group", proposal.group))
-    if proposal.paging is not None:
-        children.append(Node("paging", proposal.paging))
-    if proposal.max_batch is not None:
-        children.append(Node("max_batch", proposal.max_batch))
-    if proposal.key_format is not None:
-        children.append(Node("key_format", proposal.key_format))
-    if proposal.arguments:
-        children.append(Node("arguments", proposal.arguments))
-    source = f"{operation.method} {operation.path} ({operation.operation_id})"
-    if alternative:
-        return Node(
-            kind,
-            children=children,
-            commented=True,
-            before=[f"not used: {source}: {proposal.unusable}"],
-        )
-    note = f"from {source}"
-    if kind == "link":
-        proposal.guesses.append(
-            "the person's id here: your customer system's entity needs "
-            "links: { <this source>: { from: <its field holding it> } }"
-        )
-    if proposal.guesses:
-        note = f"REVIEW: {'; '.join(proposal.guesses)} - {note}"
-    return Node(kind, children=children, note=note)
-
-
-def _fields_node(mapping: RecordMapping) -> Node:
-    children = [_field_node(choice) for choice in mapping.fields]
-    if mapping.unmapped:
-        unused = ", ".join(mapping.unmapped)
-        children.append(Node("unmapped", unused, commented=True, note="answer fields not used"))
-    return Node("fields", children=children)
-
-
-def _field_node(choice: FieldChoice) -> Node:
-    if choice.source is None:
-        return Node(choice.domain, "...", commented=True, note="no source field found")
-    note = (
-        "" if choice.exact else f"REVIEW: guessed from '{choice.source}' (score {choice.score:.2f})"
-    )
-    if choice.nested:
-        inner = [_field_node(c) for c in choice.nested]
-        return Node(
-            choice.domain,
-            note=note,
-            children=[
-                Node("from", choice.source),
-                Node("fields", children=inner),
-            ],
-        )
-    return Node(choice.domain, choice.source, note=note)
 
 
 def import_openapi(location: str, source: str, base_url: str | None = None) -> str:
