@@ -16,7 +16,7 @@ extensions wrap resolvers (``resolve`` hooks must see every field).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Sequence, Sized
+from collections.abc import Awaitable, Collection, Iterable, Sequence
 from typing import Any
 
 import strawberry
@@ -71,6 +71,7 @@ from schema.execution.runner import (
     abandon,
     fill,
     path_list,
+    start_later,
     store,
 )
 from schema.execution.selections import Selections
@@ -212,8 +213,9 @@ class Compiler:
             completed: list[Any] = []
             waiting: list[tuple[int, Awaitable[Any]]] = []
             mark = len(run.pending)
-            # graphql-core starts two or more items that wait as tasks, a turn later.
-            later = items_wait and (not isinstance(value, Sized) or len(value) > 1)
+            # graphql-core starts two or more items that wait as tasks, a turn later
+            # (a null item does not wait).
+            later = items_wait and _two_or_more_items(value)
             if later:
                 run.turns += 1
             try:
@@ -270,6 +272,12 @@ class Compiler:
         # graphql-core runs the fields that wait as tasks, a turn later, when two or more do.
         waits = [self.waits_in_core(object_type, found) for found in grouped.values()]
         later = tuple(w and sum(waits) > 1 for w in waits)
+        # A nullable field with an async resolver that graphql-core starts in a later turn
+        # is started then, not run now: its lookups go out in that turn, as there.
+        startable = tuple(
+            field.nullable and _is_async(object_type, found[0].name.value)
+            for field, found in zip(fields, grouped.values(), strict=True)
+        )
 
         def complete_object(run: Run, source: Any, path: ResponsePath) -> Any:
             if source is None:
@@ -277,7 +285,13 @@ class Compiler:
             result: dict[str, Any] = {}
             waiting: list[tuple[str, Awaitable[Any]]] = []
             mark = len(run.pending)
-            for field, turn in zip(fields, later, strict=True):
+            for field, turn, lazy in zip(fields, later, startable, strict=True):
+                if lazy and (turn or run.turns):
+                    run.pending.append(
+                        start_later(run, result, field, source, path, run.turns + turn)
+                    )
+                    result[field.key] = None
+                    continue
                 run.turns += turn
                 try:
                     value = field.execute(run, source, path)
@@ -305,6 +319,21 @@ class Compiler:
             return Waiting(fill(run, result, waiting))
 
         return complete_object
+
+
+def _two_or_more_items(value: Any) -> bool:
+    """Whether two or more entries of a list are not null (each of them then waits)."""
+    if not isinstance(value, Collection):
+        return True
+    if len(value) < 2:
+        return False
+    count = 0
+    for entry in value:
+        if entry is not None:
+            count += 1
+            if count > 1:
+                return True
+    return False
 
 
 def _is_async(parent_type: GraphQLObjectType, name: str) -> bool:

@@ -178,6 +178,47 @@ async def store(container: dict[str, Any], key: str, awaitable: Awaitable[Any]) 
     container[key] = await awaitable
 
 
+async def start_later(
+    run: Run, container: dict[str, Any], field: Any, source: Any, path: ResponsePath, turns: int
+) -> None:
+    """A nullable field with an async resolver, run in the turn graphql-core starts it.
+
+    graphql-core calls the resolvers of an object's fields in order but awaits a
+    coroutine only later: as a task of its own (a turn later) when two or more
+    fields wait, and a list's items that wait likewise. This is awaited in a task
+    as well (the waits a completion starts are gathered at once), which begins a
+    turn later; each further turn graphql-core would take is a loop turn here.
+    ``field`` is a ``fields.CompiledField``.
+    """
+    for _ in range(turns - 1):
+        await asyncio.sleep(0)
+    key = field.key
+    field_path = (path, key)
+    mark = len(run.pending)
+    try:
+        value = field.execute(run, source, path)
+    except Exception as raw:
+        close_unstarted(run.pending[mark:])  # of a subtree nulled before its waits began
+        del run.pending[mark:]
+        run.add_error(located_error(raw, field.nodes, path_list(field_path)), field_path)
+        container[key] = None
+        return
+    started = run.pending[mark:]
+    del run.pending[mark:]
+    try:
+        if type(value) is Waiting:
+            if started:
+                value, *_ = await run.gather([value.awaitable, *started])
+            else:
+                value = await value.awaitable
+        else:
+            await run.wait_all(started)
+    except Exception as raw:
+        run.add_error(located_error(raw, field.nodes, path_list(field_path)), field_path)
+        value = None
+    container[key] = value
+
+
 @dataclass(slots=True, frozen=True)
 class CompiledResult:
     data: dict[str, Any] | None

@@ -232,8 +232,14 @@ class FailingLoaders:
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         return await _merged(self.futures(serves, kind, value))
 
-    async def load_by_any(self, serves: str, keys: dict[str, object]) -> list[Any]:
+    async def load_by_any(
+        self, serves: str, keys: dict[str, object], filters: object = None
+    ) -> list[Any]:
         return await _merged(self.futures_by_any(serves, keys))
+
+    def pushes(self, serves: str, filters: object) -> bool:
+        """These sources take no arguments: list filters are applied by the gateway alone."""
+        return False
 
 
 async def _merged(futures: list[asyncio.Future[Any]]) -> list[Any]:
