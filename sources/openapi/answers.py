@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sources.openapi.document import Document, Schema
@@ -17,6 +18,12 @@ from sources.openapi.names import snake
 
 ENVELOPE_NAMES = ("data", "items", "results", "records", "rows", "entries", "values", "content")
 """Envelope properties that usually hold an answer's list, most usual first."""
+
+MAX_NESTING = 16
+"""Schemas nested (or referring to themselves) deeper than this are read as unknown."""
+
+MAX_FIELDS = 500
+"""Fields of one record considered: a wide object reused at every level is not read whole."""
 
 MAX_GROUP_SCALARS = 3
 """A list item with at most this many plain fields around one list of objects is a group."""
@@ -50,46 +57,53 @@ class RecordsShape:
     """The answer is one object, not a list (a stats endpoint)."""
 
 
-def flattened(doc: Document, schema: Any) -> Schema:
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def flattened(doc: Document, schema: Any, depth: int = 0) -> Schema:
     """A schema with ``$ref`` followed, ``allOf`` merged and ``oneOf``/``anyOf`` decided.
 
     Of alternatives, a list is preferred (an answer that is one object for one
     key and a list for several is read as a list, and a single object still fits).
     """
     resolved = doc.resolve(schema)
+    if depth > MAX_NESTING:
+        return {}  # a schema built of itself (allOf: [$ref: itself]) ends here
     if "allOf" in resolved:
         merged: Schema = {"type": "object", "properties": {}}
-        for part in resolved.get("allOf") or []:
-            piece = flattened(doc, part)
-            merged["properties"].update(piece.get("properties") or {})
+        for part in _listed(resolved.get("allOf")):
+            piece = flattened(doc, part, depth + 1)
+            props = piece.get("properties")
+            merged["properties"].update(props if isinstance(props, dict) else {})
         return merged
     for combined in ("oneOf", "anyOf"):
-        options = [flattened(doc, option) for option in resolved.get(combined) or []]
+        options = [flattened(doc, o, depth + 1) for o in _listed(resolved.get(combined))]
         if options:
             lists = [o for o in options if o.get("type") == "array"]
             return (lists or options)[0]
     return resolved
 
 
-def ref_name(doc: Document, schema: Any) -> str | None:
+def ref_name(doc: Document, schema: Any, depth: int = 0) -> str | None:
     """The component name a schema refers to (through oneOf/anyOf lists of one shape)."""
-    if isinstance(schema, dict):
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            target = doc.resolve(schema)
-            if target.get("type") == "array" or "oneOf" in target or "anyOf" in target:
-                return _item_name(doc, target) or ref.rsplit("/", 1)[-1]
-            return ref.rsplit("/", 1)[-1]
-        return _item_name(doc, schema)
-    return None
+    if not isinstance(schema, dict) or depth > MAX_NESTING:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = doc.resolve(schema)
+        if target.get("type") == "array" or "oneOf" in target or "anyOf" in target:
+            return _item_name(doc, target, depth + 1) or ref.rsplit("/", 1)[-1]
+        return ref.rsplit("/", 1)[-1]
+    return _item_name(doc, schema, depth + 1)
 
 
-def _item_name(doc: Document, schema: Schema) -> str | None:
+def _item_name(doc: Document, schema: Schema, depth: int) -> str | None:
     if schema.get("type") == "array":
-        return ref_name(doc, schema.get("items"))
+        return ref_name(doc, schema.get("items"), depth)
     for combined in ("oneOf", "anyOf"):
-        for option in schema.get(combined) or []:
-            name = ref_name(doc, option)
+        for option in _listed(schema.get(combined)):
+            name = ref_name(doc, option, depth)
             if name:
                 return name
     return None
@@ -173,15 +187,17 @@ def _group(doc: Document, item: Schema) -> GroupShape | None:
     return GroupShape(nested[0], scalars)
 
 
-def walk(
-    doc: Document, schema: Schema, at: str = "", depth: int = 0
-) -> Iterator[tuple[str, Schema]]:
-    """Every property under ``schema`` as (dotted path, schema), at most three levels deep."""
+def walk(doc: Document, schema: Schema) -> Iterator[tuple[str, Schema]]:
+    """Every property under ``schema`` as (dotted path, schema): three levels, ``MAX_FIELDS``."""
+    return islice(_walk(doc, schema, "", 0), MAX_FIELDS)
+
+
+def _walk(doc: Document, schema: Schema, at: str, depth: int) -> Iterator[tuple[str, Schema]]:
     for name, spec in properties(doc, schema).items():
         path = f"{at}.{name}" if at else name
         yield path, spec
         if depth < 2 and is_object(spec):
-            yield from walk(doc, spec, path, depth + 1)
+            yield from _walk(doc, spec, path, depth + 1)
 
 
 def paging_of(

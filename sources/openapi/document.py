@@ -8,6 +8,7 @@ names what is missing, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ METHODS = ("get", "post")
 """The operations a lookup can use (reads; POST for batch bodies)."""
 
 _MAX_REF_DEPTH = 32
+_SERVER = re.compile(r"https?://[^\s/{}]+(/[^\s{}]*)?")
 
 Schema = dict[str, Any]
 
@@ -74,11 +76,12 @@ class Document:
             for name, spec in variables.items():
                 if isinstance(spec, dict) and "default" in spec:
                     url = url.replace("{" + str(name) + "}", str(spec["default"]))
-        if urlsplit(url).scheme in ("http", "https"):
-            return url.rstrip("/")
-        if urlsplit(self.origin).scheme in ("http", "https"):
-            return urljoin(self.origin, url).rstrip("/")
-        return None
+        if urlsplit(url).scheme not in ("http", "https"):
+            if urlsplit(self.origin).scheme not in ("http", "https"):
+                return None
+            url = urljoin(self.origin, url)
+        url = url.rstrip("/")
+        return url if _SERVER.fullmatch(url) else None
 
     def resolve(self, schema: Any, depth: int = 0) -> Schema:
         """``schema`` with its ``$ref`` (a local ``#/...`` pointer) followed; {} when unusable."""
@@ -106,12 +109,12 @@ class Document:
         assert isinstance(paths, dict)  # checked by ``parse_document``
         for path, item in paths.items():
             item = self.resolve(item)
-            shared = [self.resolve(p) for p in item.get("parameters") or [] if p]
+            shared = [self.resolve(p) for p in _listed(item.get("parameters"))]
             for method in METHODS:
                 operation = self.resolve(item.get(method))
-                if not operation:
+                if not operation or not str(path).startswith("/"):
                     continue
-                own = [self.resolve(p) for p in operation.get("parameters") or [] if p]
+                own = [self.resolve(p) for p in _listed(operation.get("parameters"))]
                 names = {(p.get("name"), p.get("in")) for p in own}
                 merged = [p for p in shared if (p.get("name"), p.get("in")) not in names] + own
                 body = self.resolve(operation.get("requestBody"))
@@ -143,6 +146,10 @@ class Document:
             if "json" in str(media) and isinstance(schema, dict):
                 return schema  # unresolved: its reference names the record
         return None
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def read_document(location: str) -> Document:
@@ -186,9 +193,13 @@ def parse_document(text: str, origin: str) -> Document:
     """JSON or YAML text as an OpenAPI 3 document with paths; raises ``OpenApiError``."""
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise OpenApiError(f"{origin}: nested too deeply to read") from None
     except ValueError:
         try:
             raw = yaml.safe_load(text)
+        except RecursionError:
+            raise OpenApiError(f"{origin}: nested too deeply to read") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""

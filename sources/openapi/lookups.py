@@ -74,6 +74,16 @@ class LookupProposal:
         )
 
 
+def takes_keys(doc: Document, operation: Operation, shape: RecordsShape) -> bool:
+    """Whether ``operation`` could be a lookup at all (a key parameter, or one whole answer)."""
+    params = [p for p in operation.parameters if p.get("in") in ("query", "path")]
+    return (
+        shape.single
+        or any(key_parameter(doc, p) is not None for p in params)
+        or bool(body_keys(doc, operation))
+    )
+
+
 def propose(
     doc: Document,
     operation: Operation,

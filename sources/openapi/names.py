@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ID_ENDINGS = ("_id", "_no", "_number", "_ref", "_key", "_code", "_uid", "_account")
@@ -43,6 +44,7 @@ def key_kind(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def similarity(a: str, b: str) -> float:
     """How alike two names are, 0..1, after putting both in snake_case."""
     return difflib.SequenceMatcher(None, snake(a), snake(b)).ratio()

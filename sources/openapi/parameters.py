@@ -110,18 +110,21 @@ def _at_most(schema: Schema, description: str) -> int | None:
     if isinstance(bound, int) and not isinstance(bound, bool) and bound >= 1:
         return bound
     match = _AT_MOST.search(description)
-    return int(next(g for g in match.groups() if g)) if match else None
+    found = int(next(g for g in match.groups() if g)) if match else 0
+    return found if found >= 1 else None
 
 
 def example_of(parameter: Schema) -> str | None:
     """A value to send for a parameter: its example, default, or first allowed value."""
     schema = parameter.get("schema") if isinstance(parameter.get("schema"), dict) else {}
     assert isinstance(schema, dict)
+    allowed = schema.get("enum")
+    first_allowed = allowed[0] if isinstance(allowed, list) and allowed else None
     for value in (
         parameter.get("example"),
         schema.get("default"),
         schema.get("example"),
-        (schema.get("enum") or [None])[0],
+        first_allowed,
     ):
         if value is not None and not isinstance(value, dict | list):
             return str(value).lower() if isinstance(value, bool) else str(value)

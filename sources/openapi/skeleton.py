@@ -13,12 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import yaml
+from pydantic import ValidationError
+
+from resolvers.system.mapping import build_mappers
+from sources.config import SourcesConfig
+from sources.errors import ConfigError
 from sources.openapi.answers import RecordsShape, paging_of, records_shape
 from sources.openapi.auth import auth_nodes
 from sources.openapi.document import Document, OpenApiError, Operation
 from sources.openapi.entity_nodes import fields_node, links_node, lookup_node, serves_note
 from sources.openapi.fields import propose_mapping
-from sources.openapi.lookups import LookupProposal, propose
+from sources.openapi.lookups import LookupProposal, propose, takes_keys
 from sources.openapi.names import singular, snake
 from sources.openapi.writer import Node, render
 
@@ -72,7 +78,22 @@ def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
         "one are exact name matches. Commented-out lines are suggestions the importer",
         "could not decide. Check the result with `c360 check-config FILE`.",
     ]
-    return render(header, Node("sources", children=[source_node]))
+    text = render(header, Node("sources", children=[source_node]))
+    _check(text, doc.origin)
+    return text
+
+
+def _check(text: str, origin: str) -> None:
+    """The skeleton loads as a source config, mappings included (links are the file's owner's).
+
+    A failure here is the importer's bug; it is still one line, never a traceback.
+    """
+    try:
+        config = SourcesConfig.model_validate(yaml.safe_load(text))
+        build_mappers(config)
+    except (ValidationError, ConfigError) as exc:
+        problem = " ".join(str(exc).split())[:300]
+        raise OpenApiError(f"{origin}: the skeleton does not validate (a bug): {problem}") from None
 
 
 def _second_customer_system(nodes: list[Node], served: dict[str, str]) -> None:
@@ -100,15 +121,24 @@ def _entities(doc: Document, operations: list[Operation]) -> dict[str, _Entity]:
         shape = records_shape(doc, operation.response)
         if shape is None:
             continue
-        noun = _noun(operation.path)
-        record = shape.record_name or noun
-        plural = snake(record)
-        plural = plural if singular(plural) != plural else f"{plural}s"
+        record = shape.record_name or _noun(operation.path)
         # The path's noun names a record only when its schema has no name: for a grouped
         # answer at /customer-orders it would make 'customer_id' look like the order's id.
-        entity = found.setdefault(record, _Entity(plural, [record]))
-        entity.answers.append((operation, shape))
+        if record not in found:
+            found[record] = _Entity(_entity_name(record, found), [record])
+        found[record].answers.append((operation, shape))
     return found
+
+
+def _entity_name(record: str, taken: dict[str, _Entity]) -> str:
+    """``Order`` → ``orders``; unique among the entities found so far."""
+    word = snake(record) or "records"
+    name = word if singular(word) != word else f"{word}s"
+    names = {e.name for e in taken.values()}
+    unique, number = name, 2
+    while unique in names:
+        unique, number = f"{name}_{number}", number + 1
+    return unique
 
 
 def _noun(path: str) -> str:
@@ -119,8 +149,10 @@ def _noun(path: str) -> str:
 def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
     """The entity's node (commented out when it cannot be used) and, if so, why."""
     first_shape = entity.answers[0][1]
-    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names)
     where = ", ".join(f"{op.method} {op.path}" for op, _ in entity.answers)
+    if not any(takes_keys(doc, op, shape) for op, shape in entity.answers):
+        return _unused(entity, where)  # not worth mapping: nothing could look it up
+    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names)
     if mapping is None:
         return Node(
             entity.name,
@@ -144,14 +176,7 @@ def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
             proposals.append(proposal)
     active, others = _choose(proposals)
     if not active:
-        return Node(
-            entity.name,
-            "...",
-            commented=True,
-            before=[
-                f"{where}: no lookup by a customer key (an email, phone, handle or id parameter)",
-            ],
-        ), "no operation takes a key to look its records up by"
+        return _unused(entity, where)
     records_at = active[0].shape.records_at
     children = [
         Node("serves", mapping.serves, note=serves_note(mapping, entity.names)),
@@ -165,6 +190,11 @@ def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
     children.append(Node("lookups", children=lookups))
     children.append(fields_node(mapping))
     return Node(entity.name, children=children), ""
+
+
+def _unused(entity: _Entity, where: str) -> tuple[Node, str]:
+    why = "no lookup by a customer key (an email, phone, handle or id parameter)"
+    return Node(entity.name, "...", commented=True, before=[f"{where}: {why}"]), why
 
 
 def _choose(proposals: list[LookupProposal]) -> tuple[list[LookupProposal], list[LookupProposal]]:
