@@ -75,16 +75,14 @@ class SystemLoaders:
         self.deadline = deadline
         self._loaders: dict[EntityRoute, EntityLoader] = {}
         self._pushing: dict[tuple[EntityRoute, Pushed], EntityLoader] = {}
+        self._pushed: dict[tuple[EntityRoute, Filters], Pushed] = {}
+        """What each route is sent for a set of filters, worked out once per request."""
         # Created in the request's own task, so its context sees only its own notes.
         self.stale: list[StaleNote] = collect_stale_notes()
 
     def _loader(self, route: EntityRoute, filters: Filters | None = None) -> EntityLoader:
         """The route's loader for what ``filters`` push to it (the plain one when nothing)."""
-        arguments = (
-            pushed(route.spec.lookups[route.kind], filters)
-            if filters is not None
-            else NOTHING_PUSHED
-        )
+        arguments = self._pushed_to(route, filters) if filters is not None else NOTHING_PUSHED
         if not arguments:
             loader = self._loaders.get(route)
             if loader is None:
@@ -100,10 +98,18 @@ class SystemLoaders:
     def pushes(self, serves: str, filters: Filters) -> bool:
         """Whether any source of ``serves`` would be sent something for ``filters``."""
         return any(
-            pushed(route.spec.lookups[route.kind], filters)
+            self._pushed_to(route, filters)
             for by_kind in self.runtime.routes_by_source(serves)
             for route in by_kind.values()
         )
+
+    def _pushed_to(self, route: EntityRoute, filters: Filters) -> Pushed:
+        arguments = self._pushed.get((route, filters))
+        if arguments is None:
+            arguments = self._pushed[(route, filters)] = pushed(
+                route.spec.lookups[route.kind], filters
+            )
+        return arguments
 
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         """Every record of kind ``serves`` whose ``kind`` key is ``value``, from every source.
