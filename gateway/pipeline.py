@@ -52,6 +52,7 @@ def compose(extensions: Sequence[Any]) -> list[Any]:
         group.clear()
 
     for extension in extensions:
+        # A factory may be a lambda: one extension is built here to learn its class.
         kind = None if isinstance(extension, SchemaExtension) else type(extension())
         if kind is not None and composable(kind):
             group.append((extension, kind))
