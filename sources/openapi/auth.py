@@ -29,7 +29,7 @@ def auth_nodes(doc: Document, source: str, base_url: str) -> list[Node]:
             if token_url.startswith("/") and base_url.startswith("${"):
                 token_url = f"{base_url}{token_url}"
             elif not token_url.startswith(("http://", "https://")):
-                token_url = urljoin(f"{base_url}/", token_url.lstrip("/"))
+                token_url = urljoin(base_url, token_url)  # relative to the server (RFC 3986)
             credentials = [
                 Node("token_url", token_url),
                 Node("client_id", f"${{{prefix}_CLIENT_ID}}"),

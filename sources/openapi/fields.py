@@ -22,7 +22,7 @@ from sources.openapi.answers import list_item, walk
 from sources.openapi.document import Document, Schema
 from sources.openapi.names import key_kind, similarity, singular, snake
 
-ACCEPT = 0.6
+ACCEPT = 0.7
 """A field guess at least this good is written; a required field takes one down to ``REQUIRED``."""
 REQUIRED = 0.45
 SERVES_ACCEPT = 0.5

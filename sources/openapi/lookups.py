@@ -25,6 +25,8 @@ from sources.openapi.parameters import (
 )
 
 DEFAULT_MAX_BATCH = 200
+MAX_BATCH = 10_000
+"""The config's bounds of ``max_batch``: its default, and the most a lookup may send at once."""
 _PAGING_PARAMS = frozenset(
     (
         *("cursor", "after", "page_token", "next_token", "starting_after", "continuation"),
@@ -146,8 +148,8 @@ def _keyed(
     if key.key_format is not None:
         proposal.key_format = key.key_format
         proposal.guesses.append(f"key_format from the description or example of '{key.name}'")
-    if key.max_batch is not None and key.max_batch < DEFAULT_MAX_BATCH:
-        proposal.max_batch = key.max_batch
+    if key.max_batch is not None and key.max_batch != DEFAULT_MAX_BATCH:
+        proposal.max_batch = min(key.max_batch, MAX_BATCH)
         proposal.guesses.append(f"the parameter takes at most {key.max_batch} keys")
     scalars = shape.group.scalars if shape.group is not None else tuple(fields)
     matched, why = _matching_field(key, scalars)
@@ -187,7 +189,9 @@ def _matching_field(
                 return candidate, ""
     same_kind = [f for f in fields if key_kind(f.rsplit(".", 1)[-1]) == key.kind]
     scored = sorted(((similarity(singular(word), f), f) for f in same_kind), reverse=True)
-    if scored and (scored[0][0] >= 0.5 or len(same_kind) == 1):
+    # The only email (or phone) field of a record is a fair guess; the only id-like one is not.
+    alone = len(same_kind) == 1 and key.kind != "id"
+    if scored and (scored[0][0] >= 0.5 or alone):
         score, best = scored[0]
         return best, f"key matched on '{best}' for '{key.name}' (score {score:.2f})"
     return None, ""

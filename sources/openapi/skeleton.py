@@ -88,8 +88,10 @@ def _check(text: str, origin: str) -> None:
 
     A failure here is the importer's bug; it is still one line, never a traceback.
     """
+    # ``${VAR}``s (a URL, a secret) are the user's to set: any URL stands in for them here.
+    filled = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "http://variable.invalid", text)
     try:
-        config = SourcesConfig.model_validate(yaml.safe_load(text))
+        config = SourcesConfig.model_validate(yaml.safe_load(filled))
         build_mappers(config)
     except (ValidationError, ConfigError) as exc:
         problem = " ".join(str(exc).split())[:300]

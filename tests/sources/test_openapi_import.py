@@ -68,6 +68,7 @@ def test_the_batched_lookup_of_each_demo_system_is_the_hand_written_one(
         guess = proposed.lookups[kind]
         assert (guess.method, guess.path, guess.query) == (lookup.method, lookup.path, lookup.query)
         assert guess.match_on == lookup.match_on
+        assert guess.arguments == lookup.arguments  # web's ?since= is pushed down
         assert not guess.per_key  # the per-key path (/customers/{id}/orders...) is not chosen
 
 
@@ -106,6 +107,14 @@ def test_every_guess_is_marked_for_review_with_what_it_was_guessed_from(tmp_path
     # The per-key path is shown as a commented alternative, with the reason it lost.
     assert "# not used: GET /customers/{id}/orders" in text
     assert "a batched lookup exists" in text
+
+
+def test_an_order_systems_own_customer_list_is_not_made_a_second_customer_system(
+    tmp_path: Path,
+) -> None:
+    text, config = _imported(tmp_path, "orders", orders.OPENAPI)
+    assert list(config.sources["orders"].entities) == ["orders", "rfm_cut_points"]
+    assert "# customers:" in text and "uncomment only to make it a customer system" in text
 
 
 def test_a_customer_system_gets_a_lookup_per_key_parameter(tmp_path: Path) -> None:
@@ -271,3 +280,193 @@ def test_records_no_domain_record_fits_are_refused_naming_the_best_fit() -> None
 def test_scalars_read_back_as_the_same_strings() -> None:
     for value in ("data", "", "{keys}", "yes", "123", "a: b", "#x", "/orders", "http://h:1", "é"):
         assert yaml.safe_load(f"k: {scalar(value)}") == {"k": value}
+
+
+def _foreign_world() -> list[tuple[str, dict[str, Any]]]:
+    from sources.foreign import billing as f_billing
+    from sources.foreign import crm as f_crm
+    from sources.foreign import orders as f_orders
+    from sources.foreign import support as f_support
+
+    return [
+        ("crm", f_crm.OPENAPI),
+        ("orders", f_orders.OPENAPI),
+        ("billing", f_billing.OPENAPI),
+        ("support", f_support.OPENAPI),
+    ]
+
+
+@pytest.mark.parametrize(("name", "openapi"), _foreign_world())
+def test_the_foreign_worlds_yaml_keeps_what_the_importer_decided(
+    name: str, openapi: dict[str, Any]
+) -> None:
+    """sources/foreign/sources.yaml was reviewed from the importer's output: where the
+    importer wrote a lookup or a field, the reviewed file has the same one."""
+    reviewed = yaml.safe_load(Path("sources/foreign/sources.yaml").read_text(encoding="utf-8"))
+    document = {**openapi, "servers": [{"url": "http://127.0.0.1:8201"}]}
+    text = skeleton(parse_document(json.dumps(document), f"{name}.json"), name)
+    for entity in yaml.safe_load(text)["sources"][name]["entities"].values():
+        hand = next(
+            e
+            for e in reviewed["sources"][name]["entities"].values()
+            if e["serves"] == entity["serves"]
+        )
+        assert entity["fields"] == hand["fields"]
+        for kind, lookup in entity["lookups"].items():
+            written = hand["lookups"][kind]
+            for option in ("path", "query", "match_on", "json_body"):
+                assert lookup.get(option) == written.get(option), (kind, option)
+            if "group" in lookup:
+                assert lookup["group"]["key"] == written["group"]["key"]
+                assert lookup["group"]["records"] == written["group"]["records"]
+                at = written["group"].get("at", hand.get("records_at", "data"))
+                assert entity["records_at"] == at
+
+
+def _document(paths: dict[str, Any], **extra: Any) -> str:
+    return json.dumps(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://crm.example/api"}],
+            "paths": paths,
+            **extra,
+        }
+    )
+
+
+_INVOICES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "invoice": {"type": "string"},
+            "mobile": {"type": "string"},
+            "account": {"type": "string"},
+            "state": {"type": "string"},
+            "updated": {"type": "string", "format": "date"},
+            "placed": {"type": "string", "format": "date-time"},
+            "amount": {"type": "number"},
+        },
+    },
+}
+
+
+def _get(parameters: list[Any], answer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "parameters": parameters,
+            "responses": {"200": {"content": {"application/json": {"schema": answer}}}},
+        }
+    }
+
+
+def test_key_formats_filters_and_auth_are_read_from_descriptions_and_schemes() -> None:
+    phones = {
+        "name": "mobile",
+        "in": "query",
+        "description": "Mobiles, national digits only, comma-separated.",
+        "example": "5035550143",
+        "schema": {"type": "string"},
+    }
+    accounts = {
+        "name": "account",
+        "in": "query",
+        "description": "Accounts, upper case.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+    }
+    since = {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date"}}
+    status = {"name": "state", "in": "query", "schema": {"type": "string"}}
+    schemes = {
+        "securitySchemes": {
+            "cc": {
+                "type": "oauth2",
+                "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {}}},
+            }
+        }
+    }
+    text = skeleton(
+        parse_document(
+            _document(
+                {"/invoices": _get([phones, accounts, since, status], _INVOICES)},
+                components=schemes,
+            ),
+            "billing.json",
+        ),
+        "billing",
+    )
+    source = yaml.safe_load(text)["sources"]["billing"]
+    credentials = source["auth"]["oauth2_client_credentials"]
+    assert credentials["token_url"] == "https://crm.example/oauth/token"
+    assert credentials["client_secret"] == "${BILLING_CLIENT_SECRET}"
+    lookups = source["entities"]["invoices"]["lookups"]
+    assert lookups["phone"]["key_format"] == "national"
+    assert lookups["phone"]["query"] == {"mobile": "{keys}"}
+    assert lookups["phone"]["arguments"] == {
+        "since": {"param": "updated_since", "format": "date"},
+        "status": "state",
+    }
+    # The account ids are this system's own: a link lookup, written commented out while
+    # the entity has another way in (it needs the customer system's links to be asked).
+    link = text[text.index("# link:") :]
+    assert '# query: { account: "{keys*}" }' in link and "# key_format: upper" in link
+    assert "REVIEW: from security scheme 'cc'" in text
+
+
+def test_a_bearer_scheme_becomes_a_header_from_an_environment_variable() -> None:
+    ids = {"name": "accounts", "in": "query", "schema": {"type": "string"}}
+    schemes = {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}}
+    text = skeleton(
+        parse_document(_document({"/invoices": _get([ids], _INVOICES)}, components=schemes), "x"),
+        "ledger",
+    )
+    headers = yaml.safe_load(text)["sources"]["ledger"]["headers"]
+    assert headers == {"Authorization": "Bearer ${LEDGER_TOKEN}"}
+
+
+_SELF = {"$ref": "#/components/schemas/Self"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _document(
+            {"/x": _get([{"name": "ids", "in": "query"}], _SELF)},
+            components={"schemas": {"Self": {"allOf": [_SELF], "oneOf": [_SELF]}}},
+        ),
+        _document(
+            {"/x": _get([{"name": "ids", "in": "query"}], {"type": "array", "items": _SELF})},
+            components={"schemas": {"Self": {"type": "array", "items": _SELF}}},
+        ),
+        _document({"/x": {"get": {"parameters": 5, "responses": [1, 2]}}}),
+        _document({"/x": _get([{"name": 3}, "ids", None], {"properties": [1]})}),
+        _document({"x": _get([{"name": "ids", "in": "query"}], _INVOICES)}),
+        _document(
+            {
+                "/invoices": _get(
+                    [
+                        {"name": "ids", "in": "query", "schema": {"enum": 3}, "required": True},
+                        {"name": "region", "in": "query", "required": True, "example": "eu"},
+                    ],
+                    _INVOICES,
+                )
+            },
+            servers=[{"url": "ftp://nowhere"}],
+        ),
+        "[" * 100_000 + "]" * 100_000,
+        "a: " + "[" * 50_000 + "]" * 50_000,
+    ],
+)
+def test_a_hostile_document_is_refused_in_one_line_or_imported_as_a_valid_config(
+    text: str,
+) -> None:
+    try:
+        written = skeleton(parse_document(text, "hostile.json"), "things")
+    except OpenApiError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("hostile.json: ")
+        return
+    raw = yaml.safe_load(written)
+    assert raw["sources"]["things"]["base_url"] == "${THINGS_URL}"  # no server: the user's to set
+    SourcesConfig.model_validate(
+        {"sources": {"things": {**raw["sources"]["things"], "base_url": "http://x"}}}
+    )
