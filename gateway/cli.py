@@ -235,5 +235,8 @@ def import_openapi(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write: {exc.strerror}")
     typer.echo(f"wrote {output}; review the lines marked REVIEW, then: c360 check-config {output}")

@@ -134,3 +134,9 @@ def test_an_unreachable_or_oversized_document_is_one_line(
 
 def test_a_source_name_that_is_no_yaml_key_is_refused(support_url: str) -> None:
     assert "source name 'My Desk'" in _one_line_failure([support_url, "--source", "My Desk"])
+
+
+def test_an_output_that_cannot_be_written_is_one_line(support_url: str, tmp_path: Path) -> None:
+    output = tmp_path / "no-such-dir" / "support.yaml"
+    said = _one_line_failure([support_url, "--source", "support", "--output", str(output)])
+    assert f"{output}: cannot write" in said
