@@ -24,10 +24,12 @@ from schema.execution.adapter import (
 class Waiting:
     """A completed value that is not complete yet: a non-null part of it still waits."""
 
-    __slots__ = ("awaitable",)
+    __slots__ = ("awaitable", "future")
 
-    def __init__(self, awaitable: Awaitable[Any]) -> None:
+    def __init__(self, awaitable: Awaitable[Any], future: Any = None) -> None:
         self.awaitable = awaitable
+        self.future = future
+        """What the resolver run eagerly first waits for, if that is what is awaited."""
 
 
 @types.coroutine
@@ -77,7 +79,7 @@ def eager(value: Any) -> Any:
         except StopIteration as stop:
             return stop.value
         release_future(yielded)  # taken, as a task takes it (see resume)
-        return Waiting(resume(value, yielded))
+        return Waiting(resume(value, yielded), yielded)
     if hasattr(value, "__await__"):
         return Waiting(value)
     return value

@@ -71,7 +71,6 @@ from schema.execution.runner import (
     abandon,
     fill,
     path_list,
-    start_later,
     store,
 )
 from schema.execution.selections import Selections
@@ -287,9 +286,7 @@ class Compiler:
             mark = len(run.pending)
             for field, turn, lazy in zip(fields, later, startable, strict=True):
                 if lazy and (turn or run.turns):
-                    run.pending.append(
-                        start_later(run, result, field, source, path, run.turns + turn)
-                    )
+                    run.start_later(result, field, source, path, run.turns + turn)
                     result[field.key] = None
                     continue
                 run.turns += turn

@@ -44,6 +44,7 @@ class Run:
     """One execution: the request's context and variables, the errors so far, the waits."""
 
     __slots__ = (
+        "batch",
         "context",
         "errors",
         "extensions",
@@ -78,6 +79,23 @@ class Run:
         them as tasks, each starting a turn later)."""
         self.later = 0
         """Errors to be recorded in a later turn, as graphql-core would record them."""
+        self.batch: Later | None = None
+        """The fields to start in a later turn that the completion under way has met."""
+
+    def start_later(
+        self, container: dict[str, Any], field: Any, source: Any, path: ResponsePath, turns: int
+    ) -> None:
+        """Start ``field`` (a nullable async ``fields.CompiledField``) ``turns`` turns later.
+
+        Fields met one after the other by a completion, due in the same turn, start
+        in one step, in order, as graphql-core's tasks would one after the other.
+        """
+        batch = self.batch
+        pending = self.pending
+        if batch is None or batch.turns != turns or not pending or pending[-1] is not batch.step:
+            batch = self.batch = Later(self, turns)
+            pending.append(batch.step)
+        batch.fields.append((container, field, source, path))
 
     def gather(self, awaitables: list[Awaitable[Any]]) -> Awaitable[list[Any]]:
         """``asyncio.gather`` of waits, remembered in case the operation is abandoned."""
@@ -137,7 +155,7 @@ def abandon(run: Run, waiting: list[tuple[Any, Awaitable[Any]]], mark: int) -> N
 def then(run: Run, value: Any, complete: Complete, path: ResponsePath) -> Any:
     """Complete a resolved value now, or once it is there."""
     if type(value) is Waiting:
-        return Waiting(complete_later(run, value.awaitable, complete, path))
+        return Waiting(complete_later(run, value.awaitable, complete, path), value.future)
     return complete(run, value, path)
 
 
@@ -178,45 +196,83 @@ async def store(container: dict[str, Any], key: str, awaitable: Awaitable[Any]) 
     container[key] = await awaitable
 
 
-async def start_later(
-    run: Run, container: dict[str, Any], field: Any, source: Any, path: ResponsePath, turns: int
-) -> None:
-    """A nullable field with an async resolver, run in the turn graphql-core starts it.
+class Later:
+    """Nullable async fields graphql-core starts ``turns`` loop turns from now, as tasks.
 
     graphql-core calls the resolvers of an object's fields in order but awaits a
     coroutine only later: as a task of its own (a turn later) when two or more
-    fields wait, and a list's items that wait likewise. This is awaited in a task
-    as well (the waits a completion starts are gathered at once), which begins a
-    turn later; each further turn graphql-core would take is a loop turn here.
-    ``field`` is a ``fields.CompiledField``.
+    fields wait, and a list's items that wait likewise. Here they start in one
+    step, in that order and in that turn, with no task each: those that finish at
+    once cost nothing more; those that wait are awaited as such tasks would await
+    them (see ``_subscribed``).
     """
-    for _ in range(turns - 1):
+
+    __slots__ = ("fields", "step", "turns")
+
+    def __init__(self, run: Run, turns: int) -> None:
+        self.turns = turns
+        self.fields: list[tuple[dict[str, Any], Any, Any, ResponsePath]] = []
+        self.step = self._start(run, asyncio.current_task())
+
+    async def _start(self, run: Run, created_in: Any) -> None:
+        # Gathered with others, this begins in a task of its own: a turn has passed.
+        turns = self.turns if asyncio.current_task() is created_in else self.turns - 1
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        waits: list[Awaitable[Any]] = []
+        futures: list[Any] = []
+        for container, field, source, path in self.fields:
+            key = field.key
+            field_path = (path, key)
+            mark = len(run.pending)
+            try:
+                value = field.execute(run, source, path)
+            except Exception as raw:
+                close_unstarted(run.pending[mark:])  # of a subtree nulled before it waited
+                del run.pending[mark:]
+                run.add_error(located_error(raw, field.nodes, path_list(field_path)), field_path)
+                container[key] = None
+                continue
+            if type(value) is Waiting:
+                waits.append(_settle(run, container, field, field_path, value.awaitable))
+                futures.append(value.future)
+                value = None
+            container[key] = value
+            started = run.pending[mark:]
+            del run.pending[mark:]
+            waits += started
+            futures += [None] * len(started)
+        if len(waits) == 1:
+            await waits[0]
+        elif waits:
+            await run.gather(
+                [
+                    _subscribed(w, f) if f is not None else w
+                    for w, f in zip(waits, futures, strict=True)
+                ]
+            )
+
+
+async def _subscribed(awaitable: Awaitable[Any], future: Any) -> Any:
+    """A resolver's rest, resumed when a task that had awaited ``future`` would resume.
+
+    That task would have waited from the turn the resolver ran; this begins a turn
+    later. If ``future`` was answered in between, such a task would go on only in
+    the next turn: so does this.
+    """
+    if future.done():
         await asyncio.sleep(0)
-    key = field.key
-    field_path = (path, key)
-    mark = len(run.pending)
+    return await awaitable
+
+
+async def _settle(
+    run: Run, container: dict[str, Any], field: Any, path: ResponsePath, awaitable: Awaitable[Any]
+) -> None:
     try:
-        value = field.execute(run, source, path)
+        container[field.key] = await awaitable
     except Exception as raw:
-        close_unstarted(run.pending[mark:])  # of a subtree nulled before its waits began
-        del run.pending[mark:]
-        run.add_error(located_error(raw, field.nodes, path_list(field_path)), field_path)
-        container[key] = None
-        return
-    started = run.pending[mark:]
-    del run.pending[mark:]
-    try:
-        if type(value) is Waiting:
-            if started:
-                value, *_ = await run.gather([value.awaitable, *started])
-            else:
-                value = await value.awaitable
-        else:
-            await run.wait_all(started)
-    except Exception as raw:
-        run.add_error(located_error(raw, field.nodes, path_list(field_path)), field_path)
-        value = None
-    container[key] = value
+        run.add_error(located_error(raw, field.nodes, path_list(path)), path)
+        container[field.key] = None
 
 
 @dataclass(slots=True, frozen=True)
