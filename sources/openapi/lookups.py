@@ -145,6 +145,7 @@ def _keyed(
         proposal.query[key.name] = key.template
     elif key.where == "body":
         proposal.json_body = {key.name: key.template}
+        proposal.guesses.append("a POST: check that it only reads (a search, not a create)")
     if key.key_format is not None:
         proposal.key_format = key.key_format
         proposal.guesses.append(f"key_format from the description or example of '{key.name}'")

@@ -241,6 +241,7 @@ def test_a_post_body_with_a_list_of_emails_is_a_batched_lookup() -> None:
     lookup = yaml.safe_load(text)["sources"]["orders"]["entities"]["orders"]["lookups"]["email"]
     assert lookup["method"] == "POST"
     assert lookup["json_body"] == {"emails": "{keys}"}
+    assert "REVIEW: a POST: check that it only reads" in text
     assert lookup["group"] == {"key": "email", "records": "orders"}
 
 
