@@ -261,7 +261,11 @@ async def _subscribed(awaitable: Awaitable[Any], future: Any) -> Any:
     the next turn: so does this.
     """
     if future.done():
-        await asyncio.sleep(0)
+        try:
+            await asyncio.sleep(0)
+        except BaseException:  # cancelled in that turn: ``awaitable`` will never run
+            close_unstarted([awaitable])
+            raise
     return await awaitable
 
 

@@ -296,3 +296,36 @@ async def test_fields_graphql_core_starts_a_turn_later_are_not_started_before_a_
     assert '"data": null' in core.answer
     assert ("invoices", "email:ada@example.com") not in core.calls
     assert set(plan.calls) <= set(core.calls)
+
+
+async def test_a_cancel_in_the_turn_a_started_field_waits_leaves_nothing_in_the_log() -> None:
+    """``customers`` fails (the RFM cut points are refused) in the very turn in which
+    fields started a turn later are waiting one more turn for answers already in (as
+    graphql-core's tasks would): they are cancelled there, and what they would have
+    read is read, so no more "never awaited" or "never retrieved" is left behind than
+    graphql-core leaves."""
+    faults = {
+        ("customer", "id:C-2"): "slow",
+        ("customer", "email:cy@example.com"): "raise",
+        ("customer", "phone:+12125550102"): "failed",
+        ("orders", "email:bob@example.com"): "fail_tick",
+        ("rfm_cutpoints", "all:all"): "raise",
+        ("social_mentions", "handle:@user1"): "tick",
+        ("tickets", "email:ada@example.com"): "fail_tick",
+        ("tickets", "email:bob@example.com"): "now",
+    }
+    text = (
+        "query($ids: [ID!]!) { customers2: customers(ids: $ids) {"
+        " tickets @include(if: true) { updatedAt1: updatedAt }"
+        " tickets @include(if: true) { updatedAt1: updatedAt } }"
+        ' customer(phone: "+1 212 555 0101") @include(if: true) {'
+        " socialMentions { ...M ...M url postedAt1: postedAt }"
+        " name name2: name name2: name rfm { totalSpend } }"
+        " customers(ids: $ids) { segment { name name } } }"
+        " fragment M on SocialMention"
+        " { text1: text sentimentScore1: sentimentScore sentimentScore1: sentimentScore }"
+    )
+    core, plan = await both(Operation(text, {"ids": ["C-2", "C-3", "C-9"]}, None), faults)
+    assert plan.answer == core.answer
+    assert '"data": null' in core.answer
+    assert len(plan.leftovers) <= len(core.leftovers), plan.leftovers  # graphql-core's own: 1
