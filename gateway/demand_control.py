@@ -20,6 +20,7 @@ once and multiplied where it is spread (cost is linear in the multiplier).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -49,6 +51,7 @@ from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
 from gateway.document_cache import MAX_CACHED_TEXT
+from schema.execution.budget import CompletionBudget, CompletionStopped, running
 from schema.look_ahead import READS
 
 COST_LIMIT = "COST_LIMIT"
@@ -69,6 +72,10 @@ DEFAULT_LIST_SIZES: Mapping[str, int] = {
     "Health.reasons": 3,
 }
 """Estimates per list field of the demo world (``C360_COST_LIST_SIZES`` overrides them)."""
+
+DEFAULT_MAX_ANSWER_ITEMS = 200_000
+"""List items one answer may hold (``C360_MAX_ANSWER_ITEMS``): the 11,985-orders answer
+holds about 50,000; 50 aliases of 1,000 customers with their orders hold millions."""
 
 SIZE_ARGUMENTS = ("ids", "limit", "first")
 """Arguments that bound a list field's length: a list's length, or an int."""
@@ -406,19 +413,62 @@ def _field(owner: GraphQLObjectType, name: str) -> GraphQLField | None:
     return field
 
 
+def completion_budget(context: object, max_items: int, deadline_ms: int) -> CompletionBudget:
+    """A request's budget: ``max_items`` list items, until its loaders' deadline if it has one."""
+    deadline = getattr(getattr(context, "loaders", None), "deadline", None)
+    try:
+        clock = asyncio.get_running_loop().time
+    except RuntimeError:  # executed synchronously: no loop, no loop-time deadline
+        return CompletionBudget(max_items)
+    if not isinstance(deadline, float | int):
+        return CompletionBudget(max_items)
+    return CompletionBudget(max_items, deadline, deadline_ms, clock)
+
+
+def answer_stopped(result: object, stopped: CompletionStopped) -> None:
+    """``result`` becomes ``data: null`` and the one error saying why its completion stopped.
+
+    What was completed before the stop is not an answer (fields nulled without
+    an error of their own, the same error once per list reached after it). The
+    error keeps the path and locations of the field where the completion stopped.
+    """
+    if not isinstance(result, ExecutionResult):  # None, or @defer's incremental results
+        return
+    errors = result.errors or []
+    where = next((e for e in errors if isinstance(e.original_error, CompletionStopped)), None)
+    error = GraphQLError(
+        stopped.message,
+        where.nodes if where is not None else None,
+        path=where.path if where is not None else None,
+        extensions=stopped.extensions,
+    )
+    result.data = None
+    result.errors = [error]
+
+
 def cost_requested(extensions: Mapping[str, Any] | None) -> bool:
     """The client asked for ``extensions.cost`` with the request extension ``{"cost": true}``."""
     return bool(extensions) and extensions.get("cost") is True  # type: ignore[union-attr]
 
 
 def demand_control(
-    max_cost: int, list_sizes: Mapping[str, int] | None = None, *, max_list_items: int = 1_000
+    max_cost: int,
+    list_sizes: Mapping[str, int] | None = None,
+    *,
+    max_list_items: int = 1_000,
+    max_answer_items: int = DEFAULT_MAX_ANSWER_ITEMS,
+    deadline_ms: int = 5_000,
 ) -> type[SchemaExtension]:
     """The extension class refusing operations that cost over ``max_cost``.
 
     List it after ``ValidatedDocuments`` and ``RequireOperationName``: a document that
     does not validate keeps its validation errors; a valid one too costly gets
     ``COST_LIMIT`` instead of an execution. The cost model is built once per schema.
+
+    What the estimate lets through is bounded while it runs: the completion of
+    the answer is charged to a ``CompletionBudget`` (``max_answer_items`` list
+    items, the request's deadline of ``deadline_ms``, read from the context's
+    loaders), and a completion it stops is answered as that one error.
     """
     models: dict[int, CostModel] = {}
 
@@ -451,6 +501,15 @@ def demand_control(
                         # Strawberry answers the errors found by now without executing anything.
                         context.pre_execution_errors = [cost_limit_error(self.estimated, max_cost)]
             yield
+
+        def on_execute(self) -> Iterator[None]:
+            budget = completion_budget(
+                self.execution_context.context, max_answer_items, deadline_ms
+            )
+            with running(budget):
+                yield
+            if budget.stopped is not None:
+                answer_stopped(self.execution_context.result, budget.stopped)
 
         def get_results(self) -> dict[str, Any]:
             context = self.execution_context

@@ -52,7 +52,11 @@ def gateway_extension_list(settings: Settings) -> list[Any]:
         ValidatedDocuments,
         RequireOperationName,  # after ValidatedDocuments: validation errors come first
         demand_control(
-            settings.max_cost, settings.cost_list_sizes, max_list_items=settings.max_list_items
+            settings.max_cost,
+            settings.cost_list_sizes,
+            max_list_items=settings.max_list_items,
+            max_answer_items=settings.max_answer_items,
+            deadline_ms=settings.request_deadline_ms,
         ),
         MaskInternalErrors,
         OperationObserver,

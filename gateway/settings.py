@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         default=32_000_000,
         description="An answer larger than this, encoded, becomes a RESPONSE_TOO_LARGE error.",
     )
+    max_answer_items: Annotated[int, Field(ge=1)] = Field(
+        default=200_000,
+        description="List items one answer may hold, counted while it is completed (every "
+        "list's length); over it the completion stops and the answer is one "
+        "RESPONSE_TOO_LARGE error. The request's deadline also stops a completion "
+        "(DEADLINE_EXCEEDED).",
+    )
     max_in_flight: Annotated[int, Field(ge=1)] = Field(
         default=512,
         description="GraphQL requests running at once in this process; beyond: 503 + Retry-After.",

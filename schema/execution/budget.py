@@ -146,7 +146,9 @@ def charge_list(value: object) -> None:
         budget.charge(len(value))
 
 
-def complete_long(budget: CompletionBudget, value: Sequence[Any], item: Callable[[Any], Any]) -> list[Any]:
+def complete_long(
+    budget: CompletionBudget, value: Sequence[Any], item: Callable[[Any], Any]
+) -> list[Any]:
     """A list longer than ``CHECK_EVERY``, completed in slices, each charged before it is done."""
     completed: list[Any] = []
     for start in range(0, len(value), CHECK_EVERY):

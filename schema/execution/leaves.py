@@ -19,6 +19,7 @@ from graphql.pyutils import Undefined
 from graphql.pyutils import inspect as graphql_inspect
 
 from schema.execution.adapter import is_strawberry_isoformat
+from schema.execution.budget import CHECK_EVERY, RUNNING, CompletionStopped, complete_long
 from schema.execution.fallback import NotCompilable
 from schema.execution.runner import Complete, ResponsePath, Run
 
@@ -88,12 +89,24 @@ def fast_non_null(inner: Fast) -> Fast:
 
 
 def fast_list(item: Fast) -> Fast:
+    """A list of plain data, its length charged to the request's budget before it is completed."""
+
+    running = RUNNING.get  # bound once: this runs per list
+
     def complete_list(value: Any) -> Any:
         if value is None:
             return None
         if type(value) is not list and type(value) is not tuple:
             if isinstance(value, str | bytes) or not isinstance(value, Sequence):
                 raise Unusual
+        budget = running()
+        if budget is not None:
+            items = len(value)
+            if items > CHECK_EVERY:
+                return complete_long(budget, value, item)
+            budget.left -= items  # ``budget.charge``, inlined
+            if budget.left < 0:
+                budget.check()
         return [item(entry) for entry in value]
 
     return complete_list
@@ -194,6 +207,8 @@ def careful_unless_fast(fast: Fast, careful: Complete) -> Complete:
     def complete(run: Run, value: Any, path: ResponsePath) -> Any:
         try:
             return fast(value)
+        except CompletionStopped:
+            raise  # the request's budget is spent: no careful retry
         except Exception:
             return careful(run, value, path)
 

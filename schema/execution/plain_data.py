@@ -15,7 +15,7 @@ reported exactly as before.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from functools import cached_property
 from typing import Any
 
@@ -28,6 +28,13 @@ from graphql import (
 )
 
 from schema.execution.adapter import DEFINITION, StrawberryGraphQLCoreExecutionContext
+from schema.execution.budget import (
+    CHECK_EVERY,
+    RUNNING,
+    CompletionBudget,
+    CompletionStopped,
+    complete_long,
+)
 from schema.execution.leaves import constant, leaf_value
 
 # type name -> field name -> python attribute name
@@ -114,6 +121,8 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plan is not None and self._without_middleware():
             try:
                 return self._complete_plain(return_type, plan, field_details_list, result)
+            except CompletionStopped:
+                raise  # the request's budget is spent: no generic retry
             except Exception:  # anything unusual: the generic executor words it
                 pass
         return super().complete_object_value(
@@ -129,7 +138,12 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        """A list of plain objects in one loop, not one generic completion per item."""
+        """A list of plain objects in one loop, not one generic completion per item.
+
+        Every list is charged to the request's budget (``schema.execution.budget``)
+        before its items are completed, as the engine charges its lists.
+        """
+        budget = RUNNING.get()
         item_type = return_type.of_type
         non_null = isinstance(item_type, GraphQLNonNull)
         inner = item_type.of_type if non_null else item_type
@@ -142,17 +156,42 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not _streamed(field_details_list)
         ):
             try:
-                return [
-                    self._complete_plain(inner, plan, field_details_list, item)
-                    if item is not None
-                    else _null_item(non_null)
-                    for item in result
-                ]
-            except Exception:  # anything unusual: the generic executor words it
+                return self._plain_list(budget, inner, plan, field_details_list, result, non_null)
+            except CompletionStopped:
+                raise  # the request's budget is spent: no generic retry
+            except Exception:  # anything unusual: the generic executor words it (charged once)
                 pass
+        elif budget is not None and isinstance(result, Sized):
+            budget.charge(len(result))
         return super().complete_list_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _plain_list(
+        self,
+        budget: CompletionBudget | None,
+        object_type: GraphQLObjectType,
+        plan: dict[str, str],
+        field_details_list: Any,
+        result: Sequence[Any],
+        non_null: bool,
+    ) -> list[Any]:
+        if budget is not None:
+            if len(result) > CHECK_EVERY:
+
+                def one(item: Any) -> Any:
+                    if item is None:
+                        return _null_item(non_null)
+                    return self._complete_plain(object_type, plan, field_details_list, item)
+
+                return complete_long(budget, result, one)
+            budget.charge(len(result))
+        return [
+            self._complete_plain(object_type, plan, field_details_list, item)
+            if item is not None
+            else _null_item(non_null)
+            for item in result
+        ]
 
     def _without_middleware(self) -> bool:
         """Resolver middleware (schema extensions with ``resolve``) must see every field."""
@@ -221,6 +260,11 @@ class PlainDataExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
                 if isinstance(value, str) or not isinstance(value, Sequence):
                     raise _Fallback
+                budget = RUNNING.get()
+                if budget is not None:
+                    if len(value) > CHECK_EVERY:
+                        return complete_long(budget, value, item)
+                    budget.charge(len(value))
                 return [item(entry) for entry in value]
 
             return listed
