@@ -1,14 +1,23 @@
 """Issue 16's attacks against the demo: what each costs the gateway and everyone else.
 
-``flock /tmp/c360-bench.lock python -m bench.attacks [--repeat 3]``
+``flock /tmp/c360-bench.lock python -m bench.attacks [--repeat 3] [--only sick]``
 
-Starts the demo sources and the gateway (its own process, pinned to the server
+Starts the demo sources, a sick-source proxy in front of the orders system
+(``bench.sick_source``) and the gateway (its own process, pinned to the server
 core), then runs each attack ``--repeat`` times while a probe sends
-``{ __typename }`` every 10 ms. Per attack it prints the answers' statuses and
-slowest time, the gateway's RSS before, at its peak and 2 s after, the probe's
-p99, and what ``/metrics`` weighs afterwards. Targets (issue 16): a 4xx or a
-bounded answer within the deadline, probe p99 under 50 ms, RSS back within 10 %
-of its start. Traffic goes to 127.0.0.1 only; every request has a 60 s timeout.
+``{ __typename }`` every 10 ms and a bystander asks an unrelated query (a
+customer's CRM, billing and support data, nothing of orders) every 50 ms.
+Hostile clients send their requests one by one; a sick source's attack is
+``SICK_CONCURRENCY`` agent queries at once per round (load), while the proxy
+answers ``/orders`` with 50 MB of valid JSON (over 125,000 records), 7.5 MB
+(just under ``max_response_bytes``: completed in full), an HTML page, or
+records that do not map. Per attack it prints the answers' statuses, error
+codes and slowest time, the gateway's RSS before, at its peak and 2 s after,
+the probe's p99, what ``/metrics`` weighs afterwards, and how many bystander
+answers blamed a healthy source (any source but the sick one). Targets
+(issue 16): a 4xx or a bounded answer within the deadline, probe p99 under
+50 ms, RSS back within 10 % of its start, no healthy source blamed. Traffic goes
+to 127.0.0.1 only; every request has a 60 s timeout.
 """
 
 from __future__ import annotations
@@ -27,7 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
+from bench import sick_source
 from bench.processes import (
     DRIVER_CORE,
     peak_rss_mb,
@@ -40,6 +51,11 @@ from bench.processes import (
 
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 PROBE_EVERY_S = 0.01
+BYSTANDER_EVERY_S = 0.05
+SICK_CONCURRENCY = 8
+SICK_SOURCE = "orders"
+RECOVERY_TRIES = 60
+"""Half-second tries for the sick source's breaker to close between attacks (cool-down 10 s)."""
 SETTLE_S = 2.0
 MIN_PROBING_S = 2.0
 """The probe runs at least this long per attack, so its p99 has samples behind it."""
@@ -60,6 +76,8 @@ class Attack:
     name: str
     bodies: Callable[[int], list[Body]]
     """The request bodies of one round (``round`` makes texts and names unique)."""
+    sick: str | None = None
+    """How the orders system answers during the attack (``sick_source.MODES``); None: well."""
 
 
 def amplification(round_: int) -> list[Body]:
@@ -88,11 +106,48 @@ def unparsable_apq_texts(round_: int) -> list[Body]:
     return bodies
 
 
+AGENT = (
+    "query Agent($id: ID!) { customer(id: $id) { id name email "
+    "orders { id placedAt total status lines { sku quantity unitPrice } } } }"
+)
+BYSTANDER = (
+    "query Bystander($id: ID!) { customer(id: $id) { id name email "
+    "invoices { id amount status } tickets { id subject status } } }"
+)
+
+
+def agents(mode: str) -> Callable[[int], list[Body]]:
+    """Agent views of one customer, sent together: the sick answer is fetched by each.
+
+    A customer of its own per attack and round, never asked before: a stale
+    answer kept from an earlier success would stand in for the sick one
+    (stale-if-error), and would be completed instead.
+    """
+    first = 100 + 50 * sick_source.MODES.index(mode)
+
+    def bodies(round_: int) -> list[Body]:
+        body = {"query": AGENT, "variables": {"id": IDS[first + round_ % 50]}}
+        return [body] * SICK_CONCURRENCY
+
+    return bodies
+
+
+SICK = {
+    "huge": "50 MB answer",
+    "large": "7.5 MB answer",
+    "garbage": "HTML instead of JSON",
+    "unmappable": "records that fail mapping",
+}
+
 ATTACKS = [
     Attack("alias x list amplification (50 x 1,000 ids, wide)", amplification),
     Attack("100,000-id variable", hundred_thousand_ids),
     Attack("10 operation names of 900 KB", huge_operation_names),
     Attack("20 unparsable APQ texts of 900 KB", unparsable_apq_texts),
+    *(
+        Attack(f"sick orders: {what} ({SICK_CONCURRENCY} agents at once)", agents(mode), mode)
+        for mode, what in SICK.items()
+    ),
 ]
 
 
@@ -107,13 +162,57 @@ class Row:
     probe_p99_ms: float
     probes: int
     metrics_bytes: int
+    codes: dict[str, int]
+    """Error codes in the attack's answers (``extensions.code``: source, if it names one)."""
+    bystanders: int
+    blamed: dict[str, int]
+    """Bystander errors other than the sick source's, by ``code: source`` (or ``code``)."""
 
 
 async def post(session: aiohttp.ClientSession, url: str, body: Body) -> tuple[int, float]:
+    status, seconds, _ = await post_reading(session, url, body)
+    return status, seconds
+
+
+async def post_reading(
+    session: aiohttp.ClientSession, url: str, body: Body
+) -> tuple[int, float, list[str]]:
+    """Status, seconds, and each error as ``code`` or ``code: source``."""
     started = time.perf_counter()
     async with session.post(url + "/graphql", json=body) as resp:
-        await resp.read()
-        return resp.status, time.perf_counter() - started
+        raw = await resp.read()
+        seconds = time.perf_counter() - started
+    try:
+        errors = json.loads(raw).get("errors") or []
+    except (ValueError, AttributeError):
+        return resp.status, seconds, ["(not JSON)"]
+    return resp.status, seconds, [error_label(error) for error in errors]
+
+
+def error_label(error: Any) -> str:
+    extensions = (error.get("extensions") if isinstance(error, dict) else None) or {}
+    code = str(extensions.get("code", "(no code)"))
+    source = extensions.get("source")
+    return f"{code}: {source}" if source else code
+
+
+async def bystander(
+    session: aiohttp.ClientSession, url: str, stop: asyncio.Event
+) -> tuple[int, Counter[str]]:
+    """An unrelated query every ``BYSTANDER_EVERY_S``; its errors, but the sick source's.
+
+    It asks nothing of the orders system: any error it gets blames a healthy
+    source (``code: source``) or the gateway (a code alone) for others' work.
+    """
+    asked, blamed, n = 0, Counter[str](), 0
+    while not stop.is_set():
+        n += 1
+        body = {"query": BYSTANDER, "variables": {"id": IDS[1 + n % 50]}}
+        _, _, errors = await post_reading(session, url, body)
+        asked += 1
+        blamed.update(e for e in errors if not e.endswith(f": {SICK_SOURCE}"))
+        await asyncio.sleep(BYSTANDER_EVERY_S)
+    return asked, blamed
 
 
 async def probe(session: aiohttp.ClientSession, url: str, stop: asyncio.Event) -> list[float]:
@@ -126,6 +225,18 @@ async def probe(session: aiohttp.ClientSession, url: str, stop: asyncio.Event) -
     return latencies
 
 
+async def source_well_again(session: aiohttp.ClientSession, url: str) -> float:
+    """Seconds until the sick source's fields answer without error again (breaker closed)."""
+    started = time.perf_counter()
+    for n in range(RECOVERY_TRIES):
+        body = {"query": AGENT, "variables": {"id": IDS[400 + n]}}
+        _, _, errors = await post_reading(session, url, body)
+        if not any(e.endswith(f": {SICK_SOURCE}") for e in errors):
+            break
+        await asyncio.sleep(0.5)
+    return time.perf_counter() - started
+
+
 def reset_peak(pid: int) -> None:
     """Zero VmHWM so the peak is this attack's, not the process's lifetime peak."""
     for member in process_tree(pid):
@@ -136,20 +247,42 @@ def reset_peak(pid: int) -> None:
 
 
 async def run_attack(
-    session: aiohttp.ClientSession, url: str, pid: int, attack: Attack, repeat: int
+    session: aiohttp.ClientSession,
+    url: str,
+    pid: int,
+    attack: Attack,
+    repeat: int,
+    sick: sick_source.SickSource,
 ) -> Row:
+    if attack.sick is not None:
+        await source_well_again(session, url)  # the last attack's breaker closed again
+        # The proxy builds each sick answer once, on the driver's loop: not while probing.
+        sick.mode = attack.sick
+        for round_ in range(repeat):
+            await post(session, url, attack.bodies(round_)[0])
+        sick.mode = None
     before = rss_mb(pid)
     reset_peak(pid)
     stop = asyncio.Event()
     probing = asyncio.create_task(probe(session, url, stop))
+    standing_by = asyncio.create_task(bystander(session, url, stop))
+    sick.mode = attack.sick
     started = time.perf_counter()
-    answers = []
-    for round_ in range(repeat):
-        for body in attack.bodies(round_):
-            answers.append(await post(session, url, body))
+    answers: list[tuple[int, float, list[str]]] = []
+    try:
+        for round_ in range(repeat):
+            bodies = attack.bodies(round_)
+            if attack.sick is None:
+                for body in bodies:
+                    answers.append(await post_reading(session, url, body))
+            else:
+                answers += await asyncio.gather(*(post_reading(session, url, b) for b in bodies))
+    finally:
+        sick.mode = None
     await asyncio.sleep(max(0.0, MIN_PROBING_S - (time.perf_counter() - started)))
     stop.set()
     latencies = await probing
+    asked, blamed = await standing_by
     peak = peak_rss_mb(pid)
     await asyncio.sleep(SETTLE_S)
     async with session.get(url + "/metrics") as resp:
@@ -157,49 +290,69 @@ async def run_attack(
     p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) >= 2 else latencies[0]
     return Row(
         attack.name,
-        dict(Counter(status for status, _ in answers)),
-        round(max(seconds for _, seconds in answers), 3),
+        dict(Counter(status for status, _, _ in answers)),
+        round(max(seconds for _, seconds, _ in answers), 3),
         round(before, 1),
         round(peak, 1),
         round(rss_mb(pid), 1),
         round(p99, 1),
         len(latencies),
         len(metrics),
+        dict(Counter(label for _, _, labels in answers for label in set(labels))),
+        asked,
+        dict(blamed),
     )
 
 
-async def run(repeat: int) -> list[Row]:
+async def run(repeat: int, attacks: list[Attack]) -> list[Row]:
     log_dir = Path(tempfile.mkdtemp(prefix="c360-attacks-"))
     sources, urls = start_sources(0.0, 1000, log_dir)
     gateway = None
+    proxy: web.AppRunner | None = None
+    sick: sick_source.SickSource | None = None
     try:
+        sick, proxy, proxy_url = await sick_source.start(urls[SICK_SOURCE])
+        urls = {**urls, SICK_SOURCE: proxy_url}
         env = {"C360_SOURCE_URLS": json.dumps(urls), "C360_LOG_LEVEL": "warning"}
         gateway = start_uvicorn("c360", "gateway.asgi:create_app", env, log_dir)
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             for _ in range(20):  # warm-up: connections, caches, code paths
                 await post(session, gateway.url, {"query": "{ __typename }"})
+            await post(session, gateway.url, {"query": AGENT, "variables": {"id": IDS[0]}})
             rows = []
-            for attack in ATTACKS:
-                rows.append(await run_attack(session, gateway.url, gateway.pid, attack, repeat))
-                print(rows[-1], flush=True)
+            for attack in attacks:
+                row = await run_attack(session, gateway.url, gateway.pid, attack, repeat, sick)
+                rows.append(row)
+                print(row, flush=True)
+            for mode in ("huge", "large"):
+                built = [count for (m, _), count in sick.records.items() if m == mode]
+                if built:
+                    print(f"sick {mode} answer: {max(built)} records", flush=True)
             return rows
     finally:
         if gateway is not None:
             gateway.stop()
+        if sick is not None:
+            await sick.close()
+        if proxy is not None:
+            await proxy.cleanup()
         sources.stop()
 
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| attack | answers | slowest s | RSS before / peak / after MB | probe p99 ms (n) "
-        "| /metrics bytes |",
-        "|---|---|---:|---|---:|---:|",
+        "| attack | answers | error codes | slowest s | RSS before / peak / after MB "
+        "| probe p99 ms (n) | /metrics bytes | bystander errors, not the sick source's (n) |",
+        "|---|---|---|---:|---|---:|---:|---|",
     ]
     for r in rows:
         answers = ", ".join(f"{count}x{status}" for status, count in sorted(r.statuses.items()))
+        codes = ", ".join(f"{n}x {code}" for code, n in sorted(r.codes.items())) or "-"
+        blamed = ", ".join(f"{n}x {code}" for code, n in sorted(r.blamed.items())) or "none"
         lines.append(
-            f"| {r.attack} | {answers} | {r.slowest_s} | {r.rss_before_mb} / {r.rss_peak_mb} / "
-            f"{r.rss_after_mb} | {r.probe_p99_ms} ({r.probes}) | {r.metrics_bytes} |"
+            f"| {r.attack} | {answers} | {codes} | {r.slowest_s} | {r.rss_before_mb} / "
+            f"{r.rss_peak_mb} / {r.rss_after_mb} | {r.probe_p99_ms} ({r.probes}) "
+            f"| {r.metrics_bytes} | {blamed} ({r.bystanders}) |"
         )
     return "\n".join(lines)
 
@@ -207,9 +360,15 @@ def markdown(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="Rounds of each attack.")
+    parser.add_argument(
+        "--only", choices=["hostile", "sick"], help="Only hostile clients, or only sick sources."
+    )
     args = parser.parse_args()
+    attacks = [
+        a for a in ATTACKS if args.only is None or (a.sick is None) == (args.only == "hostile")
+    ]
     pin_self(DRIVER_CORE)
-    rows = asyncio.run(run(max(1, args.repeat)))
+    rows = asyncio.run(run(max(1, args.repeat), attacks))
     print(markdown(rows))
 
 
