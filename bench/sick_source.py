@@ -39,8 +39,8 @@ def inflated(answer: Any, size: int) -> tuple[bytes, int]:
     records = answer["data"] if isinstance(answer, dict) else answer
     if not records:
         raise ValueError("the upstream answer has no records to repeat")
-    one = len(json.dumps(records[0]).encode()) + 2
-    count = max(1, size // one)
+    one = (len(json.dumps(records).encode()) - 2) / len(records) + 2  # average, with ", "
+    count = max(1, int(size // one))
     body = json.dumps({"data": [records[n % len(records)] for n in range(count)]}).encode()
     return body, count
 
