@@ -2,48 +2,30 @@
 
 Prints one JSON line `{"ready": true, "urls": {...}, "dsns": {"ledger": ...}}` once
 every system is listening and the ledger database is written, so a parent process
-(tests, benchmarks, `c360 sources`) can wait for it.
+(tests, benchmarks, `c360 sources`) can wait for it. The flags, the ready line and
+the exit codes are the process shell's (sources/demo/process_shell.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from datetime import date
 
-from sources.demo import DEFAULT_BASE_PORT, SYSTEMS
+from sources.demo import DEFAULT_BASE_PORT, SYSTEMS, process_shell
 from sources.demo.cluster import start_demo_sources
 from sources.demo.ledger import DEFAULT_DSN as LEDGER_DSN
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m sources.demo", description="Run the seven demo source systems."
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument(
-        "--base-port",
-        type=int,
-        default=DEFAULT_BASE_PORT,
-        help="port of crm; the others follow in order " + ", ".join(SYSTEMS),
-    )
-    parser.add_argument("--ephemeral", action="store_true", help="bind free ports instead")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
-    parser.add_argument(
-        "--failure-rate", type=float, default=0.0, help="fraction of requests answering 503 (0..1)"
-    )
-    parser.add_argument("--seed", type=int, default=360)
-    parser.add_argument("--customers", type=int, default=1000)
-    parser.add_argument(
-        "--today",
-        type=date.fromisoformat,
-        default=None,
-        help="reference day YYYY-MM-DD (default: today, UTC)",
+    parser = process_shell.world_parser(
+        prog="python -m sources.demo",
+        description="Run the seven demo source systems.",
+        systems=SYSTEMS,
+        base_port=DEFAULT_BASE_PORT,
+        seed=360,
+        customers=1000,
+        today_help="reference day YYYY-MM-DD (default: today, UTC)",
     )
     parser.add_argument(
         "--ledger-dsn",
@@ -52,68 +34,26 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "postgresql+asyncpg://user@host/db; default: a SQLite file, "
         f"{LEDGER_DSN} on the default ports, a temporary one with --ephemeral)",
     )
-    parser.add_argument(
-        "--exit-with-parent",
-        action="store_true",
-        help="stop when standard input closes (the parent that started us has gone)",
-    )
-    arguments = parser.parse_args(argv)
-    if not 0 <= arguments.failure_rate <= 1:
-        parser.error("--failure-rate must be between 0 and 1")
-    if arguments.latency_ms < 0:
-        parser.error("--latency-ms must be >= 0")
-    return arguments
+    return process_shell.parse_world_arguments(parser, argv)
 
 
 async def serve(arguments: argparse.Namespace) -> None:
     """Start the cluster, announce it, and block until a stop signal arrives."""
-    if arguments.ephemeral:
-        ports = dict.fromkeys(SYSTEMS, 0)
-    else:
-        ports = {system: arguments.base_port + offset for offset, system in enumerate(SYSTEMS)}
     cluster = await start_demo_sources(
-        host=arguments.host,
-        ports=ports,
-        latency_ms=arguments.latency_ms,
-        failure_rate=arguments.failure_rate,
-        seed=arguments.seed,
-        customers=arguments.customers,
-        today=arguments.today,
+        **process_shell.world_options(arguments, SYSTEMS),
         # Ephemeral demos (tests) each get their own temporary ledger; the fixed
         # ports go with the fixed path sources.yaml expects by default.
         ledger_dsn=arguments.ledger_dsn or (None if arguments.ephemeral else LEDGER_DSN),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(stop_signal, stop.set)
-    if arguments.exit_with_parent:
-        # A parent killed without cleanup (SIGKILL, or uvicorn re-raising SIGTERM)
-        # closes our stdin; that must not leave orphaned demo systems listening.
-        threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
-    try:
-        ready = {"ready": True, "urls": cluster.urls, "dsns": cluster.dsns}
-        sys.stdout.write(json.dumps(ready) + "\n")
-        sys.stdout.flush()
-        await stop.wait()
-    finally:
-        await cluster.close()
-
-
-def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    sys.stdin.read()
-    loop.call_soon_threadsafe(stop.set)
+    announce = {"urls": cluster.urls, "dsns": cluster.dsns}
+    await process_shell.serve_until_stopped(
+        cluster, announce, exit_with_parent=arguments.exit_with_parent
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
-    arguments = parse_arguments(argv)
-    try:
-        asyncio.run(serve(arguments))
-    except OSError as problem:
-        print(f"demo sources could not start: {problem}", file=sys.stderr)
-        return 1
-    return 0
+    return process_shell.run_world(serve(parse_arguments(argv)), "demo")
 
 
 if __name__ == "__main__":

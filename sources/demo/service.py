@@ -60,7 +60,14 @@ def error_response(message: str, status: int) -> web.Response:
 
 
 class DemoService:
-    """One demo system: its aiohttp app, its counters and its knobs."""
+    """One demo system (of either demo world): its aiohttp app, its counters and its knobs.
+
+    `extra_stats`, when given, adds the system's own counters to `stats()` (and so
+    to `/_demo/stats`) after the shell's; `reset_extra` is called by `reset()`
+    after the shell's counters are zeroed. The foreign order system says there how
+    many of its requests were later pages of one answer, so a test can tell "one
+    request per query" from "one plus pages".
+    """
 
     def __init__(
         self,
@@ -70,6 +77,8 @@ class DemoService:
         *,
         knobs: Knobs | None = None,
         seed: int = 360,
+        extra_stats: Callable[[], dict[str, int]] | None = None,
+        reset_extra: Callable[[], None] | None = None,
     ) -> None:
         self.system = system
         self.knobs = knobs or Knobs()
@@ -78,6 +87,8 @@ class DemoService:
         self._seed = seed
         self._failures = Random(f"{seed}:{system}:failures")
         self._closing = asyncio.Event()
+        self._extra_stats = extra_stats
+        self._reset_extra = reset_extra
         self.app = web.Application(middlewares=[self._middleware])
         self.app.router.add_routes(routes)
         self.app.router.add_get("/_demo/stats", self._stats)
@@ -88,17 +99,25 @@ class DemoService:
         self.app.router.add_get("/openapi.json", self._openapi_document)
 
     def stats(self) -> dict[str, Any]:
-        """`{"system", "requests", "by_path"}`: business requests since start or last reset."""
-        return {
+        """`{"system", "requests", "by_path"}`: business requests since start or last reset.
+
+        Followed by the `extra_stats` counters, if the system has its own.
+        """
+        stats: dict[str, Any] = {
             "system": self.system,
             "requests": sum(self.requests.values()),
             "by_path": dict(sorted(self.requests.items())),
         }
+        if self._extra_stats is not None:
+            stats.update(self._extra_stats())
+        return stats
 
     def reset(self) -> None:
         """Zero the counters and restart the failure sequence, so runs are repeatable."""
         self.requests.clear()
         self._failures = Random(f"{self._seed}:{self.system}:failures")
+        if self._reset_extra is not None:
+            self._reset_extra()
 
     def release_hanging(self) -> None:
         """Let requests stuck in `hang` mode finish, so shutdown never waits on them."""

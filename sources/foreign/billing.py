@@ -17,8 +17,8 @@ from aiohttp import web
 
 from sources.demo.openapi import document, get_operation, list_of, money, obj, string
 from sources.demo.params import MAX_BATCH, BadRequest
-from sources.demo.service import Knobs
-from sources.foreign.service import ForeignService, titled
+from sources.demo.service import DemoService, Knobs
+from sources.foreign.openapi import titled
 from sources.foreign.world import ForeignWorld
 
 JsonRecord = dict[str, Any]
@@ -86,10 +86,10 @@ def create_service(
     knobs: Knobs | None = None,
     client_id: str = CLIENT_ID,
     client_secret: str = CLIENT_SECRET,
-) -> ForeignService:
+) -> DemoService:
     billing = ForeignBilling(world, client_id, client_secret)
     routes = [web.post("/oauth/token", billing.token), web.get("/v2/invoices", billing.invoices)]
-    return ForeignService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
+    return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
 
 ACCOUNT_PARAMETER = {

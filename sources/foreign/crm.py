@@ -12,8 +12,8 @@ from aiohttp import web
 
 from sources.demo.openapi import batch_parameter, document, get_operation, obj, string
 from sources.demo.params import exactly_one_batch
-from sources.demo.service import Knobs
-from sources.foreign.service import ForeignService, titled
+from sources.demo.service import DemoService, Knobs
+from sources.foreign.openapi import titled
 from sources.foreign.world import ForeignWorld
 
 JsonRecord = dict[str, Any]
@@ -52,10 +52,10 @@ class ForeignCrm:
         return web.json_response({"contacts": list(found.values()), "count": len(found)})
 
 
-def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> ForeignService:
+def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> DemoService:
     crm = ForeignCrm(world)
     routes = [web.get("/api/v3/contacts", crm.contacts)]
-    return ForeignService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
+    return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
 
 CONTACT = obj(

@@ -22,8 +22,8 @@ from sources.demo.openapi import (
     string,
 )
 from sources.demo.params import BadRequest, required_batch
-from sources.demo.service import Knobs
-from sources.foreign.service import ForeignService, titled
+from sources.demo.service import DemoService, Knobs
+from sources.foreign.openapi import titled
 from sources.foreign.world import ORDER_STATES, ForeignWorld
 
 JsonRecord = dict[str, Any]
@@ -69,10 +69,10 @@ def _offset(cursor: str | None) -> int:
     return int(cursor[len(CURSOR_PREFIX) :])
 
 
-def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> ForeignService:
+def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> DemoService:
     system = ForeignOrders(world)
     routes = [web.get("/v1/customer-orders", system.customer_orders)]
-    return ForeignService(
+    return DemoService(
         SYSTEM,
         routes,
         OPENAPI,

@@ -8,8 +8,8 @@ from aiohttp import web
 
 from sources.demo.openapi import batch_parameter, document, get_operation, list_of, obj, string
 from sources.demo.params import required_batch
-from sources.demo.service import Knobs
-from sources.foreign.service import ForeignService, titled
+from sources.demo.service import DemoService, Knobs
+from sources.foreign.openapi import titled
 from sources.foreign.world import CHANNELS, TICKET_STATES, URGENCIES, ForeignWorld
 
 JsonRecord = dict[str, Any]
@@ -29,10 +29,10 @@ class ForeignSupport:
         )
 
 
-def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> ForeignService:
+def create_service(world: ForeignWorld, *, knobs: Knobs | None = None) -> DemoService:
     desk = ForeignSupport(world)
     routes = [web.get("/desk/tickets", desk.tickets)]
-    return ForeignService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
+    return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
 
 OPENAPI = titled(
