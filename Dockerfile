@@ -12,6 +12,7 @@ COPY resolvers resolvers
 COPY sources sources
 COPY queries queries
 COPY bench bench
+COPY tools tools
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim

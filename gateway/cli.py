@@ -221,22 +221,27 @@ def import_openapi(
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --output file.")] = False,
 ) -> None:
-    """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW."""
-    from sources.openapi.document import OpenApiError
-    from sources.openapi.skeleton import import_openapi as skeleton_of
+    """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW.
 
-    if output is not None and output.exists() and not force:
-        _fail(f"{output}: exists (a reviewed file?); pass --force to overwrite it")
+    Runs ``python -m tools.import_openapi`` (also installed as ``c360-import``) as
+    its own process: the importer needs the sources and resolvers layers, which
+    the gateway package never imports.
+    """
+    options = ["--source", source]
+    if base_url is not None:
+        options += ["--base-url", base_url]
+    if output is not None:
+        options += ["--output", str(output)]
+    if force:
+        options.append("--force")
+    command = [sys.executable, "-m", "tools.import_openapi", *options, "--", location]
     try:
-        text = skeleton_of(location, source, base_url)
-    except OpenApiError as exc:
-        _fail(str(exc))
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _fail(f"import-openapi: the importer did not run: {exc}")
         raise  # pragma: no cover - _fail exits
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{output}: cannot write: {exc.strerror}")
-    typer.echo(f"wrote {output}; review the lines marked REVIEW, then: c360 check-config {output}")
+    if done.stdout:
+        typer.echo(done.stdout, nl=False)
+    if done.stderr:
+        typer.echo(done.stderr, nl=False, err=True)
+    raise typer.Exit(done.returncode)

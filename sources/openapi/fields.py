@@ -1,9 +1,9 @@
 """Which domain record a source's records are, and which source field fills which domain field.
 
 Guessed by name similarity (difflib; rapidfuzz is not a dependency) between the
-answer schema's property names and the domain records' fields
-(``resolvers/system/records.py``), weighed by whether the types fit (a total
-must be a number, ``placed_at`` a timestamp). A few domain synonyms
+answer schema's property names and the domain records' fields (a ``Domain``
+handed in: the resolvers layer's records, never imported here), weighed by
+whether the types fit (a total must be a number, ``placed_at`` a timestamp). A few domain synonyms
 (``created_at`` for ``placed_at``, ``zip`` for ``postal_code``) are the customer
 domain's knowledge, written down here.
 """
@@ -13,13 +13,13 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from resolvers.system.records import NESTED_TYPES, RECORD_TYPES
 from sources.openapi.answers import list_item, walk
 from sources.openapi.document import Document, Schema
+from sources.openapi.domain import Domain
 from sources.openapi.names import key_kind, similarity, singular, snake
 
 ACCEPT = 0.7
@@ -93,17 +93,17 @@ class RecordMapping:
 
 
 def propose_mapping(
-    doc: Document, record: Schema, names: Sequence[str]
+    doc: Document, record: Schema, names: Sequence[str], domain: Domain
 ) -> tuple[RecordMapping | None, str]:
     """The best-fitting domain record for ``record`` (named ``names``), or None and why not."""
     tried: list[tuple[float, str, RecordMapping | None, str]] = []
-    for serves, record_type in RECORD_TYPES.items():
+    for serves, record_type in domain.records.items():
         name_score = max(
             similarity(alias, word)
             for alias in RECORD_ALIASES.get(serves, (serves,))
             for word in _words(names)
         )
-        choices = map_fields(doc, record, record_type, names)
+        choices = map_fields(doc, record, record_type, names, domain.nested)
         missing = [c.domain for c in choices if c.required and c.source is None]
         found = [c for c in choices if c.source is not None]
         coverage = sum(c.score for c in found) / max(1, len(choices))
@@ -143,7 +143,11 @@ def _words(names: Sequence[str]) -> list[str]:
 
 
 def map_fields(
-    doc: Document, record: Schema, record_type: type, names: Sequence[str]
+    doc: Document,
+    record: Schema,
+    record_type: type,
+    names: Sequence[str],
+    nested_types: Mapping[str, type],
 ) -> tuple[FieldChoice, ...]:
     """For each field of ``record_type`` the best-scoring free source field (greedy by score)."""
     hints = typing.get_type_hints(record_type)
@@ -158,7 +162,12 @@ def map_fields(
     for f in domain:
         for path, spec in candidates:
             score = _name_score(f.name, path, names) * _fits(
-                hints[f.name], f.name, doc, spec, path.rsplit(".", 1)[-1]
+                hints[f.name],
+                f.name,
+                f.name in nested_types,
+                doc,
+                spec,
+                path.rsplit(".", 1)[-1],
             )
             floor = REQUIRED if f.name in required else ACCEPT
             if score >= floor:
@@ -181,11 +190,11 @@ def map_fields(
         source_path = picked[0] if picked is not None else None
         score = picked[1] if picked is not None else 0.0
         nested: tuple[FieldChoice, ...] = ()
-        if source_path is not None and f.name in NESTED_TYPES:
+        if source_path is not None and f.name in nested_types:
             spec = dict(candidates)[source_path]
             item = list_item(doc, spec)
             if item is not None:
-                nested = map_fields(doc, item, NESTED_TYPES[f.name], [source_path])
+                nested = map_fields(doc, item, nested_types[f.name], [source_path], nested_types)
         exact = source_path is not None and snake(source_path) == snake(f.name)
         result.append(
             FieldChoice(f.name, source_path, round(score, 2), exact, f.name in required, nested)
@@ -219,7 +228,9 @@ def _name_score(domain: str, path: str, names: Sequence[str]) -> float:
     return best
 
 
-def _fits(hint: object, name: str, doc: Document, spec: Schema, path_leaf: str) -> float:
+def _fits(
+    hint: object, name: str, nested: bool, doc: Document, spec: Schema, path_leaf: str
+) -> float:
     """How well a source type fits a domain field's type: 1 fits, 0 cannot."""
     kind = spec.get("type")
     fmt = spec.get("format")
@@ -227,7 +238,7 @@ def _fits(hint: object, name: str, doc: Document, spec: Schema, path_leaf: str) 
     if origin in (typing.Union, types.UnionType):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
         origin = typing.get_origin(hint)
-    if name in NESTED_TYPES:
+    if nested:
         return 1.0 if list_item(doc, spec) is not None else 0.0
     if name != "id" and key_kind(name) in ("email", "phone", "handle"):
         # An email field takes an email (a user id named 'requester' is no requester_email).

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import yaml
 from pydantic import ValidationError
 
-from resolvers.system.mapping import build_mappers
 from sources.config import SourcesConfig
 from sources.errors import ConfigError
 from sources.openapi.answers import RecordsShape, paging_of, records_shape
 from sources.openapi.auth import auth_nodes
 from sources.openapi.document import Document, OpenApiError, Operation
+from sources.openapi.domain import Domain
 from sources.openapi.entity_nodes import fields_node, links_node, lookup_node, serves_note
 from sources.openapi.fields import propose_mapping
 from sources.openapi.lookups import LookupProposal, propose, takes_keys
@@ -38,8 +38,12 @@ class _Entity:
     answers: list[tuple[Operation, RecordsShape]] = field(default_factory=list)
 
 
-def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
-    """The YAML text of source ``source``; raises ``OpenApiError`` when nothing is usable."""
+def skeleton(doc: Document, source: str, domain: Domain, base_url: str | None = None) -> str:
+    """The YAML text of source ``source``; raises ``OpenApiError`` when nothing is usable.
+
+    Entities are mapped onto ``domain``'s records, and the written text is checked
+    with ``domain.check_mappings`` before it is returned.
+    """
     if not _SOURCE_NAME.fullmatch(source):
         raise OpenApiError(f"source name '{source}': use lower-case letters, digits and '_'")
     operations = list(doc.operations())
@@ -55,7 +59,7 @@ def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
     reasons: list[str] = []
     served: dict[str, str] = {}
     for entity in entities.values():
-        node, why = _entity_node(doc, entity)
+        node, why = _entity_node(doc, entity, domain)
         nodes.append(node)
         if why:
             reasons.append(f"{entity.name}: {why}")
@@ -79,11 +83,11 @@ def skeleton(doc: Document, source: str, base_url: str | None = None) -> str:
         "could not decide. Check the result with `c360 check-config FILE`.",
     ]
     text = render(header, Node("sources", children=[source_node]))
-    _check(text, doc.origin)
+    _check(text, doc.origin, domain)
     return text
 
 
-def _check(text: str, origin: str) -> None:
+def _check(text: str, origin: str, domain: Domain) -> None:
     """The skeleton loads as a source config, mappings included (links are the file's owner's).
 
     A failure here is the importer's bug; it is still one line, never a traceback.
@@ -92,7 +96,7 @@ def _check(text: str, origin: str) -> None:
     filled = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "http://variable.invalid", text)
     try:
         config = SourcesConfig.model_validate(yaml.safe_load(filled))
-        build_mappers(config)
+        domain.check_mappings(config)
     except (ValidationError, ConfigError) as exc:
         problem = " ".join(str(exc).split())[:300]
         raise OpenApiError(f"{origin}: the skeleton does not validate (a bug): {problem}") from None
@@ -148,13 +152,13 @@ def _noun(path: str) -> str:
     return static[-1] if static else "records"
 
 
-def _entity_node(doc: Document, entity: _Entity) -> tuple[Node, str]:
+def _entity_node(doc: Document, entity: _Entity, domain: Domain) -> tuple[Node, str]:
     """The entity's node (commented out when it cannot be used) and, if so, why."""
     first_shape = entity.answers[0][1]
     where = ", ".join(f"{op.method} {op.path}" for op, _ in entity.answers)
     if not any(takes_keys(doc, op, shape) for op, shape in entity.answers):
         return _unused(entity, where)  # not worth mapping: nothing could look it up
-    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names)
+    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names, domain)
     if mapping is None:
         return Node(
             entity.name,
@@ -228,10 +232,11 @@ def _choose(proposals: list[LookupProposal]) -> tuple[list[LookupProposal], list
     return list(active.values()), others
 
 
-def import_openapi(location: str, source: str, base_url: str | None = None) -> str:
+def import_openapi(location: str, source: str, domain: Domain, base_url: str | None = None) -> str:
     """Read the document at ``location`` (file or URL) and return source ``source``'s skeleton."""
     from sources.openapi.document import read_document
 
     if base_url is not None and not re.match(r"https?://[^\s/]+", base_url):
         raise OpenApiError(f"--base-url '{base_url}': expected http(s)://host[:port][/path]")
-    return skeleton(read_document(location), source, base_url.rstrip("/") if base_url else None)
+    url = base_url.rstrip("/") if base_url else None
+    return skeleton(read_document(location), source, domain, url)

@@ -2,10 +2,14 @@
 
 The document is fetched over real HTTP from a local server, as a user would
 point the command at a running system; bad input is one line and exit code 2.
+``c360 import-openapi`` runs the importer tool (``tools/import_openapi.py``,
+also ``c360-import``) as a process of its own: the gateway package imports
+neither the sources nor the resolvers layer for it.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import threading
@@ -19,6 +23,7 @@ from typer.testing import CliRunner
 
 from gateway.cli import app
 from sources.demo import support
+from tools import import_openapi as tool
 
 runner = CliRunner()
 
@@ -128,8 +133,11 @@ def test_an_unreachable_or_oversized_document_is_one_line(
     assert "answered HTTP 404" in _one_line_failure(
         [support_url.replace("openapi", "nothing"), "--source", "support"]
     )
+    # The limit is patched in this process: the tool runs here, not through `c360`.
     monkeypatch.setattr("sources.openapi.document.MAX_DOCUMENT_BYTES", 1_000)
-    assert "larger than 1000 bytes" in _one_line_failure([support_url, "--source", "support"])
+    result = runner.invoke(tool.app, [support_url, "--source", "support"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "larger than 1000 bytes" in result.output
 
 
 def test_a_source_name_that_is_no_yaml_key_is_refused(support_url: str) -> None:
@@ -140,3 +148,38 @@ def test_an_output_that_cannot_be_written_is_one_line(support_url: str, tmp_path
     output = tmp_path / "no-such-dir" / "support.yaml"
     said = _one_line_failure([support_url, "--source", "support", "--output", str(output)])
     assert f"{output}: cannot write" in said
+
+
+def test_a_location_that_looks_like_an_option_is_read_as_a_location(tmp_path: Path) -> None:
+    said = _one_line_failure(["--source", "x", "--", "-weird.json"])
+    assert "-weird.json" in said and "cannot read" in said
+
+
+def test_c360_import_is_the_same_tool_as_c360_import_openapi(support_url: str) -> None:
+    """The console script and the gateway's command write the same skeleton."""
+    direct = runner.invoke(tool.app, [support_url, "--source", "support"])
+    through_c360 = runner.invoke(app, ["import-openapi", support_url, "--source", "support"])
+    assert direct.exit_code == through_c360.exit_code == 0, through_c360.output
+    assert direct.output == through_c360.output
+
+
+def _imports(package: Path) -> set[str]:
+    """Every module a package's files import (absolute imports, at any depth in the file)."""
+    found: set[str] = set()
+    for file in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+    return found
+
+
+def test_the_importer_knows_no_resolvers_and_the_gateway_no_importer() -> None:
+    """DESIGN's layers: sources never import resolvers; the gateway never imports sources."""
+    root = Path(tool.__file__).resolve().parents[1]
+    in_importer = _imports(root / "sources" / "openapi")
+    assert not {m for m in in_importer if m.split(".")[0] == "resolvers"}
+    in_gateway = _imports(root / "gateway")
+    assert not {m for m in in_gateway if m == "sources" or m.startswith("sources.")}
+    assert not {m for m in in_gateway if m == "tools" or m.startswith("tools.")}

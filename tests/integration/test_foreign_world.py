@@ -24,8 +24,8 @@ from gateway.settings import PROJECT_ROOT, Settings
 from sources.foreign.cluster import ForeignCluster, start_foreign_sources
 from sources.foreign.orders import PAGE_SIZE
 from sources.foreign.world import ForeignWorld, Person
-from sources.openapi.skeleton import import_openapi
 from tests.demo_harness import GatewayServer, graphql
+from tools.import_openapi import skeleton_of
 
 FOREIGN_SOURCES = PROJECT_ROOT / "sources" / "foreign" / "sources.yaml"
 AGENT_QUERY = (PROJECT_ROOT / "queries" / "agent.graphql").read_text(encoding="utf-8")
@@ -238,7 +238,7 @@ async def test_the_importer_proposes_what_the_reviewed_config_says(
 ) -> None:
     reviewed = yaml.safe_load(FOREIGN_SOURCES.read_text(encoding="utf-8"))["sources"]
     for system, url in cluster.urls.items():
-        text = await asyncio.to_thread(import_openapi, f"{url}/openapi.json", system)
+        text = await asyncio.to_thread(skeleton_of, f"{url}/openapi.json", system)
         imported = yaml.safe_load(text)["sources"][system]
         assert set(imported["entities"]) == set(reviewed[system]["entities"]), system
         for name, entity in imported["entities"].items():
@@ -261,8 +261,6 @@ async def test_the_importer_proposes_what_the_reviewed_config_says(
                     "support": "support_user_id",
                 }
     billing_auth = yaml.safe_load(
-        await asyncio.to_thread(
-            import_openapi, f"{cluster.urls['billing']}/openapi.json", "billing"
-        )
+        await asyncio.to_thread(skeleton_of, f"{cluster.urls['billing']}/openapi.json", "billing")
     )["sources"]["billing"]["auth"]["oauth2_client_credentials"]
     assert billing_auth["token_url"] == f"{cluster.urls['billing']}/oauth/token"

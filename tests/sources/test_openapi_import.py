@@ -22,6 +22,7 @@ from sources.demo import billing, crm, orders, social, support, web
 from sources.openapi.document import OpenApiError, parse_document
 from sources.openapi.skeleton import import_openapi, skeleton
 from sources.openapi.writer import scalar
+from tools.import_openapi import DOMAIN
 
 DEMO = load_sources_config(Path("sources/demo/sources.yaml"))
 
@@ -32,7 +33,7 @@ def _imported(tmp_path: Path, name: str, openapi: dict[str, Any]) -> tuple[str, 
     document["servers"] = [{"url": "http://127.0.0.1:8102"}]
     source = tmp_path / f"{name}.json"
     source.write_text(json.dumps(document), encoding="utf-8")
-    text = import_openapi(str(source), name)
+    text = import_openapi(str(source), name, DOMAIN)
     written = tmp_path / f"{name}.yaml"
     written.write_text(text, encoding="utf-8")
     config = load_sources_config(written)
@@ -188,7 +189,9 @@ def _grouped_document() -> dict[str, Any]:
 
 
 def test_a_grouped_batch_with_cursor_paging_is_proposed_as_group_and_paging() -> None:
-    text = skeleton(parse_document(json.dumps(_grouped_document()), "orders.json"), "orders")
+    text = skeleton(
+        parse_document(json.dumps(_grouped_document()), "orders.json"), "orders", DOMAIN
+    )
     source = yaml.safe_load(text)["sources"]["orders"]
     assert source["base_url"] == "https://orders.example/api"
     entity = source["entities"]["orders"]
@@ -237,7 +240,7 @@ def test_a_post_body_with_a_list_of_emails_is_a_batched_lookup() -> None:
     }
     document["components"]["schemas"]["CustomerOrders"]["properties"]["email"] = {"type": "string"}
     del document["components"]["schemas"]["CustomerOrders"]["properties"]["customer_id"]
-    text = skeleton(parse_document(json.dumps(document), "orders.json"), "orders")
+    text = skeleton(parse_document(json.dumps(document), "orders.json"), "orders", DOMAIN)
     lookup = yaml.safe_load(text)["sources"]["orders"]["entities"]["orders"]["lookups"]["email"]
     assert lookup["method"] == "POST"
     assert lookup["json_body"] == {"emails": "{keys}"}
@@ -265,7 +268,7 @@ def test_a_post_body_with_a_list_of_emails_is_a_batched_lookup() -> None:
 )
 def test_an_unusable_document_is_one_line_naming_what_is_missing(text: str, says: str) -> None:
     with pytest.raises(OpenApiError) as caught:
-        skeleton(parse_document(text, "doc.json"), "things")
+        skeleton(parse_document(text, "doc.json"), "things", DOMAIN)
     message = str(caught.value)
     assert says in message and message.startswith("doc.json: ")
     assert "\n" not in message
@@ -275,7 +278,7 @@ def test_records_no_domain_record_fits_are_refused_naming_the_best_fit() -> None
     document = copy.deepcopy(crm.OPENAPI)
     del document["paths"]["/contacts"]
     with pytest.raises(OpenApiError, match="no usable paths: accounts: best fit"):
-        skeleton(parse_document(json.dumps(document), "crm.json"), "crm")
+        skeleton(parse_document(json.dumps(document), "crm.json"), "crm", DOMAIN)
 
 
 def test_scalars_read_back_as_the_same_strings() -> None:
@@ -305,7 +308,7 @@ def test_the_foreign_worlds_yaml_keeps_what_the_importer_decided(
     importer wrote a lookup or a field, the reviewed file has the same one."""
     reviewed = yaml.safe_load(Path("sources/foreign/sources.yaml").read_text(encoding="utf-8"))
     document = {**openapi, "servers": [{"url": "http://127.0.0.1:8201"}]}
-    text = skeleton(parse_document(json.dumps(document), f"{name}.json"), name)
+    text = skeleton(parse_document(json.dumps(document), f"{name}.json"), name, DOMAIN)
     for entity in yaml.safe_load(text)["sources"][name]["entities"].values():
         hand = next(
             e
@@ -395,6 +398,7 @@ def test_key_formats_filters_and_auth_are_read_from_descriptions_and_schemes() -
             "billing.json",
         ),
         "billing",
+        DOMAIN,
     )
     source = yaml.safe_load(text)["sources"]["billing"]
     credentials = source["auth"]["oauth2_client_credentials"]
@@ -420,6 +424,7 @@ def test_a_bearer_scheme_becomes_a_header_from_an_environment_variable() -> None
     text = skeleton(
         parse_document(_document({"/invoices": _get([ids], _INVOICES)}, components=schemes), "x"),
         "ledger",
+        DOMAIN,
     )
     headers = yaml.safe_load(text)["sources"]["ledger"]["headers"]
     assert headers == {"Authorization": "Bearer ${LEDGER_TOKEN}"}
@@ -462,7 +467,7 @@ def test_a_hostile_document_is_refused_in_one_line_or_imported_as_a_valid_config
     text: str,
 ) -> None:
     try:
-        written = skeleton(parse_document(text, "hostile.json"), "things")
+        written = skeleton(parse_document(text, "hostile.json"), "things", DOMAIN)
     except OpenApiError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("hostile.json: ")
         return
