@@ -11,7 +11,9 @@ from typing import Any
 from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
+from resolvers.experience.figures import BusinessViewSettings
 from resolvers.system.loaders import SystemLoaders
+from schema.business import BUSINESS_VIEWS
 from schema.context import Context
 
 _PROCESS = os.urandom(8).hex()
@@ -47,4 +49,15 @@ def new_context(request: HTTPConnection, response: Any, settings: Settings) -> C
         request_id=request_id,
         request=request,
         response=response,
+        extra={BUSINESS_VIEWS: business_views(request.app.state, settings)},
     )
+
+
+def business_views(state: Any, settings: Settings) -> BusinessViewSettings:
+    """The app's CMO/CEO view settings and figure cache, made on first use (one per app)."""
+    views: BusinessViewSettings | None = getattr(state, "business_views", None)
+    if views is None:
+        views = state.business_views = BusinessViewSettings(
+            ttl_s=settings.role_view_ttl_s, large_deal_amount=settings.large_deal_amount
+        )
+    return views

@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     max_introspection_depth: Annotated[int, Field(ge=3)] = Field(
         default=20, description="Field depth under __schema/__type; full introspection needs 15."
     )
+    role_view_ttl_s: Annotated[float, Field(ge=0, le=86_400)] = Field(
+        default=60.0,
+        description="How long the CMO's and CEO's computed figures are kept (0: computed "
+        "on every request); each figure says its as-of time either way.",
+    )
+    large_deal_amount: Annotated[float, Field(ge=0)] = Field(
+        default=50_000.0,
+        description="The CEO's large deals: open opportunities worth this much or more.",
+    )
     log_level: str = "info"
     redis_url: str | None = Field(
         default=None,

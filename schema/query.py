@@ -6,15 +6,19 @@ from typing import Any
 
 import strawberry
 
-from resolvers.experience import agent
+from resolvers.experience import agent, ceo, cmo
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import find_people, find_person
 from schema.agent import AgentView
+from schema.business import business_of
+from schema.ceo import CeoView
+from schema.cmo import CmoView
 from schema.context import Info
 from schema.customer import Customer
 from schema.look_ahead import reads_of
 
 MAX_IDS = 1000
+MOST_MONTHS = 36
 
 
 def _subfields(info: Info) -> list[Any]:
@@ -62,3 +66,27 @@ class Query:
         ahead = reads_of(_subfields(info), AgentView, info.schema.config.name_converter)
         view = await agent.agent_view(ctx.customer_loaders, phone, ctx.now, ahead)
         return AgentView(view=view) if view is not None else None
+
+    @strawberry.field(
+        description=f"The CMO's view over the last `months` calendar months (1..{MOST_MONTHS}, "
+        "the current one included): leads, campaigns, pipeline, net revenue."
+    )
+    def cmo_view(self, info: Info, months: int = cmo.DEFAULT_MONTHS) -> CmoView:
+        loaders, settings = business_of(info.context)
+        view = cmo.CmoView(loaders, settings, info.context.now, _months(months))
+        return CmoView(view=view)
+
+    @strawberry.field(
+        description=f"The CEO's view over the last `months` calendar months (1..{MOST_MONTHS}, "
+        "the current one included): revenue, NPS, large deals, what was created."
+    )
+    def ceo_view(self, info: Info, months: int = ceo.DEFAULT_MONTHS) -> CeoView:
+        loaders, settings = business_of(info.context)
+        view = ceo.CeoView(loaders, settings, info.context.now, _months(months))
+        return CeoView(view=view)
+
+
+def _months(months: int) -> int:
+    if not 1 <= months <= MOST_MONTHS:
+        raise InvalidLookup("months", f"{months} (give 1 to {MOST_MONTHS})")
+    return months

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from resolvers.system.business_records import BUSINESS_RECORD_TYPES
+
 
 @dataclass(slots=True, frozen=True)
 class CrossReference:
@@ -178,6 +180,7 @@ RECORD_TYPES: dict[str, type] = {
     "social_mentions": SocialMention,
     "weather": CurrentWeather,
     "rfm_cutpoints": RfmCutPoints,
+    **BUSINESS_RECORD_TYPES,
 }
 """What an entity's ``serves:`` may name, and the record it maps to."""
 

@@ -1,13 +1,25 @@
-"""Demo source systems: seven seeded, deliberately messy REST services.
+"""Demo source systems: seeded, deliberately messy REST services.
 
 They stand in for the CRM, order system, billing, support desk, web analytics,
-social listening and weather provider that a real Customer 360 would call. The
+social listening, weather provider, marketing automation, the sales
+pipeline and the survey system that a real Customer 360 would call. The
 gateway reaches them only over HTTP, exactly as it would reach a foreign system.
 """
 
 from __future__ import annotations
 
-SYSTEMS: tuple[str, ...] = ("crm", "orders", "billing", "support", "web", "social", "weather")
-"""Every demo system, in default-port order (crm 8101 … weather 8107)."""
+SYSTEMS: tuple[str, ...] = (
+    "crm",
+    "orders",
+    "billing",
+    "support",
+    "web",
+    "social",
+    "weather",
+    "marketing",
+    "opportunities",
+    "surveys",
+)
+"""Every demo system, in default-port order (crm 8101 … weather 8107, then the others)."""
 
 DEFAULT_BASE_PORT = 8101

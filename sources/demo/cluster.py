@@ -19,9 +19,12 @@ from sources.demo import (
     SYSTEMS,
     billing,
     crm,
+    marketing,
+    opportunities,
     orders,
     social,
     support,
+    surveys,
     weather,
 )
 from sources.demo import web as web_analytics
@@ -38,6 +41,9 @@ SYSTEM_MODULES: dict[str, ModuleType] = {
     "web": web_analytics,
     "social": social,
     "weather": weather,
+    "marketing": marketing,
+    "opportunities": opportunities,
+    "surveys": surveys,
 }
 SHUTDOWN_SECONDS = 1.0
 

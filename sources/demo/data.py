@@ -14,10 +14,13 @@ from typing import Any
 from sources.demo.world.contacts import crm_accounts, crm_contacts
 from sources.demo.world.invoices import billing_system
 from sources.demo.world.ledger import ledger_row, split_at_cutover
+from sources.demo.world.marketing import marketing_automation
 from sources.demo.world.mentions import social_listening
 from sources.demo.world.people import PLANTED_ROLES, generate_people
+from sources.demo.world.pipeline import sales_pipeline
 from sources.demo.world.planted import PlantedCase, ServedRecords, describe_planted
 from sources.demo.world.purchases import order_system
+from sources.demo.world.surveys import survey_responses
 from sources.demo.world.tickets import support_desk
 from sources.demo.world.visits import web_analytics
 
@@ -44,6 +47,14 @@ class DemoWorld:
     planted: list[PlantedCase]
     ledger_invoices: list[JsonRecord]
     """Invoices from before billing's cut-over, as rows of the legacy SQL ledger."""
+    campaigns: list[JsonRecord]
+    campaign_costs: list[JsonRecord]
+    leads: list[JsonRecord]
+    touches: list[JsonRecord]
+    """Marketing automation: campaigns, their monthly costs, leads and the touches on them."""
+    opportunities: list[JsonRecord]
+    """The CRM's sales pipeline (served by its own opportunities service)."""
+    survey_responses: list[JsonRecord]
 
     def planted_case(self, case: str) -> PlantedCase:
         """The first planted case of that name; KeyError if the name is unknown."""
@@ -68,6 +79,7 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
     purchases = order_system(stream("orders"), people, today)
     billing = billing_system(stream("billing"), people, purchases, today)
     current_invoices, legacy_invoices = split_at_cutover(billing.invoices, today)
+    marketing = marketing_automation(stream("marketing"), people, today)
     # Planted cases are described from every invoice, whichever system now holds it.
     served = ServedRecords(
         contacts=crm_contacts(stream("crm"), people, customers),
@@ -93,4 +105,10 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
         mentions=served.mentions,
         planted=describe_planted(people, served, today),
         ledger_invoices=[ledger_row(invoice) for invoice in legacy_invoices],
+        campaigns=marketing.campaigns,
+        campaign_costs=marketing.costs,
+        leads=marketing.leads,
+        touches=marketing.touches,
+        opportunities=sales_pipeline(stream("opportunities"), people, marketing.leads, today),
+        survey_responses=survey_responses(stream("surveys"), people, today),
     )

@@ -229,7 +229,7 @@ OPENAPI = document(
             "get": get_operation(
                 "getLeadReport",
                 "Leads and conversions per month and channel",
-                [],
+                [scope_parameter()],
                 "LeadReport",
             )
         },

@@ -146,7 +146,7 @@ OPENAPI = document(
             "get": get_operation(
                 "getPipelineReport",
                 "Open opportunities per stage, with their value and ageing",
-                [],
+                [scope_parameter()],
                 "PipelineReport",
             )
         },

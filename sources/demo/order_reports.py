@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from sources.demo.openapi import Schema, get_operation, integer, list_of, money, obj, string
-from sources.demo.reports import as_of_now, month_of
+from sources.demo.reports import as_of_now, month_of, scope_parameter
 
 JsonRecord = dict[str, Any]
 
@@ -74,7 +74,7 @@ REVENUE_PATHS: dict[str, Any] = {
         "get": get_operation(
             "getRevenueReport",
             "Revenue per month: gross, discounts, returns, net",
-            [],
+            [scope_parameter()],
             "RevenueReport",
         )
     }

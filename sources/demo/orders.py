@@ -23,6 +23,7 @@ from sources.demo.openapi import (
     ref,
     string,
 )
+from sources.demo.order_reports import REVENUE_PATHS, REVENUE_SCHEMAS, revenue_report
 from sources.demo.params import required_batch
 from sources.demo.service import DemoService, Knobs
 from sources.demo.world.timestamps import iso_timestamp, midnight
@@ -108,6 +109,7 @@ def create_service(world: DemoWorld, *, knobs: Knobs | None = None) -> DemoServi
         web.get("/orders", system.orders),
         web.get("/customers/{id}/orders", system.customer_orders),
         web.get("/stats/rfm", system.rfm_stats),
+        revenue_report(world.orders),
     ]
     return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
@@ -156,6 +158,7 @@ SCHEMAS = {
             "monetary": array(number("Kept revenue."), "4 ascending quintile cut points."),
         }
     ),
+    **REVENUE_SCHEMAS,
     "CustomerList": list_of("Customer"),
     "OrderList": list_of("Order"),
 }
@@ -203,6 +206,7 @@ OPENAPI = document(
                 "RfmCutPoints",
             )
         },
+        **REVENUE_PATHS,
     },
     SCHEMAS,
 )

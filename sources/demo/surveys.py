@@ -131,7 +131,9 @@ OPENAPI = document(
             )
         },
         "/stats/nps": {
-            "get": get_operation("getNpsReport", "NPS per month of answers", [], "NpsReport")
+            "get": get_operation(
+                "getNpsReport", "NPS per month of answers", [scope_parameter()], "NpsReport"
+            )
         },
     },
     SCHEMAS,

@@ -17,12 +17,22 @@ from sources.demo.control import DemoCallFailed, DemoControl
 
 BUSINESS_PATHS = {
     "crm": {"/contacts", "/accounts"},
-    "orders": {"/customers", "/orders", "/customers/{id}/orders", "/stats/rfm"},
+    "orders": {"/customers", "/orders", "/customers/{id}/orders", "/stats/rfm", "/stats/revenue"},
     "billing": {"/accounts", "/invoices", "/accounts/{account_no}/invoices"},
     "support": {"/tickets", "/requesters/{email}/tickets"},
     "web": {"/visits", "/users/{email}/visits"},
     "social": {"/mentions", "/authors/{handle}/mentions"},
     "weather": {"/v1/forecast"},
+    "marketing": {
+        "/campaigns",
+        "/campaign-costs",
+        "/leads",
+        "/leads/{id}/touches",
+        "/touches",
+        "/stats/leads",
+    },
+    "opportunities": {"/opportunities", "/stats/pipeline"},
+    "surveys": {"/responses", "/stats/nps"},
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 

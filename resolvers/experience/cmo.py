@@ -1,0 +1,97 @@
+"""The CMO's view: where leads come from, what campaigns return, how the pipeline and revenue do.
+
+One module owning the whole shape, like the agent's. Every section is computed
+at query time from the sources' records and reports (a source's own report is
+used where it has one, e.g. leads per month and channel, the pipeline by stage;
+otherwise the records are counted here), kept for the configured TTL, and dated
+by its as-of time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from resolvers.experience.figures import BusinessViewSettings, Figure, oldest
+from resolvers.process import campaigns, pipeline, revenue
+from resolvers.process.months import month_window
+from resolvers.system.business_loaders import BusinessLoaders
+
+DEFAULT_MONTHS = 12
+
+
+@dataclass(slots=True, frozen=True)
+class CmoView:
+    """The CMO's sections over the last ``months`` calendar months (the current one included)."""
+
+    loaders: BusinessLoaders
+    settings: BusinessViewSettings
+    now: datetime
+    months: int = DEFAULT_MONTHS
+
+    @property
+    def window(self) -> tuple[str, ...]:
+        return tuple(month_window(self.now, self.months))
+
+    async def lead_generation(self) -> Figure[list[campaigns.LeadsInMonth]]:
+        """Leads and conversions per month and channel."""
+        return await self.settings.figures.get(("leads", self.window), self._lead_generation)
+
+    async def _lead_generation(self) -> Figure[list[campaigns.LeadsInMonth]]:
+        if self.loaders.leads_by_month.served:
+            report = await self.loaders.leads_by_month.load()
+            return Figure(campaigns.lead_generation(report.records, self.window), report.as_of)
+        leads = await self.loaders.leads.load()
+        return Figure(campaigns.lead_generation_from_leads(leads.records, self.window), leads.as_of)
+
+    async def campaign_performance(self) -> Figure[list[campaigns.CampaignResult]]:
+        """Cost, leads, conversions, revenue attributed and cost per acquisition per campaign."""
+        return await self.settings.figures.get(("campaigns", self.window), self._campaigns)
+
+    async def _campaigns(self) -> Figure[list[campaigns.CampaignResult]]:
+        found, costs, leads, deals = await asyncio.gather(
+            self.loaders.campaigns.load(),
+            self.loaders.campaign_costs.load(),
+            self.loaders.leads.load(),
+            self.loaders.opportunities.load(),
+        )
+        value = campaigns.campaign_performance(
+            found.records, costs.records, leads.records, deals.records, self.window
+        )
+        return Figure(value, oldest(found.as_of, costs.as_of, leads.as_of, deals.as_of))
+
+    async def pipeline_health(self) -> Figure[list[pipeline.StageHealth]]:
+        """Open deals by stage, with how long they have sat in it."""
+        return await pipeline_health(self.loaders, self.settings, self.now)
+
+    async def net_revenue(self) -> Figure[revenue.RevenueFigures]:
+        """Gross, discounts, returns and net revenue per month, with growth."""
+        return await monthly_revenue(self.loaders, self.settings, self.window)
+
+
+async def pipeline_health(
+    loaders: BusinessLoaders, settings: BusinessViewSettings, now: datetime
+) -> Figure[list[pipeline.StageHealth]]:
+    """Pushed down to the pipeline's own stage report when a source has one."""
+
+    async def compute() -> Figure[list[pipeline.StageHealth]]:
+        if loaders.pipeline_by_stage.served:
+            report = await loaders.pipeline_by_stage.load()
+            return Figure(pipeline.pipeline_health(report.records), report.as_of)
+        deals = await loaders.opportunities.load()
+        return Figure(pipeline.pipeline_health_from(deals.records, now.date()), deals.as_of)
+
+    return await settings.figures.get(("pipeline", now.date()), compute)
+
+
+async def monthly_revenue(
+    loaders: BusinessLoaders, settings: BusinessViewSettings, window: tuple[str, ...]
+) -> Figure[revenue.RevenueFigures]:
+    """The order systems' revenue reports over ``window`` (shared by the CMO and the CEO)."""
+
+    async def compute() -> Figure[revenue.RevenueFigures]:
+        report = await loaders.revenue_by_month.load()
+        return Figure(revenue.monthly_revenue(report.records, window), report.as_of)
+
+    return await settings.figures.get(("revenue", window), compute)

@@ -1,0 +1,90 @@
+"""The CMO's view: a thin GraphQL face of ``resolvers.experience.cmo.CmoView``.
+
+Each section is nullable on its own: a source that is down costs its sections,
+with an error naming it, never the view.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+
+from resolvers.experience import cmo
+from schema.business import PipelineHealth, RevenueFigures, RevenueInMonth, StageHealth
+
+
+@strawberry.type(description="Leads that came in one month on one channel.")
+class LeadsInMonth:
+    month: str = strawberry.field(description="YYYY-MM.")
+    channel: str = strawberry.field(description="Normalised channel (email, paid_search, ...).")
+    leads: int
+    converted: int | None = strawberry.field(description="Of those, converted to customers.")
+
+
+@strawberry.type(description="Lead generation by channel and month, as of a time.")
+class LeadGeneration:
+    as_of: datetime
+    rows: list[LeadsInMonth]
+
+
+@strawberry.type(description="What one campaign cost and brought within the window.")
+class CampaignResult:
+    id: strawberry.ID
+    name: str | None
+    channel: str
+    cost: float
+    leads: int
+    conversions: int = strawberry.field(description="Distinct people among its converted leads.")
+    revenue_attributed: float = strawberry.field(
+        description="Won deals naming the campaign as their source (first touch)."
+    )
+    cost_per_acquisition: float | None = strawberry.field(
+        description="cost / conversions; null without a conversion."
+    )
+    return_on_spend: float | None = strawberry.field(
+        description="revenue attributed / cost; null without a cost."
+    )
+
+
+@strawberry.type(description="Campaign performance, costliest first, as of a time.")
+class CampaignPerformance:
+    as_of: datetime
+    campaigns: list[CampaignResult]
+
+
+@strawberry.type(description="What the CMO reads: leads, campaigns, pipeline, revenue.")
+class CmoView:
+    view: strawberry.Private[cmo.CmoView]
+
+    @strawberry.field(description="The calendar months covered (YYYY-MM, oldest first).")
+    def months(self) -> list[str]:
+        return list(self.view.window)
+
+    @strawberry.field(description="Leads and conversions per month and channel.")
+    async def lead_generation(self) -> LeadGeneration | None:
+        figure = await self.view.lead_generation()
+        return LeadGeneration(as_of=figure.as_of, rows=cast("list[LeadsInMonth]", figure.value))
+
+    @strawberry.field(description="Per campaign: cost, leads, conversions, revenue, CPA.")
+    async def campaign_performance(self) -> CampaignPerformance | None:
+        figure = await self.view.campaign_performance()
+        campaigns = cast("list[CampaignResult]", figure.value)
+        return CampaignPerformance(as_of=figure.as_of, campaigns=campaigns)
+
+    @strawberry.field(description="Open deals by stage, with ageing.")
+    async def pipeline_health(self) -> PipelineHealth | None:
+        figure = await self.view.pipeline_health()
+        return PipelineHealth(as_of=figure.as_of, stages=cast("list[StageHealth]", figure.value))
+
+    @strawberry.field(description="Gross, discounts, returns and net revenue per month.")
+    async def net_revenue(self) -> RevenueFigures | None:
+        figure = await self.view.net_revenue()
+        value = figure.value
+        return RevenueFigures(
+            as_of=figure.as_of,
+            months=cast("list[RevenueInMonth]", value.months),
+            net_total=value.net_total,
+            growth_pct=value.growth_pct,
+        )
