@@ -20,8 +20,10 @@ from graphql.pyutils import inspect as graphql_inspect
 
 from schema.execution.adapter import is_strawberry_isoformat
 from schema.execution.budget import CHECK_EVERY, RUNNING, CompletionStopped, complete_long
+from schema.execution.eager import Waiting
 from schema.execution.fallback import NotCompilable
 from schema.execution.runner import Complete, ResponsePath, Run
+from schema.execution.slices import SLICED_ITEMS, in_slices
 
 _INT_RANGE = range(-(2**31), 2**31)
 _NATIVE: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
@@ -201,8 +203,12 @@ def _generate(shape: Shape) -> Callable[..., Fast]:
     return factory
 
 
-def careful_unless_fast(fast: Fast, careful: Complete) -> Complete:
-    """Plain data the fast way; the careful way (errors located, waits awaited) if it objects."""
+def careful_unless_fast(fast: Fast, careful: Complete, item: Fast | None = None) -> Complete:
+    """Plain data the fast way; the careful way (errors located, waits awaited) if it objects.
+
+    ``item``: for a list field, its items' fast completion; a long value is then
+    completed in slices that let other requests run between them (``slices``).
+    """
 
     def complete(run: Run, value: Any, path: ResponsePath) -> Any:
         try:
@@ -212,4 +218,17 @@ def careful_unless_fast(fast: Fast, careful: Complete) -> Complete:
         except Exception:
             return careful(run, value, path)
 
-    return complete
+    if item is None:
+        return complete
+
+    def complete_list(run: Run, value: Any, path: ResponsePath) -> Any:
+        if (type(value) is list or type(value) is tuple) and len(value) > SLICED_ITEMS:
+            return Waiting(in_slices(run, value, path, item, careful))
+        try:
+            return fast(value)
+        except CompletionStopped:
+            raise
+        except Exception:
+            return careful(run, value, path)
+
+    return complete_list

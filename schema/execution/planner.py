@@ -126,6 +126,15 @@ class Compiler:
     ) -> Complete:
         """How to complete a value of ``return_type`` for the field ``label`` (Type.field)."""
         if not is_leaf_type(named_type(return_type)):
+            non_null = isinstance(return_type, GraphQLNonNull)
+            listed = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            if isinstance(listed, GraphQLList):  # its items' fast way: long values go in slices
+                item = self.fast_completer(listed.of_type, nodes)
+                if item is None:
+                    return self._careful(return_type, nodes, label)
+                whole = fast_non_null(fast_list(item)) if non_null else fast_list(item)
+                careful = self._careful(return_type, nodes, label)
+                return careful_unless_fast(whole, careful, item)
             fast = self.fast_completer(return_type, nodes)
             if fast is not None:
                 return careful_unless_fast(fast, self._careful(return_type, nodes, label))
