@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from resolvers.system.customer_loaders import CustomerLoaders
+from resolvers.system.intelligence import Intelligence
 from resolvers.system.loaders import SystemLoaders
 
 
@@ -21,6 +22,8 @@ class Context:
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    intelligence: Intelligence = field(default_factory=Intelligence)
+    """The intelligence policy, the offer-outcome store and the fitted models (one per process)."""
     customer_loaders: CustomerLoaders = field(init=False)
     """The named loaders (``OrdersByCustomerLoader``, ...) over ``loaders``: what resolvers use."""
 

@@ -122,12 +122,15 @@ class Customer:
     )
     async def rfm(self, info: Info) -> Rfm | None:
         ctx = info.context
-        return cast(Rfm, await scoring.rfm_of(ctx.customer_loaders, self.person, ctx.now))
+        policy = ctx.intelligence.policy
+        return cast(Rfm, await scoring.rfm_of(ctx.customer_loaders, self.person, ctx.now, policy))
 
     @strawberry.field(description="The customer's RFM segment.", metadata=reads(*scoring.RFM_READS))
     async def segment(self, info: Info) -> Segment | None:
         ctx = info.context
-        return cast(Segment, await scoring.segment_of(ctx.customer_loaders, self.person, ctx.now))
+        policy = ctx.intelligence.policy
+        segment = await scoring.segment_of(ctx.customer_loaders, self.person, ctx.now, policy)
+        return cast(Segment, segment)
 
     @strawberry.field(
         description="Red / yellow / green light with the reasons.",

@@ -14,6 +14,7 @@ from resolvers.process.facts import (
 )
 from resolvers.process.health import Health, health_light
 from resolvers.process.identity import Person
+from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
 from resolvers.process.rfm import RfmScore, rfm_scores
 from resolvers.process.segments import Segment, segment_for
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
@@ -25,14 +26,24 @@ HEALTH_READS: tuple[Ahead, ...] = ("tickets", "invoices", "social_mentions", "we
 """The named loaders the health light is made of."""
 
 
-async def rfm_of(loaders: CustomerLoaders, person: Person, now: datetime) -> RfmScore:
+async def rfm_of(
+    loaders: CustomerLoaders,
+    person: Person,
+    now: datetime,
+    policy: IntelligencePolicy = DEFAULT_POLICY,
+) -> RfmScore:
     await loaders.load_ahead(RFM_READS, [person.keys])  # one wait for both
     orders, cut_points = await orders_of(loaders, person), await rfm_cut_points(loaders)
-    return rfm_scores(orders, cut_points, now)
+    return rfm_scores(orders, cut_points, now, policy.rfm_monetary)
 
 
-async def segment_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Segment:
-    return segment_for(await rfm_of(loaders, person, now))
+async def segment_of(
+    loaders: CustomerLoaders,
+    person: Person,
+    now: datetime,
+    policy: IntelligencePolicy = DEFAULT_POLICY,
+) -> Segment:
+    return segment_for(await rfm_of(loaders, person, now, policy), policy.segment_rules)
 
 
 async def health_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Health:

@@ -73,6 +73,8 @@ class Order:
     cost_of_goods: float | None = None
     shipping_cost: float | None = None
     discount: float | None = None
+    refunded: float | None = None
+    """What was paid back (a return, a goodwill refund); None: the source does not say."""
     lines: Sequence[OrderLine] = ()
     """Mapped from the source on first read (see ``mapping.OnDemand``)."""
     links: tuple[CrossReference, ...] = ()
@@ -169,6 +171,19 @@ class RfmCutPoints:
     frequency: tuple[float, ...]
     monetary: tuple[float, ...]
     customers: int | None = None
+    window_days: int | None = None
+    """The window the value columns below cover (None: the source sends cut points only)."""
+    compare_days: int | None = None
+    recency_days_values: tuple[float, ...] = ()
+    """Row i of every ``*_values`` column is one anonymous customer (no ids): the population
+    the rank rule, segment sizes and the lifetime-value model are computed from."""
+    frequency_values: tuple[float, ...] = ()
+    monetary_values: tuple[float, ...] = ()
+    tenure_days_values: tuple[float, ...] = ()
+    prior_recency_days_values: tuple[float, ...] = ()
+    prior_frequency_values: tuple[float, ...] = ()
+    prior_monetary_values: tuple[float, ...] = ()
+    prior_tenure_days_values: tuple[float, ...] = ()
 
 
 RECORD_TYPES: dict[str, type] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -66,6 +66,84 @@ def rfm_cut_points(orders: list[JsonRecord], today: date) -> JsonRecord:
     }
 
 
+def rfm_population(
+    orders: list[JsonRecord], today: date, window_days: int, compare_days: int
+) -> JsonRecord:
+    """Every customer's R/F/M values as anonymous columns: what a rank rule and a model need.
+
+    Over the orders placed in the `window_days` before `today` (cancelled ones and
+    those with a non-positive total are not purchases; returned ones count as
+    purchases that kept nothing). Row i of the columns is one customer with at
+    least one such order, at `today` (`recency_days`, `frequency`, `monetary`,
+    `tenure_days` = days since their first order in the window) and, for
+    movement between segments, over the same window ending `compare_days`
+    earlier (`prior_*`); a customer with purchases in only one of the two windows
+    has -1 recency and 0 frequency in the other. Rows carry no id and are sorted
+    by value, so they cannot be joined back to a customer.
+    """
+    now = _row_values(orders, today, window_days)
+    before = _row_values(orders, today - timedelta(days=compare_days), window_days)
+    none = (-1.0, 0.0, 0.0, -1.0)
+    rows = sorted(
+        (*now.get(customer, none), *before.get(customer, none)) for customer in now | before
+    )
+    names = ("recency_days", "frequency", "monetary", "tenure_days")
+    columns = {f"{name}_values": [row[i] for row in rows] for i, name in enumerate(names)}
+    columns |= {
+        f"prior_{name}_values": [row[4 + i] for row in rows] for i, name in enumerate(names)
+    }
+    return {
+        "as_of": iso_timestamp(midnight(today)),
+        "window_days": window_days,
+        "compare_days": compare_days,
+        "customers": len(now),
+        **columns,
+    }
+
+
+def _row_values(
+    orders: list[JsonRecord], day: date, window_days: int
+) -> dict[str, tuple[float, float, float, float]]:
+    first: dict[str, date] = {}
+    last: dict[str, date] = {}
+    count: dict[str, int] = {}
+    spend: dict[str, float] = {}
+    start = day - timedelta(days=window_days)
+    for order in orders:
+        placed = date.fromisoformat(order["placed_at"][:10])
+        if order["status"] == "cancelled" or order["total"] <= 0 or not start < placed <= day:
+            continue
+        customer = order["customer_id"]
+        first[customer] = min(placed, first.get(customer, placed))
+        last[customer] = max(placed, last.get(customer, placed))
+        count[customer] = count.get(customer, 0) + 1
+        kept = order["total"] - min(order.get("refunded", 0.0), order["total"])
+        spend[customer] = round(spend.get(customer, 0.0) + kept, 2)
+    return {
+        customer: (
+            float((day - last[customer]).days),
+            float(count[customer]),
+            spend[customer],
+            float((day - first[customer]).days),
+        )
+        for customer in count
+    }
+
+
+def window_parameter(request: web.Request, name: str, default: int) -> int:
+    """A whole number of days, 1 to 3650, or a 400 naming the parameter."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 3650:
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number of days, 1 to 3650")
+    return value
+
+
 class OrderSystem:
     """Indexes over order-system records; order lists are newest first."""
 
@@ -82,6 +160,9 @@ class OrderSystem:
             self.orders_by_email.setdefault(order["customer_email"].lower(), []).append(order)
             self.orders_by_customer.setdefault(order["customer_id"], []).append(order)
         self.rfm = rfm_cut_points(world.orders, world.today)
+        self._orders = world.orders
+        self._today = world.today
+        self._populations: dict[tuple[int, int], JsonRecord] = {}
 
     async def customers(self, request: web.Request) -> web.Response:
         emails = dict.fromkeys(email.lower() for email in required_batch(request, "emails"))
@@ -99,7 +180,17 @@ class OrderSystem:
         return web.json_response({"data": self.orders_by_customer.get(customer_id, [])})
 
     async def rfm_stats(self, request: web.Request) -> web.Response:
-        return web.json_response(self.rfm)
+        """The cut points, and with `window_days` the population's columns too (cached)."""
+        if "window_days" not in request.query:
+            return web.json_response(self.rfm)
+        window = window_parameter(request, "window_days", 365)
+        compare = window_parameter(request, "compare_days", 90)
+        if (window, compare) not in self._populations:
+            self._populations[(window, compare)] = {
+                **self.rfm,
+                **rfm_population(self._orders, self._today, window, compare),
+            }
+        return web.json_response(self._populations[(window, compare)])
 
 
 def create_service(world: DemoWorld, *, knobs: Knobs | None = None) -> DemoService:
@@ -144,6 +235,7 @@ SCHEMAS = {
             "cost_of_goods": money("What the goods cost us"),
             "shipping_cost": money("What shipping cost us"),
             "discount": money("Discount granted"),
+            "refunded": money("What was paid back (returns)"),
             "lines": array(ref("OrderLine")),
         }
     ),
@@ -156,6 +248,18 @@ SCHEMAS = {
             ),
             "frequency": array(number("Non-cancelled orders."), "4 ascending quintile cut points."),
             "monetary": array(number("Kept revenue."), "4 ascending quintile cut points."),
+            "window_days": integer("With window_days: the window the columns cover."),
+            "compare_days": integer("With window_days: how far back the prior_* columns end."),
+            **{
+                f"{prior}{name}_values": array(
+                    number(f"{name} of one customer"),
+                    "With window_days: one value per customer (row i of every column is one "
+                    "customer, no ids), over the window ending now (or compare_days earlier "
+                    "for prior_*).",
+                )
+                for prior in ("", "prior_")
+                for name in ("recency_days", "frequency", "monetary", "tenure_days")
+            },
         }
     ),
     **REVENUE_SCHEMAS,
@@ -202,7 +306,19 @@ OPENAPI = document(
             "get": get_operation(
                 "getRfmCutPoints",
                 "RFM quintile cut points over all customers",
-                [],
+                [
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": False,
+                        "description": description,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 3650},
+                    }
+                    for name, description in (
+                        ("window_days", "Also return the population's value columns."),
+                        ("compare_days", "Where the prior_* columns' window ends (days ago)."),
+                    )
+                ],
                 "RfmCutPoints",
             )
         },

@@ -137,16 +137,20 @@ def _order(rng: Random, customer: JsonRecord, plan: OrderPlan, today: date) -> J
         shipping = plan.shipping_cost
     else:
         shipping = 0.0 if subtotal >= 75 else rng.choice((5.99, 7.99))
+    placed_at = iso_timestamp(moment(today, plan.days_ago, rng.randrange(86400)))
+    status = _status(rng, plan)
+    total = round(subtotal - discount, 2)
     return {
         "order_id": "",
         "customer_id": customer["id"],
         "customer_email": customer["email"],
-        "placed_at": iso_timestamp(moment(today, plan.days_ago, rng.randrange(86400))),
-        "status": _status(rng, plan),
+        "placed_at": placed_at,
+        "status": status,
         "currency": "USD",
-        "total": round(subtotal - discount, 2),
+        "total": total,
         "cost_of_goods": round(subtotal * plan.cost_ratio, 2),
         "shipping_cost": shipping,
         "discount": discount,
+        "refunded": total if status == "returned" else 0.0,  # a return is refunded in full
         "lines": lines,
     }
