@@ -220,6 +220,14 @@ def import_openapi(
         Path | None, typer.Option(help="Where to write the YAML (default: standard output).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --output file.")] = False,
+    system: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=URL_OR_FILE",
+            help="Another system's document, by its source name in your YAML (repeatable): "
+            "a customer record's field holding that system's id becomes a link, marked REVIEW.",
+        ),
+    ] = None,
 ) -> None:
     """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW.
 
@@ -234,6 +242,8 @@ def import_openapi(
         options += ["--output", str(output)]
     if force:
         options.append("--force")
+    for given in system or []:
+        options += ["--system", given]
     command = [sys.executable, "-m", "tools.import_openapi", *options, "--", location]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)

@@ -9,6 +9,7 @@ record; this tool hands it the resolvers layer's records and mapping check as a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -26,9 +27,17 @@ DOMAIN = Domain(records=RECORD_TYPES, nested=NESTED_TYPES, check_mappings=build_
 app = typer.Typer(add_completion=False)
 
 
-def skeleton_of(location: str, source: str, base_url: str | None = None) -> str:
-    """Source ``source``'s skeleton from the document at ``location`` (file or URL)."""
-    return import_openapi(location, source, DOMAIN, base_url)
+def skeleton_of(
+    location: str,
+    source: str,
+    base_url: str | None = None,
+    systems: Sequence[tuple[str, str]] = (),
+) -> str:
+    """Source ``source``'s skeleton from the document at ``location`` (file or URL).
+
+    ``systems``: (source name, document) of the systems its records may hold ids of.
+    """
+    return import_openapi(location, source, DOMAIN, base_url, systems)
 
 
 def _fail(message: str) -> None:
@@ -47,12 +56,26 @@ def main(
         Path | None, typer.Option(help="Where to write the YAML (default: standard output).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --output file.")] = False,
+    system: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=URL_OR_FILE",
+            help="Another system's document, by its source name in your YAML (repeatable): "
+            "a customer record's field holding that system's id becomes a link, marked REVIEW.",
+        ),
+    ] = None,
 ) -> None:
     """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW."""
     if output is not None and output.exists() and not force:
         _fail(f"{output}: exists (a reviewed file?); pass --force to overwrite it")
+    systems = []
+    for given in system or []:
+        name, equals, other = given.partition("=")
+        if not equals or not name or not other:
+            _fail(f"--system '{given}': expected NAME=URL_OR_FILE (e.g. orders=orders.json)")
+        systems.append((name, other))
     try:
-        text = skeleton_of(location, source, base_url)
+        text = skeleton_of(location, source, base_url, systems)
     except OpenApiError as exc:
         _fail(str(exc))
         raise  # pragma: no cover - _fail exits

@@ -23,20 +23,29 @@ def link_system(field_name: str) -> str:
     return snake(field_name).split("_")[0] or "other"
 
 
-def links_node(links: list[LookupProposal]) -> Node:
+def links_node(links: list[LookupProposal], doubts: dict[str, str]) -> Node:
+    """``links:``: a link the importer could aim (``link:<system>`` named) is written, marked
+    for review; the others stay commented, named by the field's first word."""
     children = []
     for proposal in links:
         assert proposal.link_field is not None
-        children.append(Node(link_system(proposal.link_field), {"from": proposal.link_field}))
-    return Node(
-        "links",
-        children=children,
-        commented=True,
-        before=[
-            "REVIEW: fields that look like this person's id in another system;",
-            "name each by the source that id belongs to, then uncomment",
-        ],
-    )
+        field = {"from": proposal.link_field}
+        if proposal.kind.startswith("link:") and proposal.kind != "link:":
+            system = proposal.kind.removeprefix("link:")
+            children.append(Node(system, field, note=f"REVIEW: {proposal.guesses[0]}"))
+        else:
+            doubt = doubts.get(proposal.link_field, "")
+            children.append(
+                Node(link_system(proposal.link_field), field, commented=True, note=doubt)
+            )
+    aimed = any(not c.commented for c in children)
+    before = [
+        "REVIEW: fields that look like this person's id in another system;",
+        "name each by the source that id belongs to, then uncomment",
+    ]
+    if aimed:
+        before = ["fields holding this person's id in another system (each a guess to review)"]
+    return Node("links", children=children, commented=not aimed, before=before)
 
 
 def lookup_node(proposal: LookupProposal, *, alternative: bool = False) -> Node:

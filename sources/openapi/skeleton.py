@@ -11,6 +11,7 @@ file says so).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -23,7 +24,8 @@ from sources.openapi.auth import auth_nodes
 from sources.openapi.document import Document, OpenApiError, Operation
 from sources.openapi.domain import Domain
 from sources.openapi.entity_nodes import fields_node, links_node, lookup_node, serves_note
-from sources.openapi.fields import propose_mapping
+from sources.openapi.fields import RecordMapping, propose_mapping
+from sources.openapi.link_targets import LinkTarget, aim, target_of
 from sources.openapi.lookups import LookupProposal, propose, takes_keys
 from sources.openapi.names import singular, snake
 from sources.openapi.writer import Node, render
@@ -38,11 +40,19 @@ class _Entity:
     answers: list[tuple[Operation, RecordsShape]] = field(default_factory=list)
 
 
-def skeleton(doc: Document, source: str, domain: Domain, base_url: str | None = None) -> str:
+def skeleton(
+    doc: Document,
+    source: str,
+    domain: Domain,
+    base_url: str | None = None,
+    targets: Sequence[LinkTarget] = (),
+) -> str:
     """The YAML text of source ``source``; raises ``OpenApiError`` when nothing is usable.
 
     Entities are mapped onto ``domain``'s records, and the written text is checked
-    with ``domain.check_mappings`` before it is returned.
+    with ``domain.check_mappings`` before it is returned. ``targets``: the other
+    systems' ``link`` lookups (``link_targets``), to name the system a customer
+    record's cross-reference field points at.
     """
     if not _SOURCE_NAME.fullmatch(source):
         raise OpenApiError(f"source name '{source}': use lower-case letters, digits and '_'")
@@ -59,7 +69,7 @@ def skeleton(doc: Document, source: str, domain: Domain, base_url: str | None = 
     reasons: list[str] = []
     served: dict[str, str] = {}
     for entity in entities.values():
-        node, why = _entity_node(doc, entity, domain)
+        node, why = _entity_node(doc, entity, domain, targets)
         nodes.append(node)
         if why:
             reasons.append(f"{entity.name}: {why}")
@@ -152,22 +162,13 @@ def _noun(path: str) -> str:
     return static[-1] if static else "records"
 
 
-def _entity_node(doc: Document, entity: _Entity, domain: Domain) -> tuple[Node, str]:
-    """The entity's node (commented out when it cannot be used) and, if so, why."""
-    first_shape = entity.answers[0][1]
-    where = ", ".join(f"{op.method} {op.path}" for op, _ in entity.answers)
-    if not any(takes_keys(doc, op, shape) for op, shape in entity.answers):
-        return _unused(entity, where)  # not worth mapping: nothing could look it up
-    mapping, why_not = propose_mapping(doc, first_shape.record, entity.names, domain)
+def _proposals(
+    doc: Document, entity: _Entity, domain: Domain
+) -> tuple[RecordMapping | None, str, list[LookupProposal]]:
+    """The entity's record mapping (or why none) and every lookup it could have."""
+    mapping, why_not = propose_mapping(doc, entity.answers[0][1].record, entity.names, domain)
     if mapping is None:
-        return Node(
-            entity.name,
-            "...",
-            commented=True,
-            before=[
-                f"{where}: no domain record fits ({why_not}); map it by hand if it is one",
-            ],
-        ), why_not
+        return None, why_not, []
     proposals: list[LookupProposal] = []
     id_field = mapping.source_of("id")
     for operation, shape in entity.answers:
@@ -180,6 +181,37 @@ def _entity_node(doc: Document, entity: _Entity, domain: Domain) -> tuple[Node, 
                 proposal.paging = paging[0]
                 proposal.guesses.append(f"paging: {paging[1]}")
             proposals.append(proposal)
+    return mapping, "", proposals
+
+
+def link_targets(doc: Document, system: str, domain: Domain) -> list[LinkTarget]:
+    """How ``system`` (this document's system) is asked by its own ids: its ``link`` lookups."""
+    found: list[LinkTarget] = []
+    for entity in _entities(doc, list(doc.operations())).values():
+        _, _, proposals = _proposals(doc, entity, domain)
+        active, _ = _choose(proposals)
+        found += [target_of(system, p) for p in active if p.kind == "link"]
+    return found
+
+
+def _entity_node(
+    doc: Document, entity: _Entity, domain: Domain, targets: Sequence[LinkTarget]
+) -> tuple[Node, str]:
+    """The entity's node (commented out when it cannot be used) and, if so, why."""
+    where = ", ".join(f"{op.method} {op.path}" for op, _ in entity.answers)
+    if not any(takes_keys(doc, op, shape) for op, shape in entity.answers):
+        return _unused(entity, where)  # not worth mapping: nothing could look it up
+    mapping, why_not, proposals = _proposals(doc, entity, domain)
+    if mapping is None:
+        return Node(
+            entity.name,
+            "...",
+            commented=True,
+            before=[
+                f"{where}: no domain record fits ({why_not}); map it by hand if it is one",
+            ],
+        ), why_not
+    doubts = aim(doc, entity.answers[0][1].record, proposals, targets)
     active, others = _choose(proposals)
     if not active:
         return _unused(entity, where)
@@ -188,9 +220,9 @@ def _entity_node(doc: Document, entity: _Entity, domain: Domain) -> tuple[Node, 
         Node("serves", mapping.serves, note=serves_note(mapping, entity.names)),
         Node("records_at", records_at, note=f"from the answer of {active[0].operation.path}"),
     ]
-    links = [p for p in others if p.link_field is not None]
+    links = [p for p in proposals if p.link_field is not None]
     if links:
-        children.append(links_node(links))
+        children.append(links_node(links, doubts))
     lookups = [lookup_node(p) for p in active]
     lookups += [lookup_node(p, alternative=True) for p in others]
     children.append(Node("lookups", children=lookups))
@@ -232,11 +264,26 @@ def _choose(proposals: list[LookupProposal]) -> tuple[list[LookupProposal], list
     return list(active.values()), others
 
 
-def import_openapi(location: str, source: str, domain: Domain, base_url: str | None = None) -> str:
-    """Read the document at ``location`` (file or URL) and return source ``source``'s skeleton."""
+def import_openapi(
+    location: str,
+    source: str,
+    domain: Domain,
+    base_url: str | None = None,
+    systems: Sequence[tuple[str, str]] = (),
+) -> str:
+    """Read the document at ``location`` (file or URL) and return source ``source``'s skeleton.
+
+    ``systems``: (name, document location) of the other systems a customer record's
+    cross-reference fields may point at.
+    """
     from sources.openapi.document import read_document
 
     if base_url is not None and not re.match(r"https?://[^\s/]+", base_url):
         raise OpenApiError(f"--base-url '{base_url}': expected http(s)://host[:port][/path]")
     url = base_url.rstrip("/") if base_url else None
-    return skeleton(read_document(location), source, domain, url)
+    targets: list[LinkTarget] = []
+    for name, other in systems:
+        if not _SOURCE_NAME.fullmatch(name):
+            raise OpenApiError(f"--system '{name}': use lower-case letters, digits and '_'")
+        targets += link_targets(read_document(other), name, domain)
+    return skeleton(read_document(location), source, domain, url, targets)

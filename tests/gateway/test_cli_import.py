@@ -183,3 +183,21 @@ def test_the_importer_knows_no_resolvers_and_the_gateway_no_importer() -> None:
     in_gateway = _imports(root / "gateway")
     assert not {m for m in in_gateway if m == "sources" or m.startswith("sources.")}
     assert not {m for m in in_gateway if m == "tools" or m.startswith("tools.")}
+
+
+def test_other_systems_documents_aim_the_links_and_a_bad_one_is_one_line(
+    support_url: str, tmp_path: Path
+) -> None:
+    """`--system NAME=DOC` passes through `c360`; the demo support desk is asked by emails, not
+    by its own ids, so the CRM's `support_user_id` stays a suggestion; a bad pair is one line."""
+    from sources.foreign import crm as foreign_crm
+
+    document = tmp_path / "crm.json"
+    document.write_text(json.dumps(foreign_crm.OPENAPI), encoding="utf-8")
+    args = [str(document), "--source", "crm", "--system", f"support={support_url}"]
+    result = runner.invoke(app, ["import-openapi", *args])
+    assert result.exit_code == 0, result.output
+    assert "# links:" in result.output and "# support: { from: support_user_id }" in result.output
+    assert "links" not in yaml.safe_load(result.output)["sources"]["crm"]["entities"]["contacts"]
+    said = _one_line_failure([str(document), "--source", "crm", "--system", "support"])
+    assert "expected NAME=URL_OR_FILE" in said

@@ -228,8 +228,9 @@ async def test_the_config_uses_only_what_the_documents_describe(cluster: Foreign
 
 
 # What the header of sources/foreign/sources.yaml says was changed by hand
-# after `c360 import-openapi`: links (the importer proposes them commented
-# out) and one key format on a link the CRM echoes as typed.
+# after `c360 import-openapi` of each document alone: links (the importer
+# proposes them commented out) and one key format on a link the CRM echoes as
+# typed. Given the other systems' documents, it proposes them itself (below).
 HAND_ADDED_LOOKUPS = {"link:orders", "link:billing", "link:support"}
 
 
@@ -264,3 +265,26 @@ async def test_the_importer_proposes_what_the_reviewed_config_says(
         await asyncio.to_thread(skeleton_of, f"{cluster.urls['billing']}/openapi.json", "billing")
     )["sources"]["billing"]["auth"]["oauth2_client_credentials"]
     assert billing_auth["token_url"] == f"{cluster.urls['billing']}/oauth/token"
+
+
+async def test_given_the_other_documents_the_crm_skeleton_proposes_the_reviewed_links(
+    cluster: ForeignCluster,
+) -> None:
+    """`--system orders=… --system billing=… --system support=…`: each cross-reference
+    field is aimed at the one system it names, its `link:<system>` lookup written (marked
+    REVIEW as a guess), billing's upper-case key format carried over: what a person wrote."""
+    reviewed = yaml.safe_load(FOREIGN_SOURCES.read_text(encoding="utf-8"))["sources"]["crm"]
+    others = [(s, f"{url}/openapi.json") for s, url in cluster.urls.items() if s != "crm"]
+    text = await asyncio.to_thread(
+        skeleton_of, f"{cluster.urls['crm']}/openapi.json", "crm", None, others
+    )
+    imported = yaml.safe_load(text)["sources"]["crm"]["entities"]["contacts"]
+    mine = reviewed["entities"]["contacts"]
+    assert imported["links"] == mine["links"]
+    assert imported["lookups"] == mine["lookups"]
+    assert imported["fields"] == mine["fields"]
+    for system in ("orders", "billing", "support"):
+        line = next(x for x in text.splitlines() if x.strip().startswith(f"{system}: {{ from:"))
+        assert f"REVIEW: guess: the field names system '{system}'" in line
+        lookup = next(x for x in text.splitlines() if f'"link:{system}":' in x)
+        assert "REVIEW: guess:" in lookup

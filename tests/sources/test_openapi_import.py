@@ -20,6 +20,7 @@ from resolvers.system.mapping import build_mappers
 from sources.config import Entity, SourcesConfig, load_sources_config
 from sources.demo import billing, crm, orders, social, support, web
 from sources.openapi.document import OpenApiError, parse_document
+from sources.openapi.link_targets import LinkTarget, resolve, shapes
 from sources.openapi.skeleton import import_openapi, skeleton
 from sources.openapi.writer import scalar
 from tools.import_openapi import DOMAIN
@@ -276,7 +277,8 @@ def test_an_unusable_document_is_one_line_naming_what_is_missing(text: str, says
 
 def test_records_no_domain_record_fits_are_refused_naming_the_best_fit() -> None:
     document = copy.deepcopy(crm.OPENAPI)
-    del document["paths"]["/contacts"]
+    for path in [p for p in document["paths"] if p.startswith("/contacts")]:
+        del document["paths"][path]
     with pytest.raises(OpenApiError, match="no usable paths: accounts: best fit"):
         skeleton(parse_document(json.dumps(document), "crm.json"), "crm", DOMAIN)
 
@@ -476,3 +478,43 @@ def test_a_hostile_document_is_refused_in_one_line_or_imported_as_a_valid_config
     SourcesConfig.model_validate(
         {"sources": {"things": {**raw["sources"]["things"], "base_url": "http://x"}}}
     )
+
+
+def _target(system: str, parameter: str, *examples: str) -> LinkTarget:
+    return LinkTarget(system, parameter, parameter, shapes(examples), None)
+
+
+def test_a_link_field_names_its_system_by_name_or_by_the_look_of_its_ids() -> None:
+    orders = _target("orders", "customer_ids", "oc-48213,oc-51002")
+    desk = _target("support", "requester", "u4711,u815")
+    ledger = _target("ledger", "customer_numbers", "L-0042")
+    targets = [orders, desk, ledger]
+    assert resolve("order_customer_id", ["oc-1"], targets)[0] is orders
+    assert resolve("order_customer_id", [], targets)[0] is orders  # the name alone
+    found, why = resolve("support_user_id", ["u4711"], targets)
+    assert found is desk and "look alike ('u9')" in why
+    # The name says 'support', but neither the rest nor the ids fit: left to a person.
+    found, why = resolve("support_user_id", ["USR-17"], targets)
+    assert found is None and "no system given" in why
+    # A field naming no given system is no link to any of them.
+    assert resolve("web_visitor_id", ["v-1"], targets)[0] is None
+
+
+def test_a_link_field_two_systems_could_own_is_left_to_a_person() -> None:
+    desk = _target("support", "requester", "u4711")
+    desk_users = _target("support_user", "ids", "u4711")
+    found, why = resolve("support_user_id", ["u4711"], [desk, desk_users])
+    assert found is None and "any of: support, support_user" in why
+
+
+def test_without_a_fitting_system_the_links_stay_commented_with_the_reason() -> None:
+    from sources.foreign import crm as f_crm
+
+    document = {**f_crm.OPENAPI, "servers": [{"url": "https://crm.example"}]}
+    doc = parse_document(json.dumps(document), "crm.json")
+    ledger = _target("ledger", "customer_numbers", "L-0042")
+    text = skeleton(doc, "crm", DOMAIN, targets=[ledger])
+    contacts = yaml.safe_load(text)["sources"]["crm"]["entities"]["contacts"]
+    assert "links" not in contacts
+    assert not any(kind.startswith("link:") for kind in contacts["lookups"])
+    assert "# order: { from: order_customer_id }  # no system given" in text
