@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench import foreign
 from bench.run import PROFILES, RESULTS, run, soak
 
 
@@ -18,7 +19,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark the Customer 360 gateway against a raw floor, GraphQL Mesh "
-        "(the peer) and itself with batching off. Full run ≤ 10 minutes.",
+        "(the peer) and itself with batching off, then over the foreign world "
+        "(python -m bench.foreign). Full run ≤ 13 minutes.",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="shorter rows (≤ 2 minutes)")
@@ -52,12 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             results_dir=arguments.results_dir,
         )
     profile = PROFILES["smoke" if arguments.smoke else "quick" if arguments.quick else "full"]
-    return run(
+    status = run(
         profile,
         latency_ms=arguments.latency_ms,
         results_dir=arguments.results_dir,
         with_peer=not arguments.no_peer,
     )
+    if not arguments.smoke:  # the foreign world next to the demo (bench/foreign.py, issue 17)
+        status |= foreign.run(
+            foreign.PROFILES["quick" if arguments.quick else "full"],
+            latency_ms=arguments.latency_ms,
+            results_dir=arguments.results_dir,
+            with_peer=not arguments.no_peer,
+        )
+    return status
 
 
 if __name__ == "__main__":
