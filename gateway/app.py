@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from gateway.admission import Admission
+from gateway.dashboards import DASHBOARD_ASSETS_URL, Dashboards, dashboard_assets
 from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
 from gateway.graphiql import ASSETS_URL, GraphiQLAssets
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
             *([Mount(ASSETS_URL, GraphiQLAssets())] if settings.graphiql else []),
             WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", saved_view, methods=["GET"]),
+            Route("/dashboards/{role}", Dashboards(saved).page, methods=["GET"]),
+            Mount(DASHBOARD_ASSETS_URL, dashboard_assets()),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", PrometheusMetrics()),

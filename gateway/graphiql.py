@@ -58,8 +58,8 @@ class GraphiQLAssets(StaticFiles):
     a bare URL is revalidated instead, so it can never serve a stale file forever.
     """
 
-    def __init__(self) -> None:
-        super().__init__(directory=ASSETS_DIR)
+    def __init__(self, directory: Path = ASSETS_DIR) -> None:
+        super().__init__(directory=directory)
 
     def file_response(
         self,
