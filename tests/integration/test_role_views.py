@@ -1,0 +1,153 @@
+"""The CMO's and CEO's views against the running demo systems, over GraphQL and REST.
+
+Expected figures are counted here from the demo world's own records (the
+systems' truth), not taken from the gateway's code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from queries import saved_queries_dir
+from sources.demo.opportunities import canonical_stage
+from tests.demo_harness import DemoSources, graphql
+from tests.integration.world import world
+
+BUSINESS_SYSTEMS = ("marketing", "opportunities", "surveys", "orders")
+CMO = (saved_queries_dir() / "cmo.graphql").read_text()
+CEO = (saved_queries_dir() / "ceo.graphql").read_text()
+
+
+async def rest(url: str, path: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url + path) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+
+async def requests_by_path(demo: DemoSources) -> dict[str, int]:
+    """Business requests per `system path` since the last reset, for the business systems."""
+    counted: dict[str, int] = {}
+    for system in BUSINESS_SYSTEMS:
+        stats = await demo._call("GET", system, "/_demo/stats")
+        counted.update({f"{system} {path}": n for path, n in stats["by_path"].items()})
+    return counted
+
+
+async def reset(demo: DemoSources) -> None:
+    for system in BUSINESS_SYSTEMS:
+        await demo._call("POST", system, "/_demo/reset")
+        await demo.knobs(system, latency_ms=0, failure_rate=0.0, mode="ok")
+
+
+def window(months: int) -> list[str]:
+    now = datetime.now(UTC)
+    found = []
+    year, month = now.year, now.month
+    for _ in range(months):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found[::-1]
+
+
+async def test_cmo_leads_by_channel_and_month_are_the_marketing_systems_leads(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    months = window(6)
+    channel = {c["campaign_id"]: c["channel"] for c in world().campaigns}
+    expected = Counter(
+        (lead["created_at"][:7], channel[lead["campaign_id"]])
+        for lead in world().leads
+        if lead["created_at"][:7] in months
+    )
+    _, body = await graphql(gateway_url, CMO, {"months": 6})
+    view = body["data"]["cmoView"]
+    assert view["months"] == months
+    rows = view["leadGeneration"]["rows"]
+    assert {(r["month"], r["channel"]): r["leads"] for r in rows} == dict(expected)
+    assert sum(r["leads"] for r in rows) > 50
+
+
+async def test_ceo_large_deals_are_the_open_deals_over_the_threshold(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    for threshold in (None, 20_000.0):
+        _, body = await graphql(gateway_url, CEO, {"minAmount": threshold})
+        deals = body["data"]["ceoView"]["largeDeals"]
+        used = 50_000.0 if threshold is None else threshold  # the setting's default
+        expected = sorted(
+            (-float(o["amount"]), o["opportunity_id"])
+            for o in world().opportunities
+            if canonical_stage(o["stage"]) not in ("closed_won", "closed_lost")
+            and float(o["amount"]) >= used
+        )[:20]
+        assert deals["threshold"] == used
+        assert [d["id"] for d in deals["deals"]] == [oid for _, oid in expected]
+        assert expected, "the demo world plants no large deal"
+
+
+async def test_views_push_down_to_reports_and_answer_from_memory_when_warm(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway()
+    await reset(demo)
+    status, cold = await rest(url, "/views/cmo")
+    assert status == 200 and "errors" not in cold
+    status, _ = await rest(url, "/views/ceo")
+    assert status == 200
+    asked = await requests_by_path(demo)
+    # One request per report or population per view: the CMO's and the CEO's figures are
+    # kept apart, the revenue section (the same figures) is computed once for both.
+    assert asked == {
+        "marketing /campaigns": 1,
+        "marketing /campaign-costs": 1,
+        "marketing /leads": 1,
+        "marketing /stats/leads": 2,
+        "opportunities /opportunities": 2,
+        "opportunities /stats/pipeline": 1,
+        "surveys /stats/nps": 1,
+        "orders /stats/revenue": 1,
+    }
+    status, warm = await rest(url, "/views/cmo")
+    await rest(url, "/views/ceo")
+    assert await requests_by_path(demo) == asked  # nothing asked again within the TTL
+    assert warm == cold  # same figures, same as-of times
+    as_of = datetime.fromisoformat(cold["data"]["cmoView"]["pipelineHealth"]["asOf"])
+    assert timedelta(0) <= datetime.now(UTC) - as_of < timedelta(minutes=5)
+
+
+async def test_a_dead_marketing_system_costs_only_its_sections(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway(role_view_ttl_s=0)
+    await reset(demo)
+    await demo.knobs("marketing", mode="error")
+    try:
+        status, body = await rest(url, "/views/cmo")
+    finally:
+        await demo.knobs("marketing", mode="ok")
+    view = body["data"]["cmoView"]
+    assert status == 200
+    assert view["leadGeneration"] is None and view["campaignPerformance"] is None
+    assert view["pipelineHealth"]["stages"] and view["netRevenue"]["months"]
+    failed = {tuple(e["path"]) for e in body["errors"]}
+    assert failed == {("cmoView", "leadGeneration"), ("cmoView", "campaignPerformance")}
+    assert all("marketing" in str(e) for e in body["errors"])
+
+
+async def test_rest_views_name_the_bad_variable_and_list_the_views(gateway_url: str) -> None:
+    status, body = await rest(gateway_url, "/views/cmo?months=twelve")
+    assert status == 400 and "months" in body["errors"][0]["message"]
+    status, body = await rest(gateway_url, "/views/ceo?minAmount=lots")
+    assert status == 400 and "minAmount" in body["errors"][0]["message"]
+    status, body = await rest(gateway_url, "/views/ceo?months=99")
+    assert status == 400 and "months" in body["errors"][0]["message"]
+    status, body = await rest(gateway_url, "/views/cfo")
+    assert status == 404
+    assert all(name in body["errors"][0]["message"] for name in ("agent", "ceo", "cmo"))
+    status, body = await rest(gateway_url, "/dashboards/cfo")
+    assert status == 404 and "agent, ceo, cmo" in body["errors"][0]["message"]
