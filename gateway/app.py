@@ -26,6 +26,8 @@ from gateway.extensions import gateway_extensions
 from gateway.graphiql import ASSETS_URL, GraphiQLAssets
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
+from gateway.intelligence import new_intelligence
+from gateway.intelligence import running as running_intelligence
 from gateway.observability import count_fallback
 from gateway.persisted import PersistedQueries
 from gateway.runtime_tuning import tune_garbage_collector
@@ -105,13 +107,15 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
     if engine is not None:
         precompile_saved_queries(engine, schema, saved)
     graphql = CustomerGraphQL(schema, settings, PersistedQueries(saved), saved)
+    intelligence = new_intelligence(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
         tune_garbage_collector(settings.gc_threshold)
         try:
-            yield
+            async with running_intelligence(intelligence, runtime):
+                yield
         finally:
             await runtime.close()
 
@@ -148,4 +152,5 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
     app.state.schema = schema
     app.state.saved_queries = saved
     app.state.engine = engine
+    app.state.intelligence = intelligence
     return app

@@ -49,6 +49,7 @@ def new_context(request: HTTPConnection, response: Any, settings: Settings) -> C
         request_id=request_id,
         request=request,
         response=response,
+        intelligence=request.app.state.intelligence,
         extra={BUSINESS_VIEWS: business_views(request.app.state, settings)},
     )
 

@@ -101,6 +101,17 @@ class Settings(BaseSettings):
         default=50_000.0,
         description="The CEO's large deals: open opportunities worth this much or more.",
     )
+    intelligence_file: Path | None = Field(
+        default=None,
+        description="YAML overriding the intelligence defaults (segments, ticket costs, "
+        "profitability tiers, CLV horizon, churn thresholds, offers); see the README.",
+    )
+    state_dsn: str | None = Field(
+        default=None,
+        description="Where recorded offer outcomes are kept (SQLAlchemy async URL, e.g. "
+        "postgresql+asyncpg://user@host/db); unset: the SQLite file c360-state.db in the "
+        "working directory.",
+    )
     log_level: str = "info"
     redis_url: str | None = Field(
         default=None,

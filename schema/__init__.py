@@ -9,6 +9,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema.execution import ExecutionEngine, MemoizedNameConverter
+from schema.mutation import Mutation
 from schema.query import Query
 
 
@@ -25,9 +26,12 @@ def build_schema(
     """
     config = StrawberryConfig(name_converter=MemoizedNameConverter())
     if engine is None:
-        return strawberry.Schema(query=Query, extensions=list(extensions), config=config)
+        return strawberry.Schema(
+            query=Query, mutation=Mutation, extensions=list(extensions), config=config
+        )
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[*extensions, engine.extension],
         execution_context_class=engine.execution_context_class,
         config=config,

@@ -15,6 +15,7 @@ import strawberry
 from resolvers.process import facts, scoring
 from resolvers.process.identity import Person
 from schema.context import Info
+from schema.intelligence import ChurnRisk, LifetimeValue, NextBestOffer, Profitability
 from schema.look_ahead import reads
 from schema.records import Invoice, Order, SocialMention, Ticket, Weather, WebVisit
 from schema.scores import Health, Identity, Rfm, Segment
@@ -139,3 +140,49 @@ class Customer:
     async def health(self, info: Info) -> Health | None:
         ctx = info.context
         return cast(Health, await scoring.health_of(ctx.customer_loaders, self.person, ctx.now))
+
+    @strawberry.field(
+        description="Revenue less the cost of goods, discounts, refunds, shipping and serving.",
+        metadata=reads(*scoring.PROFIT_READS),
+    )
+    async def profitability(self, info: Info) -> Profitability | None:
+        ctx = info.context
+        found = await scoring.profitability_of(
+            ctx.customer_loaders, self.person, ctx.now, ctx.intelligence.policy
+        )
+        return cast(Profitability, found)
+
+    @strawberry.field(
+        description="Expected purchases and value over the configured horizon (BG/NBD + "
+        "Gamma-Gamma); a MODEL_NOT_READY error until the background fit is done.",
+        metadata=reads(*scoring.RFM_READS),
+    )
+    async def lifetime_value(self, info: Info) -> LifetimeValue | None:
+        ctx = info.context
+        found = await scoring.lifetime_value_of(
+            ctx.customer_loaders, self.person, ctx.now, ctx.intelligence
+        )
+        return cast(LifetimeValue, found)
+
+    @strawberry.field(
+        description="Churn risk with its reasons.", metadata=reads(*scoring.CHURN_READS)
+    )
+    async def churn_risk(self, info: Info) -> ChurnRisk | None:
+        ctx = info.context
+        found = await scoring.churn_of(
+            ctx.customer_loaders, self.person, ctx.now, ctx.intelligence.policy
+        )
+        return cast(ChurnRisk, found)
+
+    @strawberry.field(
+        description="The offer with the highest expected value from the acceptance rates in "
+        "the customer's segment; only non-marketing offers without marketing consent; null "
+        "when none applies.",
+        metadata=reads(*scoring.OFFER_READS),
+    )
+    async def next_best_offer(self, info: Info) -> NextBestOffer | None:
+        ctx = info.context
+        choice = await scoring.next_best_offer_of(
+            ctx.customer_loaders, self.person, ctx.now, ctx.intelligence
+        )
+        return NextBestOffer(choice=choice) if choice is not None else None

@@ -91,6 +91,8 @@ class CountedOrders:
     total_spend: float
     ignored: int
     ever_ordered: bool
+    tenure_days: int | None = None
+    """Days since the first purchase in the window."""
 
     @property
     def average_spend(self) -> float:
@@ -102,6 +104,7 @@ def count_orders(orders: Iterable[Order], now: datetime, window_days: int | None
     start = now - timedelta(days=window_days) if window_days is not None else None
     last_ever: datetime | None = None
     last: datetime | None = None
+    first: datetime | None = None
     count, spend, ignored = 0, 0.0, 0
     for order in orders:
         status = (order.status or "").lower()
@@ -114,11 +117,13 @@ def count_orders(orders: Iterable[Order], now: datetime, window_days: int | None
         if start is not None and order.placed_at <= start:
             continue
         last = order.placed_at if last is None else max(last, order.placed_at)
+        first = order.placed_at if first is None else min(first, order.placed_at)
         count += 1
         spend += kept_amount(order)
     latest = last or last_ever
     days = max(0, (now - latest).days) if latest is not None else None
-    return CountedOrders(days, count, round(spend, 2), ignored, last_ever is not None)
+    tenure = max(0, (now - first).days) if first is not None else None
+    return CountedOrders(days, count, round(spend, 2), ignored, last_ever is not None, tenure)
 
 
 def rfm_scores(

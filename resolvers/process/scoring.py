@@ -1,9 +1,15 @@
-"""Scores over a person's records from several systems: RFM, segment, health light."""
+"""Scores over a person's records from several systems: RFM, segment, profitability,
+lifetime value, churn risk, next best offer, health light."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
+from resolvers.process.churn import ChurnRisk, churn_risk
+from resolvers.process.clv import customer_lifetime_value, history_of
 from resolvers.process.facts import (
     invoices_of,
     mentions_of,
@@ -14,10 +20,14 @@ from resolvers.process.facts import (
 )
 from resolvers.process.health import Health, health_light
 from resolvers.process.identity import Person
+from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
-from resolvers.process.rfm import RfmScore, rfm_scores
+from resolvers.process.population import population_of
+from resolvers.process.profitability import Profitability, profitability
+from resolvers.process.rfm import RfmScore, count_orders, rfm_scores
 from resolvers.process.segments import Segment, segment_for
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
+from resolvers.system.intelligence import Intelligence
 
 RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
 """The named loaders RFM scores (and the segment) are made of."""
@@ -52,3 +62,117 @@ async def health_of(loaders: CustomerLoaders, person: Person, now: datetime) -> 
     tickets, invoices = await tickets_of(loaders, person), await invoices_of(loaders, person)
     mentions, visits = await mentions_of(loaders, person), await visits_of(loaders, person)
     return health_light(tickets, invoices, mentions, visits, now)
+
+
+PROFIT_READS: tuple[Ahead, ...] = ("orders", "tickets")
+CHURN_READS: tuple[Ahead, ...] = ("orders", "tickets", "social_mentions")
+OFFER_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
+
+
+async def profitability_of(
+    loaders: CustomerLoaders, person: Person, now: datetime, policy: IntelligencePolicy
+) -> Profitability:
+    await loaders.load_ahead(PROFIT_READS, [person.keys])
+    orders, tickets = await orders_of(loaders, person), await tickets_of(loaders, person)
+    return profitability(orders, tickets, now, policy)
+
+
+async def churn_of(
+    loaders: CustomerLoaders, person: Person, now: datetime, policy: IntelligencePolicy
+) -> ChurnRisk:
+    await loaders.load_ahead(CHURN_READS, [person.keys])
+    orders, tickets = await orders_of(loaders, person), await tickets_of(loaders, person)
+    mentions = await mentions_of(loaders, person)
+    return churn_risk(orders, tickets, mentions, now, policy)
+
+
+@dataclass(slots=True, frozen=True)
+class LifetimeValue:
+    expected_purchases: float
+    expected_value: float
+    horizon_months: int
+    model_as_of: datetime
+    model_fitted_at: datetime
+    population: int
+
+
+class ModelNotReady(Exception):
+    """The lifetime-value model has not been fitted yet (it fits in the background)."""
+
+    extensions: ClassVar[dict[str, str]] = {"code": "MODEL_NOT_READY"}
+
+
+async def lifetime_value_of(
+    loaders: CustomerLoaders, person: Person, now: datetime, intelligence: Intelligence
+) -> LifetimeValue:
+    model = intelligence.clv_models.current
+    if model is None:
+        raise ModelNotReady(
+            "the lifetime-value model is not fitted yet: it fits in the background from the "
+            "order system's population; try again shortly"
+        )
+    window = None
+    record = await rfm_cut_points(loaders)
+    population = population_of(record) if record is not None else None
+    window = population.window_days if population is not None else None
+    counted = count_orders(await orders_of(loaders, person), now, window)
+    if counted.order_count == 0 or counted.recency_days is None:
+        history = history_of(0, 0.0, 0.0, 0.0)
+    else:
+        history = history_of(
+            counted.order_count,
+            counted.recency_days,
+            counted.tenure_days or 0,
+            counted.total_spend,
+        )
+    clv = intelligence.policy.clv
+    purchases, value = customer_lifetime_value(
+        model, history, clv.horizon_months, clv.monthly_discount_rate
+    )
+    if not (math.isfinite(purchases) and math.isfinite(value)):
+        raise ModelNotReady("the fitted lifetime-value model gives no finite value here")
+    return LifetimeValue(
+        round(purchases, 3),
+        round(value, 2),
+        clv.horizon_months,
+        model.as_of,
+        model.fitted_at,
+        model.customers,
+    )
+
+
+async def next_best_offer_of(
+    loaders: CustomerLoaders, person: Person, now: datetime, intelligence: Intelligence
+) -> OfferChoice | None:
+    """The best offer by expected value, or None when none may be made."""
+    policy = intelligence.policy
+    segment = await segment_of(loaders, person, now, policy)
+    store = intelligence.outcomes
+    tallies = await store.tallies([segment.name]) if store is not None else []
+    consent = person.primary.marketing_consent
+    ranked = ranked_offers(segment.name, consent, tallies, policy)
+    return ranked[0] if ranked else None
+
+
+async def record_offer_outcome(
+    loaders: CustomerLoaders,
+    person: Person,
+    offer_id: str,
+    outcome: str,
+    now: datetime,
+    intelligence: Intelligence,
+) -> str:
+    """Store the outcome against the customer's segment now; the segment's name is returned."""
+    check_outcome(intelligence.policy, offer_id, outcome)
+    store = intelligence.outcomes
+    if store is None:
+        raise StoreNotConfigured("no state store is configured for offer outcomes")
+    segment = await segment_of(loaders, person, now, intelligence.policy)
+    await store.record(person.primary.id, offer_id, segment.name, outcome, now)
+    return segment.name
+
+
+class StoreNotConfigured(Exception):
+    """Offer outcomes cannot be recorded: the gateway was started without a state store."""
+
+    extensions: ClassVar[dict[str, str]] = {"code": "STATE_STORE_UNAVAILABLE"}

@@ -45,6 +45,8 @@ class CustomerProfile:
     longitude: float | None = None
     account_id: str | None = None
     twitter_handle: str | None = None
+    marketing_consent: bool | None = None
+    """May we send this person marketing offers (None: the system does not say, so no)."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     links: tuple[CrossReference, ...] = ()

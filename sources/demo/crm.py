@@ -83,6 +83,7 @@ CONTACT = obj(
         "longitude": number("Longitude of the city, degrees."),
         "account_id": string("The account (company) this contact belongs to.", example="A-501"),
         "twitter_handle": string("Social handle with '@', if known.", nullable=True),
+        "marketing_consent": {"type": "boolean", "description": "Agreed to marketing offers."},
         "created_at": string("Creation time, ISO 8601 UTC.", fmt="date-time"),
         "updated_at": string("Last update, ISO 8601 UTC.", fmt="date-time"),
     }

@@ -67,6 +67,7 @@ def _contact(rng: Random, person: Person) -> JsonRecord:
         "longitude": address.city.longitude,
         "account_id": person.account_id,
         "twitter_handle": person.twitter_handle,
+        "marketing_consent": person.index % 5 != 3,  # one in five said no (no draw: same world)
         "created_at": iso_timestamp(person.created_at),
         "updated_at": iso_timestamp(person.updated_at),
     }

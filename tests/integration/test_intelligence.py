@@ -1,0 +1,104 @@
+"""Customer intelligence through GraphQL against the demo sources."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.demo_harness import DemoSources, graphql
+from tests.integration.world import planted
+
+INTEL = """
+query($id: ID!) {
+  customer(id: $id) {
+    rfm { code recency frequency monetary windowDays populationSize populationAsOf }
+    segment { name }
+    profitability { revenue profit tier costToServe refunds tickets { channel tickets cost } }
+    churnRisk { score level reasons { code message } }
+    nextBestOffer { offerId segment acceptanceRate expectedValue accepted declined marketing }
+  }
+}
+"""
+RECORD = """
+mutation($id: ID!, $offer: String!, $outcome: OfferOutcome!) {
+  recordOfferOutcome(customerId: $id, offerId: $offer, outcome: $outcome) {
+    customerId offerId outcome segment
+  }
+}
+"""
+CLV = "query($id: ID!) { customer(id: $id) { lifetimeValue { expectedValue expectedPurchases horizonMonths modelAsOf population } } }"  # noqa: E501
+
+
+async def test_champion_scores_high_and_gets_a_segment_offer(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("champion").crm_ids[0]
+    _, body = await graphql(gateway_url, INTEL, {"id": crm_id})
+    customer = body["data"]["customer"]
+    assert customer["rfm"]["recency"] == 5 and customer["rfm"]["frequency"] == 5
+    assert customer["rfm"]["windowDays"] == 365 and customer["rfm"]["populationSize"] > 100
+    assert customer["segment"]["name"] == "Champions"
+    assert customer["profitability"]["profit"] > 0
+    offer = customer["nextBestOffer"]
+    if offer is not None:  # without marketing consent only service offers remain
+        assert offer["segment"] == "Champions"
+
+
+async def test_a_customer_who_loses_money_is_in_the_negative_tier(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("loses_money").crm_ids[0]
+    _, body = await graphql(gateway_url, INTEL, {"id": crm_id})
+    profit = body["data"]["customer"]["profitability"]
+    assert profit["profit"] < 0 and profit["tier"] == "NEGATIVE"
+    assert profit["refunds"] > 0
+
+
+async def test_unknown_offer_is_bad_user_input(gateway_url: str, demo: DemoSources) -> None:
+    crm_id = planted("champion").crm_ids[0]
+    _, body = await graphql(
+        gateway_url, RECORD, {"id": crm_id, "offer": "no-such-offer", "outcome": "ACCEPTED"}
+    )
+    assert body["data"]["recordOfferOutcome"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "no-such-offer" in error["message"] and "winback-20" in error["message"]
+
+
+async def test_recorded_outcomes_teach_the_rates_and_survive_a_restart(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    dsn = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
+    crm_id = planted("champion").crm_ids[0]
+    url = start_gateway(state_dsn=dsn)
+    _, before = await graphql(url, INTEL, {"id": crm_id})
+    offer = before["data"]["customer"]["nextBestOffer"]
+    assert offer is not None
+    for outcome in ("ACCEPTED", "ACCEPTED", "DECLINED"):
+        _, body = await graphql(
+            url, RECORD, {"id": crm_id, "offer": offer["offerId"], "outcome": outcome}
+        )
+        assert body["data"]["recordOfferOutcome"]["segment"] == offer["segment"]
+    restarted = start_gateway(state_dsn=dsn)
+    _, after = await graphql(restarted, INTEL, {"id": crm_id})
+    learnt = after["data"]["customer"]["nextBestOffer"]
+    same = learnt if learnt["offerId"] == offer["offerId"] else None
+    assert same is not None
+    assert (same["accepted"], same["declined"]) == (offer["accepted"] + 2, offer["declined"] + 1)
+
+
+async def test_lifetime_value_comes_from_the_background_fit(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    crm_id = planted("champion").crm_ids[0]
+    for _ in range(60):
+        _, body = await graphql(gateway_url, CLV, {"id": crm_id})
+        value = body["data"]["customer"]["lifetimeValue"]
+        if value is not None:
+            break
+        assert body["errors"][0]["extensions"]["code"] == "MODEL_NOT_READY"
+        await asyncio.sleep(0.5)
+    assert value is not None
+    assert value["horizonMonths"] == 12 and value["population"] > 100
+    assert value["expectedValue"] > 0 and value["expectedPurchases"] > 0
