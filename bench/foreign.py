@@ -232,6 +232,53 @@ def list_scenario(load: ForeignWorkload, concurrency: int) -> Scenario:
         build,
         check,
         (*PEERS, "c360-foreign"),
+        min_duration_s=8.0,  # Mesh per customer takes seconds a list on a loaded machine
+    )
+
+
+PHONE_QUERY = """query Caller($phone: String) {
+  customer(phone: $phone) {
+    id name
+    orders { id placedAt total status }
+    invoices { id amount status }
+    tickets { id subject status }
+  }
+}"""
+"""The same question of either world: a caller by phone, with fields both worlds' systems serve."""
+
+
+def phone_scenario(key: str, phones: tuple[str, ...], world: ForeignWorld | None) -> Scenario:
+    """``customer(phone:)`` with orders, invoices and tickets: the same query over both worlds,
+    so CPU per query compares the config's machinery (links, key formats, groups, paging,
+    OAuth2), not a view that asks the demo's weather and social systems too."""
+    people = {f"+1{p.mobile}": p for p in world.people} if world else {}
+
+    def build(kind: str, phone: str) -> HttpRequest:
+        body = {"query": PHONE_QUERY, "variables": {"phone": phone}}
+        return HttpRequest("POST", "/graphql", json.dumps(body, separators=(",", ":")).encode())
+
+    def check(kind: str, expected: Json, answer: Json) -> str | None:
+        if world is None:
+            return None
+        person = people[expected["phone"]]
+        customer = (answer.get("data") or {}).get("customer") or {}
+        if customer.get("id") != person.contact_id:
+            return f"the caller is not {person.contact_id}"
+        if _gateway_records(customer) != _records(world, person):
+            return f"records of {person.contact_id} differ from the systems'"
+        return None
+
+    where = "foreign" if world else "demo"
+    kinds = ("c360-foreign",) if world else ("c360",)
+    return Scenario(
+        key,
+        f"{where} b. caller by phone with orders, invoices and tickets (customer(phone:), "
+        "the same query over both worlds)",
+        (10,),
+        phones,
+        build,
+        check,
+        kinds,
     )
 
 
@@ -309,6 +356,7 @@ def targets(rows: list[Row]) -> list[report.Target]:
     found: list[report.Target] = []
     for demo_key, foreign_key, what in (
         ("a-agent-saved", "fa-agent", "agent view"),
+        ("b-phone", "fb-phone", "caller by phone, same query"),
         ("c-customers-50", "fc-customers-50", "50-customer list"),
     ):
         ours, demo = _find(rows, foreign_key, "c360-foreign"), _find(rows, demo_key, "c360")
@@ -323,6 +371,8 @@ def targets(rows: list[Row]) -> list[report.Target]:
             found.append(report.Target(name, figure, "PASS" if ratio <= 1.10 else "MISS"))
         else:
             found.append(report.Target(name, "not measured", "n/a"))
+        if foreign_key == "fb-phone":
+            continue  # no peer row: Mesh answers the agent view's records (fa-agent)
         peers = [r for r in (_find(rows, foreign_key, p) for p in PEERS) if r and r.rps]
         need = 2.0 if what == "agent view" else 1.0
         name = f"req/s over foreign ≥ {need:.0f}× the peer's best row ({what})"
@@ -371,6 +421,9 @@ def run(profile: Profile, *, latency_ms: float, results_dir: Path, with_peer: bo
         demo_common = {"counters": DemoCounters(demo_urls), "sources": demo_sources, **options}
         for scenario in over_demo:
             rows += _measured(replace(scenario, kinds=("c360",)), servers, demo_common, [], "")
+        rows += _measured(
+            phone_scenario("b-phone", demo.phones, None), servers, demo_common, [], ""
+        )
         foreign_common = {
             "counters": DemoCounters(foreign_urls),
             "sources": foreign_sources,
@@ -379,6 +432,9 @@ def run(profile: Profile, *, latency_ms: float, results_dir: Path, with_peer: bo
         agent = agent_scenario(load, profile.agent_concurrency)
         callers: list[Json] = [{"mobile": p.mobile} for p in load.callers]
         rows += _measured(agent, servers, foreign_common, callers, peer_problem)
+        phones = tuple(f"+1{p.mobile}" for p in load.callers)
+        same = phone_scenario("fb-phone", phones, load.world)
+        rows += _measured(same, servers, foreign_common, [{"phone": p} for p in phones], "")
         listed = list_scenario(load, profile.list_concurrency)
         lists: list[Json] = [{"ids": [p.contact_id for p in people]} for people in load.lists_50]
         rows += _measured(listed, servers, foreign_common, lists, peer_problem)
@@ -391,6 +447,8 @@ def run(profile: Profile, *, latency_ms: float, results_dir: Path, with_peer: bo
         "seven demo systems and the SQL ledger",
         "c-customers-50": "demo c. 50 customers with orders, invoices and tickets",
         "fa-agent": agent_scenario(load, 0).title,
+        "b-phone": phone_scenario("b-phone", (), None).title,
+        "fb-phone": phone_scenario("fb-phone", (), load.world).title,
         "fc-customers-50": list_scenario(load, 0).title,
     }
     meta = {
