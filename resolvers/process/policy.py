@@ -204,6 +204,8 @@ def policy_from_yaml(text: str, where: str) -> IntelligencePolicy:
         return IntelligencePolicy.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
         )
         raise PolicyError(f"{where}: {problems}") from None
