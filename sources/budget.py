@@ -2,7 +2,7 @@
 
 CRMs and other SaaS sources have API quotas; a small database has few
 connections. The budget is enforced where a request is about to reach the
-source (``ResilientConnector._requests``: one per ``max_batch`` keys, one per key
+source (``ResilientConnector._attempt``: one per ``max_batch`` keys, one per key
 for a ``{key}`` lookup; a retry is another), so cache hits and coalesced calls
 cost nothing and a quota counts what the source counts.
 A call over the rate or the concurrency queues within the time it has left, or
@@ -73,7 +73,7 @@ class SourceBudget:
         against the rate and ``max_calls_per_request`` only.
         """
         if self.unlimited:
-            self._started()
+            self.started()
             return remaining
         budget = self.budget
         calls = _CALLS.get() if budget.max_calls_per_request is not None else None
@@ -141,7 +141,7 @@ class SourceBudget:
                     ) from None
             else:
                 await self._slots.acquire()  # free: returns at once
-        self._started()
+        self.started()
         return deadline - loop.time()
 
     def _reserve_token(self, now: float, may_wait: float) -> float | None:
@@ -164,7 +164,8 @@ class SourceBudget:
         finally:
             self.queued -= 1
 
-    def _started(self) -> None:
+    def started(self) -> None:
+        """One call admitted without waiting (all ``acquire`` does for an unlimited budget)."""
         self.in_flight += 1
         self._gauge.inc()
 

@@ -357,7 +357,14 @@ class ResilientConnector:
         mapped_by: MapRecords | None,
         arguments: Pushed = NOTHING_PUSHED,
     ) -> Checked:
-        deadline = asyncio.get_running_loop().time() + timeout_s
+        """One call through the breaker, its retries and the answer's checks.
+
+        Written as one coroutine on purpose: every frame on the stack is resumed
+        at each wait of the HTTP exchange, and this is every source call's path.
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        deadline = started + timeout_s
         admission = self._breaker.admit()
         if admission is Admission.PROBE:
             self._start_probe(entity, kind, keys, mapped_by, arguments)
@@ -370,38 +377,43 @@ class ResilientConnector:
                 self.name, "circuit breaker is open after repeated failures", entity=entity
             )
         self.status.calls += 1
-        attempts = self._with_retries(entity, kind, keys, deadline, arguments)
-        return await self._observed(admission, _checked(attempts, mapped_by))
-
-    async def _observed(self, admission: Admission, call: Awaitable[Checked]) -> Checked:
-        """Await one admitted call, telling the breaker, ``status`` and metrics how it went.
-
-        An answer with a failed key (a record that did not fit, another key's
-        echo) is a failure of the source, though its other keys are served.
-        """
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
-            result = await call
-        except SourceBudgetExceeded:
+            try:  # the first attempt runs bare; tenacity (and its cost) only joins after a failure
+                raws = await self._attempt(entity, kind, keys, deadline - loop.time(), arguments)
+            except (SourceUnavailable, SourceTimeout) as error:
+                if self._resilience.retries == 0:
+                    raise
+                raws = await self._retried(entity, kind, keys, deadline, arguments, error)
+            result = _checked(raws, await _mapped(raws, mapped_by))
+        except BaseException as exc:
+            self._call_failed(admission, exc, started)
+            raise
+        return self._call_answered(admission, result, started)
+
+    def _call_failed(self, admission: Admission, exc: BaseException, started: float) -> None:
+        """Tell the breaker, ``status`` and metrics about an admitted call that raised ``exc``."""
+        if isinstance(exc, SourceBudgetExceeded):
             # Our own refusal: the source never heard of this call, its breaker neither.
             self.status.calls -= 1
             self._breaker.abandoned(admission)
             self._observe_breaker()
-            raise
-        except SourceError as exc:
+        elif isinstance(exc, SourceError):
             self._failed(admission, exc)
-            self._latency.observe(loop.time() - started)
-            raise
-        except asyncio.CancelledError:
+            self._latency.observe(asyncio.get_running_loop().time() - started)
+        elif isinstance(exc, asyncio.CancelledError):
             self._breaker.abandoned(admission)
             self._observe_breaker()
-            raise
-        except Exception:
+        elif isinstance(exc, Exception):
             self._breaker.failed(admission)  # a bug must not leave a probe out for ever
             self._observe_breaker()
-            raise
-        self._latency.observe(loop.time() - started)
+
+    def _call_answered(self, admission: Admission, result: Checked, started: float) -> Checked:
+        """Tell the breaker, ``status`` and metrics about an admitted call that answered.
+
+        An answer with a failed key (a record that did not fit, another key's
+        echo) is a failure of the source, though its other keys are served.
+        """
+        self._latency.observe(asyncio.get_running_loop().time() - started)
         if result.failed is not None:
             self._failed(admission, result.failed)
             return result
@@ -447,11 +459,16 @@ class ResilientConnector:
         arguments: Pushed = NOTHING_PUSHED,
     ) -> None:
         asked_at = time.time()
-        attempt = _checked(self._probe_attempt(entity, kind, keys, arguments), mapped_by)
+        started = asyncio.get_running_loop().time()
         try:
-            fetched = await self._observed(Admission.PROBE, attempt)
-        except SourceError:
-            return  # counted by _observed; the breaker is open for another cool-down
+            raws = await self._probe_attempt(entity, kind, keys, arguments)
+            fetched = _checked(raws, await _mapped(raws, mapped_by))
+        except BaseException as exc:
+            self._call_failed(Admission.PROBE, exc, started)
+            if isinstance(exc, SourceError):
+                return  # counted; the breaker is open for another cool-down
+            raise
+        fetched = self._call_answered(Admission.PROBE, fetched, started)
         await self._remember(entity, kind, keys, fetched, asked_at, arguments)
 
     async def _probe_attempt(
@@ -478,22 +495,17 @@ class ResilientConnector:
         if not probe.cancelled() and (error := probe.exception()) is not None:
             log.error("source %s: breaker probe crashed", self.name, exc_info=error)
 
-    async def _with_retries(
+    async def _retried(
         self,
         entity: str,
         kind: str,
         keys: list[str],
         deadline: float,
-        arguments: Pushed = NOTHING_PUSHED,
+        arguments: Pushed,
+        first_error: SourceUnavailable | SourceTimeout,
     ) -> list[RawAnswer]:
-        """The first attempt runs bare; tenacity (and its cost) only joins after a failure."""
+        """The attempts after a first one failed with ``first_error``, with tenacity's backoff."""
         loop = asyncio.get_running_loop()
-        try:
-            return await self._attempt(entity, kind, keys, deadline - loop.time(), arguments)
-        except (SourceUnavailable, SourceTimeout) as error:
-            if self._resilience.retries == 0:
-                raise
-            first_error = error
         SOURCE_RETRIES.labels(self.name).inc()
         backoff = self._resilience.retry_backoff_ms / 1000
         retrying = AsyncRetrying(
@@ -531,7 +543,16 @@ class ResilientConnector:
         """
         if remaining <= 0.001:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
-        answers = await self._requests(entity, kind, keys, remaining, arguments)
+        budget = self._budget
+        answers: Sequence[list[RawRecord] | Exception]
+        if budget.unlimited:  # the usual source: one inner call, no frame more on its stack
+            budget.started()
+            try:
+                answers = await self._inner_fetch(entity, kind, keys, remaining, arguments)
+            finally:
+                budget.release()
+        else:
+            answers = await self._requests(entity, kind, keys, remaining, arguments)
         failed = [a for a in answers if isinstance(a, Exception)]
         if not failed:  # the usual answer
             return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
@@ -564,12 +585,7 @@ class ResilientConnector:
         if budget.unlimited or len(keys) <= step:
             remaining = await budget.acquire(entity, remaining)
             try:
-                if arguments:  # only then: a connector that pushes nothing need not take them
-                    pushing = cast(PushingConnector, self.inner)
-                    return await pushing.fetch(
-                        entity, kind, keys, timeout_s=remaining, arguments=arguments
-                    )
-                return await self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+                return await self._inner_fetch(entity, kind, keys, remaining, arguments)
             finally:
                 budget.release()
         groups = [keys[i : i + step] for i in range(0, len(keys), step)]
@@ -587,10 +603,25 @@ class ResilientConnector:
                 answers.extend(part)
         return answers
 
+    def _inner_fetch(
+        self, entity: str, kind: str, keys: list[str], remaining: float, arguments: Pushed
+    ) -> Awaitable[Sequence[list[RawRecord] | Exception]]:
+        """The inner connector's fetch of ``keys`` (its awaitable: no frame of our own)."""
+        if arguments:  # only then: a connector that pushes nothing need not take them
+            pushing = cast(PushingConnector, self.inner)
+            return pushing.fetch(entity, kind, keys, timeout_s=remaining, arguments=arguments)
+        return self.inner.fetch(entity, kind, keys, timeout_s=remaining)
+
     def _observe_breaker(self) -> None:
+        """``status`` and the gauge follow the breaker; the gauge is written when it changes.
+
+        The gauge is per source, and every connector of that source writes it when
+        it sees the state change, so it is never left behind.
+        """
         state = self._breaker.state
-        if state != self.status.breaker:
-            log.warning("source %s: circuit breaker %s", self.name, state)
+        if state == self.status.breaker:
+            return
+        log.warning("source %s: circuit breaker %s", self.name, state)
         self.status.breaker = state
         self._breaker_gauge.set(BREAKER_CODES.get(state, 0))
 
@@ -603,15 +634,20 @@ class ResilientConnector:
         log.warning("source %s failed: %s", self.name, error.detail)
 
 
-async def _checked(attempts: Awaitable[list[RawAnswer]], mapped_by: MapRecords | None) -> Checked:
-    """The call's answer per key, mapped (``mapped_by``) before anyone caches or trusts it."""
-    raws = await attempts
-    answers: list[Answer] = raws if mapped_by is None else await mapped_in_steps(raws, mapped_by)
+def _checked(raws: list[RawAnswer], answers: list[Answer]) -> Checked:
+    """The call's answer per key (``answers``: its records mapped), before anyone trusts it."""
     errors = [a for a in answers if isinstance(a, SourceError)]
     if not errors:
         return Checked(raws, answers, None, whole=True)
     failed = next((e for e in errors if not isinstance(e, SourceBudgetExceeded)), None)
     return Checked(raws, answers, failed, whole=False)
+
+
+async def _mapped(raws: list[RawAnswer], mapped_by: MapRecords | None) -> list[Answer]:
+    """``raws`` mapped by ``mapped_by`` (``raws`` themselves when there is no mapping)."""
+    if mapped_by is None:
+        return cast(list[Answer], raws)
+    return await mapped_in_steps(raws, mapped_by)
 
 
 async def mapped_in_steps(raws: Sequence[RawAnswer], mapped_by: MapRecords) -> list[Answer]:
@@ -715,5 +751,5 @@ async def fetch_mapped(
 
 
 def breaker_factory() -> Breakers:
-    """One breaker per source for the process; 4xx answers never trip them (see ``_observed``)."""
+    """One breaker per source for the process; 4xx answers never trip them (see ``_failed``)."""
     return Breakers()

@@ -261,16 +261,48 @@ class RestConnector:
         """The parsed answer and its size in bytes (read at most ``limit`` far).
 
         With OAuth2, a 401 means the token was refused: a new one is fetched and
-        the request made once more (a second 401 is ``SourceRejected``).
+        the request made once more (a second 401 is ``SourceRejected``). The HTTP
+        exchange is in this frame, not in one more below it: every frame on the
+        stack is resumed at each of its waits, on every source call.
         """
-        if self._session is None:
+        session = self._session
+        if session is None:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
         tokens = self.tokens
         token = await tokens.token(entity) if tokens is not None else None
-        status, data = await self._send(entity, method, path, params, body, limit, token)
-        if status == 401 and tokens is not None and token is not None:
-            token = await tokens.refused(token, entity)
-            status, data = await self._send(entity, method, path, params, body, limit, token)
+        retried = False
+        while True:
+            headers = {"Authorization": f"Bearer {token}"} if token is not None else None
+            try:
+                async with session.request(
+                    method, path, params=params, json=body, headers=headers
+                ) as resp:
+                    status = resp.status
+                    declared = resp.content_length
+                    if (
+                        declared is not None
+                        and declared <= limit
+                        and not resp.headers.get("Content-Encoding")
+                    ):
+                        data = await resp.read()  # the usual answer: its size is known and fits
+                    else:
+                        data = await self._bounded_body(entity, resp, limit, refuse=status < 400)
+            except TimeoutError:
+                raise SourceTimeout(
+                    self.name, f"no answer within {self.source.timeout_ms} ms", entity=entity
+                ) from None
+            except aiohttp.ClientConnectionError as exc:
+                raise SourceUnavailable(
+                    self.name, f"connection failed ({type(exc).__name__})", entity=entity
+                ) from None
+            except aiohttp.ClientError as exc:
+                raise SourceUnavailable(
+                    self.name, f"request failed ({type(exc).__name__})", entity=entity
+                ) from None
+            if status != 401 or tokens is None or token is None or retried:
+                break
+            token = await tokens.refused(token, entity)  # asked once more with a new token
+            retried = True
         if status >= 500:
             raise SourceUnavailable(self.name, f"answered HTTP {status}", entity=entity)
         if status >= 400:
@@ -280,39 +312,6 @@ class RestConnector:
         except MalformedJson:
             raise SourceBadResponse(self.name, "answered malformed JSON", entity=entity) from None
 
-    async def _send(
-        self,
-        entity: str,
-        method: str,
-        path: str | URL,
-        params: Params,
-        body: Any,
-        limit: int,
-        token: str | None,
-    ) -> tuple[int, bytes]:
-        """One HTTP request: its status and body (an error answer's body read only to be reused)."""
-        assert self._session is not None
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else None
-        try:
-            async with self._session.request(
-                method, path, params=params, json=body, headers=headers
-            ) as resp:
-                status = resp.status
-                data = await self._bounded_body(entity, resp, limit, refuse=status < 400)
-        except TimeoutError:
-            raise SourceTimeout(
-                self.name, f"no answer within {self.source.timeout_ms} ms", entity=entity
-            ) from None
-        except aiohttp.ClientConnectionError as exc:
-            raise SourceUnavailable(
-                self.name, f"connection failed ({type(exc).__name__})", entity=entity
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise SourceUnavailable(
-                self.name, f"request failed ({type(exc).__name__})", entity=entity
-            ) from None
-        return status, data
-
     async def _bounded_body(
         self, entity: str, resp: aiohttp.ClientResponse, limit: int, *, refuse: bool
     ) -> bytes:
@@ -320,7 +319,8 @@ class RestConnector:
 
         The limit counts decoded bytes (after gzip), so a compressed bomb stops too.
         An error answer's body (``refuse`` false) is only read, within the limit, so
-        its connection can be reused; what it says does not matter.
+        its connection can be reused; what it says does not matter. (An answer of a
+        declared length within the limit, not encoded, is read whole by ``_request``.)
         """
         declared = resp.content_length
         if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):

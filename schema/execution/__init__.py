@@ -7,6 +7,7 @@ needs sits in ``schema.execution.adapter``, checked against the pinned versions.
 
 from __future__ import annotations
 
+from schema.execution.bounded import BoundedExecutionContext
 from schema.execution.engine import ExecutionEngine, PlanExtension
 from schema.execution.fallback import NotCompilable, Reason
 from schema.execution.leaves import constant, leaf_value
@@ -16,6 +17,7 @@ from schema.execution.planner import compile_operation
 from schema.execution.runner import CompiledOperation, CompiledResult
 
 __all__ = [
+    "BoundedExecutionContext",
     "CompiledOperation",
     "CompiledResult",
     "ExecutionEngine",

@@ -75,3 +75,20 @@ async def test_the_default_limit_lets_the_benchmarks_largest_answer_through(
     items = len(customers) + len(orders) + sum(len(order["lines"]) for order in orders)
     assert len(customers) == 1000 and len(orders) > 5_000
     assert items < Settings().max_answer_items
+
+
+async def test_graphql_cores_executor_alone_is_bounded_the_same_way(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    """``C360_COMPILED=false``: graphql-core's executor alone; the same limit, the same error."""
+    compiled_url = start_gateway(max_answer_items=150)
+    alone_url = start_gateway(max_answer_items=150, compiled=False)
+    compiled = await post_query(compiled_url, COMPILED, {"ids": IDS[:200]})
+    alone = await post_query(alone_url, COMPILED, {"ids": IDS[:200]})
+    assert alone.status == 200, alone.body
+    assert stopped_error(alone.body)["extensions"] == {"code": "RESPONSE_TOO_LARGE", "limit": 150}
+    assert stopped_error(alone.body)["message"] == stopped_error(compiled.body)["message"]
+    within = await post_query(alone_url, COMPILED, {"ids": IDS[:3]})
+    assert within.body == (await post_query(compiled_url, COMPILED, {"ids": IDS[:3]})).body
+    assert "errors" not in within.body
+    await assert_still_serving(alone_url)

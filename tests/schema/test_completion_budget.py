@@ -1,9 +1,11 @@
 """A request's completion is bounded: list items in its answer, and its deadline.
 
 The same operations run through the engine (compiled plans, the fast plain-data
-completion, the careful completion of lists of resolved objects) and through
-graphql-core with ``PlainDataExecutionContext`` (what the engine falls back to),
-each with ``demand_control``'s budget as the gateway installs it. Over the item
+completion, the careful completion of lists of resolved objects), through
+graphql-core with ``PlainDataExecutionContext`` (what the engine falls back to)
+and through graphql-core's executor alone (``BoundedExecutionContext``, what
+``C360_COMPILED=false`` runs), each with ``demand_control``'s budget as the
+gateway installs it. Over the item
 limit, or once the deadline has passed, both answer the same one error and no
 data; within them, both answer in full and as without a budget.
 """
@@ -18,7 +20,11 @@ import pytest
 import strawberry
 
 from gateway.demand_control import demand_control
-from schema.execution import ExecutionEngine, PlainDataExecutionContext
+from schema.execution import (
+    BoundedExecutionContext,
+    ExecutionEngine,
+    PlainDataExecutionContext,
+)
 from schema.execution.budget import (
     CHECK_EVERY,
     CompletionBudget,
@@ -91,9 +97,8 @@ def build(path: str, max_items: int) -> strawberry.Schema:
             extensions=[control, engine.extension],
             execution_context_class=engine.execution_context_class,
         )
-    return strawberry.Schema(
-        query=Query, extensions=[control], execution_context_class=PlainDataExecutionContext
-    )
+    executor = PlainDataExecutionContext if path == "generic" else BoundedExecutionContext
+    return strawberry.Schema(query=Query, extensions=[control], execution_context_class=executor)
 
 
 async def run(
@@ -111,7 +116,7 @@ async def run(
     return answer
 
 
-PATHS = ["engine", "generic"]
+PATHS = ["engine", "generic", "graphql-core"]
 
 
 def only_error(answer: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +152,37 @@ async def test_the_engine_and_graphql_core_stop_with_the_same_error(query: str, 
     assert late_engine == late_generic
 
 
+@pytest.mark.parametrize(("query", "count"), [(ITEMS, 300), (NUMBERS, 600), (HOLDERS, 20)])
+async def test_graphql_core_alone_stops_with_the_engines_error(query: str, count: int) -> None:
+    # The same error; where it is located is where graphql-core's own completion was
+    # when its budget ran out (it charges each list as it reaches it, items in order).
+    cases = [(query, count, 100, -60.0), (ITEMS, 3 * CHECK_EVERY, 200_000, 1.0)]
+    for text, n, max_items, late_by in cases:
+        engine = only_error(await run("engine", text, n, max_items=max_items, late_by=late_by))
+        alone = only_error(await run("graphql-core", text, n, max_items=max_items, late_by=late_by))
+        assert (alone["message"], alone["extensions"]) == (engine["message"], engine["extensions"])
+        assert alone["path"][0] == engine["path"][0]
+
+
+async def test_a_long_list_charged_in_slices_stops_within_it_at_the_item_limit() -> None:
+    # One list of 3 x CHECK_EVERY numbers, the limit inside its second slice: charged by
+    # slices as graphql-core's executor takes them, not once for the whole list.
+    budget = CompletionBudget(max_items=CHECK_EVERY + 10)
+    schema = strawberry.Schema(query=Query, execution_context_class=BoundedExecutionContext)
+    with running(budget):
+        result = await schema.execute(NUMBERS, variable_values={"count": 3 * CHECK_EVERY})
+    assert budget.stopped is not None
+    assert budget.counted == 2 * CHECK_EVERY  # two slices charged, the third never reached
+    assert result.errors and isinstance(result.errors[0].original_error, CompletionStopped)
+
+
+def test_the_gateway_schema_without_the_engine_runs_graphql_core_bounded() -> None:
+    # C360_COMPILED=false builds the schema without an engine: its executor is bounded too.
+    from schema import build_schema
+
+    assert build_schema().execution_context_class is BoundedExecutionContext
+
+
 @pytest.mark.parametrize("path", PATHS)
 async def test_a_completion_past_the_deadline_stops_with_deadline_exceeded(path: str) -> None:
     error = only_error(await run(path, ITEMS, 3 * CHECK_EVERY, late_by=1.0))
@@ -154,7 +190,9 @@ async def test_a_completion_past_the_deadline_stops_with_deadline_exceeded(path:
         "The request's deadline of 5000 ms passed while completing the answer."
     )
     assert error["extensions"] == {"code": "DEADLINE_EXCEEDED", "deadlineMs": 5_000}
-    assert error["path"] == ["items"]
+    # graphql-core alone stops at the first list it charges past the deadline: a list in
+    # the first item (the engine charges the long list's first slice at once, and stops).
+    assert error["path"] == ["items"] if path != "graphql-core" else error["path"][0] == "items"
     in_time = await run(path, ITEMS, 3 * CHECK_EVERY)
     assert "errors" not in in_time
     assert len(in_time["data"]["items"]) == 3 * CHECK_EVERY
