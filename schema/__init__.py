@@ -8,8 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from schema.execution import ExecutionEngine, MemoizedNameConverter
-from schema.mutation import Mutation
+from schema.execution import BoundedExecutionContext, ExecutionEngine, MemoizedNameConverter
 from schema.query import Query
 
 
@@ -22,16 +21,19 @@ def build_schema(
     pipeline (its extension comes last, after every other ``on_execute``) and
     the rest through the plain-data executor; such a schema runs asynchronously
     only (``execute``, as the gateway does; ``execute_sync`` refuses the engine's
-    async hook). Without one: Strawberry and graphql-core's executor alone.
+    async hook). Without one: Strawberry and graphql-core's executor alone, each
+    list charged to the request's completion budget (``BoundedExecutionContext``).
     """
     config = StrawberryConfig(name_converter=MemoizedNameConverter())
     if engine is None:
         return strawberry.Schema(
-            query=Query, mutation=Mutation, extensions=list(extensions), config=config
+            query=Query,
+            extensions=list(extensions),
+            execution_context_class=BoundedExecutionContext,
+            config=config,
         )
     return strawberry.Schema(
         query=Query,
-        mutation=Mutation,
         extensions=[*extensions, engine.extension],
         execution_context_class=engine.execution_context_class,
         config=config,
