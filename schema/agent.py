@@ -12,7 +12,9 @@ from typing import cast
 import strawberry
 
 from resolvers.experience import agent
+from schema.context import Info
 from schema.customer import Customer
+from schema.intelligence import NextBestOffer
 from schema.look_ahead import reads
 from schema.records import Invoice, Order, SocialMention, Ticket, WebVisit
 from schema.scores import Health
@@ -30,8 +32,16 @@ class AgentView:
         description="Red / yellow / green with the reasons.",
         metadata=reads(*agent.HEALTH_READS),
     )
-    async def health(self) -> Health | None:
-        return cast(Health, await self.view.health())
+    async def health(self, info: Info) -> Health | None:
+        return cast(Health, await self.view.health(info.context.intelligence.policy))
+
+    @strawberry.field(
+        description="The offer to make the caller, if any (marketing offers need consent).",
+        metadata=reads(*agent.OFFER_READS),
+    )
+    async def next_best_offer(self, info: Info) -> NextBestOffer | None:
+        choice = await self.view.next_best_offer(info.context.intelligence)
+        return NextBestOffer(choice=choice) if choice is not None else None
 
     @strawberry.field(metadata=reads("tickets"))
     async def open_tickets(self) -> list[Ticket] | None:

@@ -15,11 +15,15 @@ from datetime import datetime, timedelta
 from resolvers.process import facts, scoring
 from resolvers.process.health import Health, is_open, is_unpaid
 from resolvers.process.identity import Person, find_person
+from resolvers.process.offers import OfferChoice
+from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
+from resolvers.system.intelligence import Intelligence
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
 
 HEALTH_READS = scoring.HEALTH_READS
 """What the health section is made of (the named loaders it reads)."""
+OFFER_READS = scoring.OFFER_READS
 
 RECENT_ORDERS = 5
 MOST_RECENT_ORDERS = 100
@@ -47,9 +51,13 @@ class AgentView:
     loaders: CustomerLoaders
     now: datetime
 
-    async def health(self) -> Health:
+    async def health(self, policy: IntelligencePolicy = DEFAULT_POLICY) -> Health:
         """Red / yellow / green with the reasons: what to handle with care before hello."""
-        return await scoring.health_of(self.loaders, self.person, self.now)
+        return await scoring.health_of(self.loaders, self.person, self.now, policy)
+
+    async def next_best_offer(self, intelligence: Intelligence) -> OfferChoice | None:
+        """What to offer the caller, if anything (marketing offers only with consent)."""
+        return await scoring.next_best_offer_of(self.loaders, self.person, self.now, intelligence)
 
     async def open_tickets(self) -> list[Ticket]:
         return open_tickets(await facts.tickets_of(self.loaders, self.person))

@@ -2,7 +2,8 @@
 
 Red means "handle with care before you say hello": an urgent open ticket, an
 overdue invoice, or a recent angry post. Yellow: something open that the agent
-should know about. Green: nothing on record that needs attention.
+should know about, a high churn risk, or a customer who costs more than they
+bring. Green: nothing on record that needs attention.
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from resolvers.system.records import Invoice, SocialMention, Ticket, WebVisit
+
+if TYPE_CHECKING:
+    from resolvers.process.churn import ChurnRisk
+    from resolvers.process.profitability import Profitability
 
 OPEN_TICKET = frozenset({"new", "open", "pending"})
 PRESSING = frozenset({"urgent", "high"})
@@ -62,15 +68,46 @@ def is_negative(mention: SocialMention) -> bool:
     return (mention.sentiment or "").lower() == "negative"
 
 
+@dataclass(slots=True, frozen=True)
+class Signals:
+    """What intelligence adds to the light: churn risk and profitability (see their modules)."""
+
+    churn: ChurnRisk | None = None
+    profit: Profitability | None = None
+
+
+def signal_reasons(signals: Signals) -> list[HealthReason]:
+    """High churn risk and a customer who costs more than they bring: yellow, with why."""
+    reasons = []
+    churn = signals.churn
+    if churn is not None and churn.level == "HIGH":
+        why = "; ".join(r.message for r in churn.reasons[:2])
+        reasons.append(
+            HealthReason("CHURN_RISK", Light.YELLOW, f"High churn risk ({churn.score:.2f}): {why}")
+        )
+    profit = signals.profit
+    if profit is not None and profit.profit < 0:
+        reasons.append(
+            HealthReason(
+                "UNPROFITABLE",
+                Light.YELLOW,
+                f"Costs more than it brings: profit {profit.profit:.2f} "
+                f"(refunds {profit.refunds:.2f}, serving {profit.cost_to_serve:.2f})",
+            )
+        )
+    return reasons
+
+
 def health_light(
     tickets: Iterable[Ticket],
     invoices: Iterable[Invoice],
     mentions: Iterable[SocialMention],
     visits: Iterable[WebVisit],
     now: datetime,
+    signals: Signals | None = None,
 ) -> Health:
     """Every rule that fires becomes a reason; the light is the worst of them."""
-    reasons: list[HealthReason] = []
+    reasons: list[HealthReason] = signal_reasons(signals) if signals is not None else []
     for ticket in tickets:
         if not is_open(ticket):
             continue

@@ -18,7 +18,7 @@ from resolvers.process.facts import (
     tickets_of,
     visits_of,
 )
-from resolvers.process.health import Health, health_light
+from resolvers.process.health import Health, Signals, health_light
 from resolvers.process.identity import Person
 from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
@@ -32,8 +32,14 @@ from resolvers.system.intelligence import Intelligence
 RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
 """The named loaders RFM scores (and the segment) are made of."""
 
-HEALTH_READS: tuple[Ahead, ...] = ("tickets", "invoices", "social_mentions", "web_visits")
-"""The named loaders the health light is made of."""
+HEALTH_READS: tuple[Ahead, ...] = (
+    "tickets",
+    "invoices",
+    "social_mentions",
+    "web_visits",
+    "orders",
+)
+"""The named loaders the health light is made of (orders: churn risk and profitability)."""
 
 
 async def rfm_of(
@@ -56,12 +62,23 @@ async def segment_of(
     return segment_for(await rfm_of(loaders, person, now, policy), policy.segment_rules)
 
 
-async def health_of(loaders: CustomerLoaders, person: Person, now: datetime) -> Health:
-    """The light from tickets, invoices, mentions and visits, fetched in one wait."""
+async def health_of(
+    loaders: CustomerLoaders,
+    person: Person,
+    now: datetime,
+    policy: IntelligencePolicy = DEFAULT_POLICY,
+) -> Health:
+    """The light from tickets, invoices, mentions, visits, churn risk and profitability,
+    its records fetched in one wait."""
     await loaders.load_ahead(HEALTH_READS, [person.keys])
     tickets, invoices = await tickets_of(loaders, person), await invoices_of(loaders, person)
     mentions, visits = await mentions_of(loaders, person), await visits_of(loaders, person)
-    return health_light(tickets, invoices, mentions, visits, now)
+    orders = await orders_of(loaders, person)
+    signals = Signals(
+        churn_risk(orders, tickets, mentions, now, policy),
+        profitability(orders, tickets, now, policy),
+    )
+    return health_light(tickets, invoices, mentions, visits, now, signals)
 
 
 PROFIT_READS: tuple[Ahead, ...] = ("orders", "tickets")

@@ -102,3 +102,28 @@ async def test_lifetime_value_comes_from_the_background_fit(
     assert value is not None
     assert value["horizonMonths"] == 12 and value["population"] > 100
     assert value["expectedValue"] > 0 and value["expectedPurchases"] > 0
+
+
+AGENT = """
+query($phone: String!) {
+  agentView(phone: $phone) {
+    health { light reasons { code light message } }
+    nextBestOffer { offerId marketing expectedValue reason }
+  }
+}
+"""
+
+
+async def test_agent_light_says_who_costs_more_than_they_bring(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    from tests.integration.world import contact
+
+    phone = contact(planted("loses_money").crm_ids[0])["phone"]
+    _, body = await graphql(gateway_url, AGENT, {"phone": phone})
+    view = body["data"]["agentView"]
+    reasons = {r["code"]: r for r in view["health"]["reasons"]}
+    assert reasons["UNPROFITABLE"]["light"] == "YELLOW"
+    assert "Costs more than it brings" in reasons["UNPROFITABLE"]["message"]
+    offer = view["nextBestOffer"]
+    assert offer is not None and offer["reason"]

@@ -51,3 +51,19 @@ def test_abandoned_cart_today_and_old_negative_post_are_yellow() -> None:
 def test_negative_post_this_week_is_red() -> None:
     post = SocialMention("social", "m2", NOW - timedelta(days=1), "awful", sentiment_score=-0.9)
     assert health_light([], [], [post], [], NOW).light is Light.RED
+
+
+def test_high_churn_risk_and_losing_money_turn_the_light_yellow_with_reasons() -> None:
+    from resolvers.process.churn import ChurnReason, ChurnRisk
+    from resolvers.process.health import Light, Signals, health_light
+    from resolvers.process.profitability import Profitability
+
+    churn = ChurnRisk(
+        0.7, "HIGH", (ChurnReason("LONG_SILENCE", 0.45, "No purchase for 90 days"),), 90, 10.0
+    )
+    loss = Profitability(50, 0, 40, 10, 5, 18, -23, "NEGATIVE", (), ())
+    health = health_light([], [], [], [], NOW, Signals(churn, loss))
+    assert health.light is Light.YELLOW
+    assert [r.code for r in health.reasons] == ["CHURN_RISK", "UNPROFITABLE"]
+    assert "No purchase for 90 days" in health.reasons[0].message
+    assert health_light([], [], [], [], NOW, Signals()).light is Light.GREEN
