@@ -9,6 +9,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema.execution import BoundedExecutionContext, ExecutionEngine, MemoizedNameConverter
+from schema.mutation import Mutation
 from schema.query import Query
 
 
@@ -28,12 +29,14 @@ def build_schema(
     if engine is None:
         return strawberry.Schema(
             query=Query,
+            mutation=Mutation,
             extensions=list(extensions),
             execution_context_class=BoundedExecutionContext,
             config=config,
         )
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[*extensions, engine.extension],
         execution_context_class=engine.execution_context_class,
         config=config,
