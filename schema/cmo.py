@@ -13,6 +13,7 @@ import strawberry
 
 from resolvers.experience import cmo
 from schema.business import PipelineHealth, RevenueFigures, RevenueInMonth, StageHealth
+from schema.context import Info
 
 
 @strawberry.type(description="Leads that came in one month on one channel.")
@@ -54,7 +55,34 @@ class CampaignPerformance:
     campaigns: list[CampaignResult]
 
 
-@strawberry.type(description="What the CMO reads: leads, campaigns, pipeline, revenue.")
+@strawberry.type(description="Customers in one segment now.")
+class SegmentSize:
+    segment: str
+    customers: int
+    share: float = strawberry.field(description="Of the population (0 to 1).")
+
+
+@strawberry.type(
+    description="Customers who were in one segment and are now in another (or the same)."
+)
+class SegmentMove:
+    from_segment: str
+    to_segment: str
+    customers: int
+
+
+@strawberry.type(description="Segment sizes and the movement between segments, as of a time.")
+class SegmentFigures:
+    as_of: datetime
+    customers: int = strawberry.field(description="Customers with a purchase in the RFM window.")
+    compare_days: int = strawberry.field(description="How far back the movement looks (days).")
+    sizes: list[SegmentSize]
+    movements: list[SegmentMove] = strawberry.field(
+        description="From the segment `compareDays` ago to the segment now, largest first."
+    )
+
+
+@strawberry.type(description="What the CMO reads: leads, campaigns, pipeline, revenue, segments.")
 class CmoView:
     view: strawberry.Private[cmo.CmoView]
 
@@ -87,4 +115,20 @@ class CmoView:
             months=cast("list[RevenueInMonth]", value.months),
             net_total=value.net_total,
             growth_pct=value.growth_pct,
+        )
+
+    @strawberry.field(description="Segment sizes and movement between segments (RFM population).")
+    async def segments(self, info: Info) -> SegmentFigures | None:
+        context = info.context
+        policy = context.intelligence.policy
+        figure = await self.view.segments(
+            context.customer_loaders.rfm_cut_points, policy.segment_rules, policy.rfm_monetary
+        )
+        value = figure.value
+        return SegmentFigures(
+            as_of=figure.as_of,
+            customers=value.customers,
+            compare_days=value.compare_days,
+            sizes=cast("list[SegmentSize]", value.sizes),
+            movements=cast("list[SegmentMove]", value.movements),
         )

@@ -12,13 +12,42 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from resolvers.experience.figures import BusinessViewSettings, Figure, oldest
 from resolvers.process import campaigns, pipeline, revenue
 from resolvers.process.months import month_window
+from resolvers.process.population import (
+    MonetaryMeasure,
+    SegmentMove,
+    SegmentSize,
+    population_of,
+    segment_movement,
+    segment_sizes,
+)
+from resolvers.process.segments import SegmentRule
 from resolvers.system.business_loaders import BusinessLoaders
+from resolvers.system.by_customer import RfmCutPointsLoader
 
 DEFAULT_MONTHS = 12
+
+
+class PopulationUnavailable(LookupError):
+    """No order system reports its customer population (value columns), so no segment sizes."""
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": "POPULATION_UNAVAILABLE"}
+
+
+@dataclass(slots=True, frozen=True)
+class SegmentFigures:
+    """Customers per segment now, and how many moved from each segment to each other one."""
+
+    customers: int
+    compare_days: int
+    sizes: list[SegmentSize]
+    movements: list[SegmentMove]
 
 
 @dataclass(slots=True, frozen=True)
@@ -68,6 +97,35 @@ class CmoView:
     async def net_revenue(self) -> Figure[revenue.RevenueFigures]:
         """Gross, discounts, returns and net revenue per month, with growth."""
         return await monthly_revenue(self.loaders, self.settings, self.window)
+
+    async def segments(
+        self,
+        population: RfmCutPointsLoader,
+        rules: tuple[SegmentRule, ...],
+        measure: MonetaryMeasure,
+    ) -> Figure[SegmentFigures]:
+        """Segment sizes and movement, from the order system's anonymous R/F/M population.
+
+        The same segment rules and monetary measure as each customer's own segment
+        (the intelligence policy), so the sizes add up to what the agent sees.
+        """
+
+        async def compute() -> Figure[SegmentFigures]:
+            record = await population.load()
+            snapshot = population_of(record) if record is not None else None
+            if snapshot is None:
+                raise PopulationUnavailable(
+                    "no order system reports its customer population (the RFM value columns)"
+                )
+            figures = SegmentFigures(
+                snapshot.size,
+                snapshot.compare_days,
+                segment_sizes(snapshot, rules, measure),
+                segment_movement(snapshot, rules, measure),
+            )
+            return Figure(figures, snapshot.as_of)
+
+        return await self.settings.figures.get(("segments", rules, measure), compute)
 
 
 async def pipeline_health(

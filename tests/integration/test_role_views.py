@@ -151,3 +151,24 @@ async def test_rest_views_name_the_bad_variable_and_list_the_views(gateway_url: 
     assert all(name in body["errors"][0]["message"] for name in ("agent", "ceo", "cmo"))
     status, body = await rest(gateway_url, "/dashboards/cfo")
     assert status == 404 and "agent, ceo, cmo" in body["errors"][0]["message"]
+
+
+async def test_cmo_segments_cover_the_order_systems_customers_of_the_window(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    today = world().today
+    bought = {
+        order["customer_id"]
+        for order in world().orders
+        if order["status"] != "cancelled"
+        and order["total"] > 0
+        and 0 <= (today - datetime.fromisoformat(order["placed_at"][:10]).date()).days < 365
+    }
+    _, body = await graphql(gateway_url, CMO)
+    segments = body["data"]["cmoView"]["segments"]
+    assert segments["customers"] == len(bought)
+    buying = [s for s in segments["sizes"] if s["segment"] != "Lapsed"]
+    assert sum(s["customers"] for s in buying) == len(bought)
+    assert segments["compareDays"] == 90
+    moved = sum(m["customers"] for m in segments["movements"])
+    assert moved == sum(s["customers"] for s in segments["sizes"])  # everyone is somewhere now
