@@ -16,6 +16,7 @@ from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 from strawberry.types.nodes import SelectedField
 
+from resolvers.process.facts import AheadFilters, filters_ahead
 from resolvers.system.customer_loaders import Ahead
 
 READS = "c360.reads"
@@ -32,8 +33,10 @@ def reads(*names: Ahead, then: type | None = None) -> dict[str, Any]:
     return {READS: names, THEN: then}
 
 
-def reads_of(selections: Iterable[Any], of: type, names: NameConverter) -> set[Ahead]:
-    """What the plainly selected fields of ``of`` (and their subfields) read.
+def reads_of(
+    selections: Iterable[Any], of: type, names: NameConverter
+) -> dict[Ahead, AheadFilters | None]:
+    """What the plainly selected fields of ``of`` (and their subfields) read, with filters.
 
     ``names`` is the schema's name converter (``info.schema.config.name_converter``):
     selections carry GraphQL names.
@@ -41,20 +44,47 @@ def reads_of(selections: Iterable[Any], of: type, names: NameConverter) -> set[A
     Only plain selections count (no directive, not in a fragment): a field
     under ``@skip`` or ``@include`` may not be wanted, and asking a source for
     what nobody reads is not allowed.
+
+    A loader read by one list field only, asked with the same arguments wherever
+    it is selected (``orders(limit: 5)``), maps to the filters that field will
+    load with (``facts.filters_ahead``): the look-ahead pushes them down too.
+    Any other reader (a second argument set, ``rfm``, which reads every order)
+    and it maps to None: the whole lists are loaded, and each field filters them.
     """
+    asked: dict[Ahead, list[dict[str, Any] | None]] = {}
+    _collect(selections, of, names, asked)
+    return {
+        name: filters_ahead(name, uses[0]) if uses[0] is not None and _same(uses) else None
+        for name, uses in asked.items()
+    }
+
+
+def _same(uses: list[dict[str, Any] | None]) -> bool:
+    return all(use == uses[0] for use in uses[1:])
+
+
+def _collect(
+    selections: Iterable[Any],
+    of: type,
+    names: NameConverter,
+    asked: dict[Ahead, list[dict[str, Any] | None]],
+) -> None:
     metadata = _metadata(of, names)
-    found: set[Ahead] = set()
     for selected in selections:
         if not isinstance(selected, SelectedField) or selected.directives:
             continue
         field = metadata.get(selected.name)
         if field is None:
             continue
-        found.update(field.get(READS, ()))
+        reads_here: tuple[Ahead, ...] = field.get(READS, ())
+        for name in reads_here:
+            # A field reading one loader says how (its arguments); one reading several
+            # (a score over orders and invoices) reads each whole.
+            use = dict(selected.arguments) if len(reads_here) == 1 else None
+            asked.setdefault(name, []).append(use)
         nested = field.get(THEN)
         if nested is not None:
-            found |= reads_of(selected.selections, nested, names)
-    return found
+            _collect(selected.selections, nested, names, asked)
 
 
 def _metadata(of: type, names: NameConverter) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ that ignores a parameter, or filters more coarsely, cannot widen a field's answe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -104,6 +104,37 @@ async def weather_of(loaders: CustomerLoaders, person: Person) -> CurrentWeather
 async def rfm_cut_points(loaders: CustomerLoaders) -> RfmCutPoints | None:
     """The population's quintile cut points (cached by the source config's TTL)."""
     return await loaders.rfm_cut_points.load()
+
+
+AheadFilters = Filters
+"""What a look-ahead pushes for a list (the schema layer names it so; it knows no sources)."""
+
+AHEAD_ARGUMENTS: dict[str, frozenset[str]] = {
+    "orders": frozenset({"limit"}),
+    "invoices": frozenset({"limit", "status"}),
+    "tickets": frozenset({"limit", "status"}),
+    "social_mentions": frozenset({"limit"}),
+}
+"""The list arguments a look-ahead may push for each kind, as the functions above build them.
+
+``webVisits(since:)`` is not among them: its value is a DateTime the field's
+scalar parses (and refuses without a time zone); read raw here it could differ.
+"""
+
+
+def filters_ahead(name: str, arguments: Mapping[str, object]) -> Filters | None:
+    """The filters a list field with ``arguments`` will load ``name`` with, as its function
+    builds them (``orders_of`` … ``mentions_of``); None where that cannot be known ahead
+    (an argument not listed, a value the field will refuse), and the whole list is loaded."""
+    allowed = AHEAD_ARGUMENTS.get(name)
+    if allowed is None or not set(arguments) <= allowed:
+        return None
+    limit, status = arguments.get("limit"), arguments.get("status")
+    if limit is not None and (type(limit) is not int or limit < 0):
+        return None
+    if status is not None and not isinstance(status, str):
+        return None
+    return Filters(limit=limit, status=status)
 
 
 def check_limit(limit: int | None) -> None:

@@ -194,6 +194,34 @@ class RecordsByCustomerLoader(_PerCustomer[list[R]]):
             raise known
         return cast("list[R]", known)
 
+    def queue_many(
+        self, customers: Sequence[CustomerKeys], filters: Filters | None = None
+    ) -> Queued:
+        """As ``_PerCustomer.queue_many``; with ``filters`` a source takes, the filtered loads.
+
+        What a list's look-ahead knows a field will ask (``orders(limit: 5)`` for
+        every customer) is asked so, once per source, and filed where that field's
+        ``load(customer, filters)`` finds it.
+        """
+        if filters is None or filters.empty or not self._loaders.pushes(self.serves, filters):
+            return super().queue_many(customers)
+        pending: list[tuple[CustomerKeys, list[asyncio.Future[Any]]]] = []
+        for customer in customers:
+            if customer in self._known or (customer, filters) in self._filtered:
+                continue
+            try:
+                futures = self._loaders.futures_by_any(self.serves, customer.by_kind, filters)
+            except Exception as exc:
+                self._filtered[(customer, filters)] = exc
+                continue
+            pending.append((customer, futures))
+
+        def keep() -> None:
+            for customer, futures in pending:
+                self._filtered[(customer, filters)] = _settled(futures)
+
+        return Queued([f for _, futures in pending for f in futures], keep)
+
     async def _fetch(self, customer: CustomerKeys) -> list[R]:
         records: list[R] = await self._loaders.load_by_any(self.serves, customer.by_kind)
         return records

@@ -225,19 +225,48 @@ async def test_distinct_argument_sets_batch_apart_one_request_each(
     ]
 
 
-async def test_a_list_loaded_ahead_is_filtered_from_the_whole_lists_without_more_requests(
+async def test_a_lists_look_ahead_pushes_the_arguments_its_one_reader_asks(
     gateway: str, systems: tuple[str, Asked]
 ) -> None:
+    """``customers(ids:) { orders(limit: 1) }``: loaded ahead for both in one request, with
+    the limit (per customer) the field will ask; the field then answers from it."""
     _, asked = systems
     _, body = await graphql(
-        gateway, '{ customers(ids: ["C-1", "C-2"]) { id orders(limit: 1) { id } } }'
+        gateway,
+        """query($n: Int) { customers(ids: ["C-1", "C-2"]) {
+              id orders(limit: $n) { id } tickets(status: "open") { id } } }""",
+        {"n": 1},
     )
     assert "errors" not in body, body.get("errors")
     assert body["data"]["customers"] == [
-        {"id": "C-1", "orders": [{"id": "O-13"}]},
-        {"id": "C-2", "orders": [{"id": "O-22"}]},
+        {"id": "C-1", "orders": [{"id": "O-13"}], "tickets": [{"id": "T-3"}, {"id": "T-1"}]},
+        {"id": "C-2", "orders": [{"id": "O-22"}], "tickets": []},
     ]
-    assert len(_asked_by(asked, "orders")) == 1
+    (orders,) = _asked_by(asked, "orders")
+    assert orders["per_customer"] == "1"
+    assert sorted(orders["emails"].split(",")) == ["ada@example.com", "alan@example.com"]
+    (support,) = _asked_by(asked, "support")
+    assert support["state"] == "open"
+
+
+async def test_a_list_loaded_ahead_for_two_readers_is_loaded_whole_and_filtered_by_each(
+    gateway: str, systems: tuple[str, Asked]
+) -> None:
+    """Two argument sets (or an unlimited reader) want more than either limit: the whole
+    lists are loaded ahead in one request, and each field filters them."""
+    _, asked = systems
+    _, body = await graphql(
+        gateway,
+        """{ customers(ids: ["C-1", "C-2"]) { id
+              newest: orders(limit: 1) { id } two: orders(limit: 2) { id } } }""",
+    )
+    assert "errors" not in body, body.get("errors")
+    assert body["data"]["customers"] == [
+        {"id": "C-1", "newest": [{"id": "O-13"}], "two": [{"id": "O-13"}, {"id": "O-12"}]},
+        {"id": "C-2", "newest": [{"id": "O-22"}], "two": [{"id": "O-22"}, {"id": "O-21"}]},
+    ]
+    (orders,) = _asked_by(asked, "orders")
+    assert "per_customer" not in orders
 
 
 async def test_a_limit_is_not_pushed_past_a_filter_the_system_cannot_apply(
