@@ -1,8 +1,9 @@
 """Starts customer intelligence with the gateway: its policy, its state store, its model fits.
 
 The policy file and the store are opened at start (a bad file or an unreachable
-database stops the gateway with a message naming them); the lifetime-value fit
-runs as a background task of the lifespan, never on a request.
+database stops the gateway with a message naming them); the population scan
+(for order systems without an aggregate endpoint) and the lifetime-value fit run
+as a background task of the lifespan, never on a request.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import asynccontextmanager
 
 from gateway.settings import Settings
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy, policy_from_yaml
-from resolvers.system.intelligence import Intelligence, keep_clv_fitted
+from resolvers.system.intelligence import Intelligence, keep_intelligence_fresh
 from resolvers.system.runtime import SourceRuntime
 from sources.state_store import OfferOutcomeStore, default_dsn
 
@@ -42,7 +43,9 @@ async def running(
     """The store open and the model fits going for as long as the gateway serves."""
     if intelligence.outcomes is not None:
         await intelligence.outcomes.start()
-    task = asyncio.create_task(keep_clv_fitted(runtime, intelligence)) if fit_models else None
+    task = (
+        asyncio.create_task(keep_intelligence_fresh(runtime, intelligence)) if fit_models else None
+    )
     try:
         yield
     finally:

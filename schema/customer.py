@@ -123,14 +123,19 @@ class Customer:
     )
     async def rfm(self, info: Info) -> Rfm | None:
         ctx = info.context
-        policy = ctx.intelligence.policy
-        return cast(Rfm, await scoring.rfm_of(ctx.customer_loaders, self.person, ctx.now, policy))
+        intel = ctx.intelligence
+        rfm = await scoring.rfm_of(
+            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned
+        )
+        return cast(Rfm, rfm)
 
     @strawberry.field(description="The customer's RFM segment.", metadata=reads(*scoring.RFM_READS))
     async def segment(self, info: Info) -> Segment | None:
         ctx = info.context
-        policy = ctx.intelligence.policy
-        segment = await scoring.segment_of(ctx.customer_loaders, self.person, ctx.now, policy)
+        intel = ctx.intelligence
+        segment = await scoring.segment_of(
+            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned
+        )
         return cast(Segment, segment)
 
     @strawberry.field(

@@ -60,6 +60,10 @@ class Rfm:
     population_as_of: datetime | None = strawberry.field(
         description="When the population the scores rank against was computed."
     )
+    population_source: str | None = strawberry.field(
+        description='Whose population: the order system\'s name (its aggregate endpoint) or "scan" '
+        "(the gateway's own bounded scan of its customer list)."
+    )
 
 
 @strawberry.type(description="The customer's segment, from the RFM grid.")

@@ -2,7 +2,8 @@
 
 ``C360_INTELLIGENCE_FILE`` names a YAML file whose top-level keys replace the
 defaults below, section by section (``rfm_monetary``, ``segments``,
-``ticket_costs``, ``profitability_tiers``, ``clv``, ``churn``, ``offers``). A
+``ticket_costs``, ``profitability_tiers``, ``clv``, ``churn``, ``offers``,
+``population_scan``). A
 bad file stops the gateway at start with the key and the problem named.
 """
 
@@ -128,6 +129,22 @@ class ChurnSettings(_Strict):
     medium: Annotated[float, Field(gt=0, le=1)] = 0.3
 
 
+class PopulationScan(_Strict):
+    """The gateway's own population where no order system sends one (``population_scan``)."""
+
+    mode: Literal["auto", "always", "never"] = "auto"
+    """auto: scan only when no source answers the population with value columns."""
+    every_s: Annotated[float, Field(ge=10)] = 3600.0
+    """How long a scan is used (its TTL) before the next one replaces it."""
+    window_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    compare_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    max_customers: Annotated[int, Field(ge=1, le=1_000_000)] = 50_000
+    batch: Annotated[int, Field(ge=1, le=1000)] = 200
+    """Customers whose orders are asked for in one request."""
+    timeout_s: Annotated[float, Field(gt=0, le=3600)] = 120.0
+    """The whole scan's deadline; past it the scan is dropped (the previous one stays)."""
+
+
 class IntelligencePolicy(_Strict):
     rfm_monetary: Literal["total", "average"] = "total"
     segments: tuple[SegmentRow, ...] = tuple(
@@ -158,6 +175,7 @@ class IntelligencePolicy(_Strict):
     )
     """Highest first; the first whose ``min_profit`` the profit reaches."""
     clv: ClvSettings = ClvSettings()
+    population_scan: PopulationScan = PopulationScan()
     churn: ChurnSettings = ChurnSettings()
     offers: tuple[Offer, ...] = DEFAULT_OFFERS
     prior_weight: Annotated[float, Field(gt=0)] = 10.0

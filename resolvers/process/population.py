@@ -245,3 +245,19 @@ def segment_movement(
         known = [SegmentMove(a, b, n) for (a, b), n in moves.most_common()]
         population._moves[key] = known
     return list(known)
+
+
+def chosen_population(
+    aggregate: RfmCutPoints | None, scanned: RfmCutPoints | None, mode: str
+) -> RfmCutPoints | None:
+    """Which population scores a request: the source's aggregate, or the gateway's own scan.
+
+    ``auto`` takes the aggregate when it has value columns, the scan otherwise; ``always``
+    takes the scan when there is one; ``never`` only the aggregate.
+    """
+    if mode == "never" or scanned is None:
+        return aggregate
+    if mode == "always":
+        return scanned
+    has_columns = aggregate is not None and population_of(aggregate) is not None
+    return aggregate if has_columns else scanned

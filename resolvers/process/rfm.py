@@ -54,6 +54,8 @@ class RfmScore:
     ignored_orders: int = 0
     ever_ordered: bool = False
     """Whether any purchase exists at all (before the window too)."""
+    population_source: str | None = None
+    """The source whose population scored it (``scan``: the gateway's own scan)."""
 
     @property
     def code(self) -> str:
@@ -170,6 +172,7 @@ def rfm_scores(
         population_size=population.size if population is not None else None,
         ignored_orders=counted.ignored,
         ever_ordered=counted.ever_ordered,
+        population_source=cut_points.source if as_of is not None and cut_points else None,
     )
 
 

@@ -22,12 +22,13 @@ from resolvers.process.health import Health, Signals, health_light
 from resolvers.process.identity import Person
 from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
-from resolvers.process.population import population_of
+from resolvers.process.population import chosen_population, population_of
 from resolvers.process.profitability import Profitability, profitability
 from resolvers.process.rfm import RfmScore, count_orders, rfm_scores
 from resolvers.process.segments import Segment, segment_for
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
 from resolvers.system.intelligence import Intelligence
+from resolvers.system.records import RfmCutPoints
 
 RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
 """The named loaders RFM scores (and the segment) are made of."""
@@ -47,10 +48,13 @@ async def rfm_of(
     person: Person,
     now: datetime,
     policy: IntelligencePolicy = DEFAULT_POLICY,
+    scanned: RfmCutPoints | None = None,
 ) -> RfmScore:
+    """Scored against the order system's population, or the gateway's own ``scanned`` one."""
     await loaders.load_ahead(RFM_READS, [person.keys])  # one wait for both
-    orders, cut_points = await orders_of(loaders, person), await rfm_cut_points(loaders)
-    return rfm_scores(orders, cut_points, now, policy.rfm_monetary)
+    orders, aggregate = await orders_of(loaders, person), await rfm_cut_points(loaders)
+    population = chosen_population(aggregate, scanned, policy.population_scan.mode)
+    return rfm_scores(orders, population, now, policy.rfm_monetary)
 
 
 async def segment_of(
@@ -58,8 +62,10 @@ async def segment_of(
     person: Person,
     now: datetime,
     policy: IntelligencePolicy = DEFAULT_POLICY,
+    scanned: RfmCutPoints | None = None,
 ) -> Segment:
-    return segment_for(await rfm_of(loaders, person, now, policy), policy.segment_rules)
+    rfm = await rfm_of(loaders, person, now, policy, scanned)
+    return segment_for(rfm, policy.segment_rules)
 
 
 async def health_of(
@@ -128,8 +134,10 @@ async def lifetime_value_of(
             "the lifetime-value model is not fitted yet: it fits in the background from the "
             "order system's population; try again shortly"
         )
-    window = None
-    record = await rfm_cut_points(loaders)
+    policy = intelligence.policy
+    record = chosen_population(
+        await rfm_cut_points(loaders), intelligence.scanned, policy.population_scan.mode
+    )
     population = population_of(record) if record is not None else None
     window = population.window_days if population is not None else None
     counted = count_orders(await orders_of(loaders, person), now, window)
@@ -163,7 +171,7 @@ async def next_best_offer_of(
 ) -> OfferChoice | None:
     """The best offer by expected value, or None when none may be made."""
     policy = intelligence.policy
-    segment = await segment_of(loaders, person, now, policy)
+    segment = await segment_of(loaders, person, now, policy, intelligence.scanned)
     store = intelligence.outcomes
     tallies = await store.tallies([segment.name]) if store is not None else []
     consent = person.primary.marketing_consent
@@ -184,7 +192,7 @@ async def record_offer_outcome(
     store = intelligence.outcomes
     if store is None:
         raise StoreNotConfigured("no state store is configured for offer outcomes")
-    segment = await segment_of(loaders, person, now, intelligence.policy)
+    segment = await segment_of(loaders, person, now, intelligence.policy, intelligence.scanned)
     await store.record(person.primary.id, offer_id, segment.name, outcome, now)
     return segment.name
 

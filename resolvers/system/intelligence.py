@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 
 from resolvers.process.clv import ClvModels, fit_clv_model, history_of
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
-from resolvers.process.population import population_of
+from resolvers.process.population import chosen_population, population_of
 from resolvers.system.by_customer import newest_cut_points
 from resolvers.system.loaders import SystemLoaders
+from resolvers.system.population_scan import can_scan, scan_population
+from resolvers.system.records import RfmCutPoints
 from resolvers.system.runtime import SourceRuntime
 from sources.state_store import OfferOutcomeStore
 
@@ -30,6 +32,9 @@ class Intelligence:
     policy: IntelligencePolicy = DEFAULT_POLICY
     outcomes: OfferOutcomeStore | None = None
     clv_models: ClvModels = field(default_factory=ClvModels)
+    scanned: RfmCutPoints | None = None
+    """The gateway's own population scan, when one ran (``population_scan.py``)."""
+    scan_error: str | None = None
 
 
 async def refit_clv(runtime: SourceRuntime, intelligence: Intelligence, timeout_s: float) -> bool:
@@ -40,7 +45,9 @@ async def refit_clv(runtime: SourceRuntime, intelligence: Intelligence, timeout_
     """
     deadline = asyncio.get_running_loop().time() + timeout_s
     loaders = SystemLoaders(runtime, deadline)
-    record = newest_cut_points(await loaders.load("rfm_cutpoints", "all", "all"))
+    aggregate = newest_cut_points(await loaders.load("rfm_cutpoints", "all", "all"))
+    mode = intelligence.policy.population_scan.mode
+    record = chosen_population(aggregate, intelligence.scanned, mode)
     population = population_of(record) if record is not None else None
     if population is None:
         return False
@@ -57,20 +64,59 @@ async def refit_clv(runtime: SourceRuntime, intelligence: Intelligence, timeout_
     return True
 
 
-async def keep_clv_fitted(runtime: SourceRuntime, intelligence: Intelligence) -> None:
-    """The background loop the gateway starts: fit now, then every ``clv.refit_every_s``.
+async def needs_scan(runtime: SourceRuntime, intelligence: Intelligence) -> bool:
+    """auto: only when no source answers the population with value columns."""
+    mode = intelligence.policy.population_scan.mode
+    if mode == "never" or not can_scan(runtime):
+        return False
+    if mode == "always":
+        return True
+    loaders = SystemLoaders(runtime, asyncio.get_running_loop().time() + 30.0)
+    try:
+        aggregate = newest_cut_points(await loaders.load("rfm_cutpoints", "all", "all"))
+    except Exception:  # a sick aggregate endpoint: the scan stands in for it
+        return True
+    return aggregate is None or population_of(aggregate) is None
 
-    A failed fit keeps the previous model (its as-of time says how old it is) and is
-    retried after a minute; it never reaches a request.
+
+async def refresh_population(runtime: SourceRuntime, intelligence: Intelligence) -> bool:
+    """Scan once when the policy wants a scan; a failed scan keeps the previous one."""
+    if not await needs_scan(runtime, intelligence):
+        return False
+    scan = intelligence.policy.population_scan
+    loop_time = asyncio.get_running_loop().time()
+    try:
+        intelligence.scanned = await scan_population(runtime, datetime.now(UTC), scan, loop_time)
+        intelligence.scan_error = None
+    except Exception as error:  # a sick source: keep what we had, say why
+        intelligence.scan_error = f"{type(error).__name__}: {error}"
+        log.warning("population scan failed: %s", intelligence.scan_error)
+        return False
+    return True
+
+
+async def keep_intelligence_fresh(runtime: SourceRuntime, intelligence: Intelligence) -> None:
+    """The gateway's background task: the population scan (when wanted), then the model fit.
+
+    Each runs again when its period is over (``population_scan.every_s``,
+    ``clv.refit_every_s``); neither ever runs on a request.
     """
-    every = intelligence.policy.clv.refit_every_s
+    loop = asyncio.get_running_loop()
+    next_scan = next_fit = loop.time()
     while True:
-        try:
-            fitted = await refit_clv(runtime, intelligence, timeout_s=30.0)
-            intelligence.clv_models.last_error = None if fitted else "no population to fit"
-            pause = every if fitted else 60.0
-        except Exception as error:  # a sick source or a model that does not converge
-            intelligence.clv_models.last_error = f"{type(error).__name__}: {error}"
-            log.warning("lifetime-value fit failed: %s", intelligence.clv_models.last_error)
-            pause = 60.0
-        await asyncio.sleep(pause)
+        now = loop.time()
+        if now >= next_scan:
+            scanned = await refresh_population(runtime, intelligence)
+            next_scan = now + intelligence.policy.population_scan.every_s
+            if scanned:
+                next_fit = now  # a new population: fit on it
+        if now >= next_fit:
+            try:
+                fitted = await refit_clv(runtime, intelligence, timeout_s=30.0)
+                intelligence.clv_models.last_error = None if fitted else "no population to fit"
+                next_fit = now + (intelligence.policy.clv.refit_every_s if fitted else 60.0)
+            except Exception as error:  # a sick source or a model that does not converge
+                intelligence.clv_models.last_error = f"{type(error).__name__}: {error}"
+                log.warning("lifetime-value fit failed: %s", intelligence.clv_models.last_error)
+                next_fit = now + 60.0
+        await asyncio.sleep(max(1.0, min(next_scan, next_fit) - loop.time()))

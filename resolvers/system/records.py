@@ -188,8 +188,21 @@ class RfmCutPoints:
     prior_tenure_days_values: tuple[float, ...] = ()
 
 
+@dataclass(slots=True, frozen=True)
+class ListedCustomer:
+    """One entry of an order system's customer list: what the population scan pages through.
+
+    Only ever held while its orders are read and summed into an anonymous value row.
+    """
+
+    source: str
+    id: str
+    email: str | None = None
+
+
 RECORD_TYPES: dict[str, type] = {
     "customer": CustomerProfile,
+    "order_customers": ListedCustomer,
     "orders": Order,
     "invoices": Invoice,
     "tickets": Ticket,

@@ -25,6 +25,7 @@ from sources.demo.openapi import (
 )
 from sources.demo.order_reports import REVENUE_PATHS, REVENUE_SCHEMAS, revenue_report
 from sources.demo.params import required_batch
+from sources.demo.reports import scope_parameter, wants_everything
 from sources.demo.service import DemoService, Knobs
 from sources.demo.world.timestamps import iso_timestamp, midnight
 
@@ -131,7 +132,7 @@ def _row_values(
 
 
 def window_parameter(request: web.Request, name: str, default: int) -> int:
-    """A whole number of days, 1 to 3650, or a 400 naming the parameter."""
+    """A whole number 1 to 3650 (days, or a page), or a 400 naming the parameter."""
     raw = request.query.get(name)
     if raw is None:
         return default
@@ -140,7 +141,7 @@ def window_parameter(request: web.Request, name: str, default: int) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= 3650:
-        raise web.HTTPBadRequest(text=f"{name} must be a whole number of days, 1 to 3650")
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number, 1 to 3650")
     return value
 
 
@@ -149,6 +150,7 @@ class OrderSystem:
 
     def __init__(self, world: DemoWorld) -> None:
         self.customers_by_email: dict[str, list[JsonRecord]] = {}
+        self.customer_list = sorted(world.order_customers, key=lambda c: c["id"])
         for customer in world.order_customers:
             self.customers_by_email.setdefault(customer["email"].lower(), []).append(customer)
         newest_first = sorted(
@@ -165,6 +167,12 @@ class OrderSystem:
         self._populations: dict[tuple[int, int], JsonRecord] = {}
 
     async def customers(self, request: web.Request) -> web.Response:
+        """By email, or every customer page by page (`?scope=all&page=1&size=200`, with total)."""
+        if wants_everything(request, ("emails",)):
+            page = window_parameter(request, "page", 1)
+            size = min(window_parameter(request, "size", 100), 1000)
+            listed = self.customer_list[(page - 1) * size : page * size]
+            return web.json_response({"data": listed, "total": len(self.customer_list)})
         emails = dict.fromkeys(email.lower() for email in required_batch(request, "emails"))
         found = [c for email in emails for c in self.customers_by_email.get(email, [])]
         return web.json_response({"data": found})
@@ -274,8 +282,24 @@ OPENAPI = document(
         "/customers": {
             "get": get_operation(
                 "getCustomersByEmails",
-                "Order-system customers by email (case-insensitive)",
-                [batch_parameter("emails", "Emails.", "maria.lopez@example.com", required=True)],
+                "Order-system customers by email (case-insensitive), or all of them by page",
+                [
+                    batch_parameter("emails", "Emails.", "maria.lopez@example.com", required=False),
+                    scope_parameter(),
+                    *(
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": False,
+                            "description": description,
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
+                        for name, description in (
+                            ("page", "With scope=all: the page, from 1."),
+                            ("size", "With scope=all: customers per page (at most 1000)."),
+                        )
+                    ),
+                ],
                 "CustomerList",
             )
         },

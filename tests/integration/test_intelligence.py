@@ -127,3 +127,41 @@ async def test_agent_light_says_who_costs_more_than_they_bring(
     assert "Costs more than it brings" in reasons["UNPROFITABLE"]["message"]
     offer = view["nextBestOffer"]
     assert offer is not None and offer["reason"]
+
+
+SCORES = """
+query($id: ID!) {
+  customer(id: $id) {
+    rfm { code windowDays populationSize populationSource populationAsOf }
+    segment { name }
+  }
+}
+"""
+
+
+async def test_the_gateways_own_scan_finds_the_population_the_aggregate_reports(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    """With population_scan.mode: always, the paged customer list + batched orders stand in
+    for /stats/rfm; the same demo data gives the same population and the same scores."""
+    config = tmp_path / "intelligence.yaml"
+    config.write_text("population_scan: {mode: always, batch: 150}\n", encoding="utf-8")
+    crm_id = planted("champion").crm_ids[0]
+    _, aggregate = await graphql(
+        start_gateway(state_dsn=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"), SCORES, {"id": crm_id}
+    )
+    url = start_gateway(
+        intelligence_file=config, state_dsn=f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"
+    )
+    for _ in range(120):
+        _, scanned = await graphql(url, SCORES, {"id": crm_id})
+        if scanned["data"]["customer"]["rfm"]["populationSource"] == "scan":
+            break
+        await asyncio.sleep(0.25)
+    ours, theirs = scanned["data"]["customer"], aggregate["data"]["customer"]
+    assert ours["rfm"]["populationSource"] == "scan"
+    assert theirs["rfm"]["populationSource"] == "orders"
+    size, reported = ours["rfm"]["populationSize"], theirs["rfm"]["populationSize"]
+    assert abs(size - reported) <= max(2, reported // 100)  # the window's edge: a day's rounding
+    assert ours["rfm"]["code"] == theirs["rfm"]["code"]
+    assert ours["segment"] == theirs["segment"]
