@@ -28,9 +28,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench import floor_shapes as shape
+from resolvers.process.offers import ranked_offers
+from resolvers.process.policy import DEFAULT_POLICY
 from resolvers.system.records import RfmCutPoints
+from sources.state_store import OfferOutcomeStore, default_dsn
 
 WEATHER_FIELDS = "temperature_2m,weather_code,wind_speed_10m,relative_humidity_2m"
+RFM_QUERY = {"window_days": os.environ.get("C360_RFM_WINDOW_DAYS", "365"), "compare_days": "90"}
+"""The population the gateway asks the order system for (sources.yaml's rfm_cutpoints)."""
 RFM_TTL_S = 300.0
 """The gateway caches the RFM cut points this long (sources.yaml); so does the floor."""
 DEFAULT_BATCH = 200
@@ -53,14 +58,18 @@ class FloorSources:
         dsn = urls.get("ledger")
         self.ledger: AsyncEngine | None = create_async_engine(dsn) if dsn else None
         self._cuts: tuple[float, RfmCutPoints | None] | None = None
+        self.outcomes = OfferOutcomeStore(default_dsn())
+        """Recorded offer outcomes, read as the gateway reads them for the next best offer."""
 
     async def start(self) -> None:
+        await self.outcomes.start()
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=5),
             connector=aiohttp.TCPConnector(limit=0, limit_per_host=100, keepalive_timeout=30),
         )
 
     async def close(self) -> None:
+        await self.outcomes.close()
         if self.session is not None:
             await self.session.close()
         if self.ledger is not None:
@@ -115,7 +124,7 @@ class FloorSources:
     async def cut_points(self) -> RfmCutPoints | None:
         now = time.monotonic()
         if self._cuts is None or now - self._cuts[0] > RFM_TTL_S:
-            self._cuts = (now, shape.cut_points(await self.get("orders", "/stats/rfm", {})))
+            self._cuts = (now, shape.cut_points(await self.get("orders", "/stats/rfm", RFM_QUERY)))
         return self._cuts[1]
 
     async def batched(
@@ -174,7 +183,14 @@ async def agent_view(sources: FloorSources, phone: str) -> dict[str, Any]:
         "visits": shape.visits(visits),
         "mentions": shape.mentions(mentions),
     }
-    return shape.agent_view(person, found, weather, cuts, datetime.now(UTC))
+    now = datetime.now(UTC)
+    kind = shape.segment(found, cuts, now)
+    # The next best offer: the offers' recorded outcomes in the customer's segment, from
+    # the state store the gateway keeps them in (the same file: both run in one folder).
+    tallies = await sources.outcomes.tallies([kind.name])
+    ranked = ranked_offers(kind.name, person.marketing_consent, tallies, DEFAULT_POLICY)
+    offer = ranked[0] if ranked else None
+    return shape.agent_view(person, found, weather, kind, offer, now)
 
 
 async def customer_list(sources: FloorSources, ids: list[str], *, summary: bool) -> dict[str, Any]:

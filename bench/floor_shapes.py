@@ -1,9 +1,11 @@
 """The floor's hand-written shaping: raw demo-source JSON in, the gateway's answer JSON out.
 
 The floor must return the same data as the gateway for each scenario, so it
-reuses the pure domain rules (health light, RFM, segment, weather words) on
-domain records built by hand here: what is left out is exactly the gateway's
-generic machinery (GraphQL, config-driven mapping, dataloaders).
+reuses the pure domain rules (health light with churn risk and profitability,
+RFM against the order system's population, segment, next best offer, weather
+words) on domain records built by hand here, with the gateway's default
+intelligence policy: what is left out is exactly the gateway's generic
+machinery (GraphQL, config-driven mapping, dataloaders).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from resolvers.process.health import health_light, is_open, is_unpaid
+from resolvers.process.churn import churn_risk
+from resolvers.process.health import Signals, health_light, is_open, is_unpaid
+from resolvers.process.offers import OfferChoice
+from resolvers.process.policy import DEFAULT_POLICY
+from resolvers.process.profitability import profitability
 from resolvers.process.rfm import rfm_scores
-from resolvers.process.segments import segment_for
+from resolvers.process.segments import Segment, segment_for
 from resolvers.process.weather import describe_weather
 from resolvers.system.records import (
     CustomerProfile,
@@ -63,6 +69,7 @@ def profile(raw: Json) -> CustomerProfile:
         longitude=raw.get("longitude"),
         twitter_handle=raw.get("twitter_handle"),
         created_at=_dt(raw.get("created_at")),
+        marketing_consent=raw.get("marketing_consent"),
     )
 
 
@@ -93,6 +100,10 @@ def orders(raws: list[Json], *, with_lines: bool = False) -> list[Order]:
             total=float(r["total"]),
             status=r.get("status"),
             currency=r.get("currency"),
+            cost_of_goods=_f(r.get("cost_of_goods")),
+            shipping_cost=_f(r.get("shipping_cost")),
+            discount=_f(r.get("discount")),
+            refunded=_f(r.get("refunded")),
             lines=_lines(r.get("lines") or []) if with_lines else (),
         )
         for r in raws
@@ -169,14 +180,39 @@ def mentions(raws: list[Json]) -> list[SocialMention]:
     return sorted(found, key=lambda m: m.posted_at, reverse=True)
 
 
+POPULATION_COLUMNS = (
+    "recency_days_values",
+    "frequency_values",
+    "monetary_values",
+    "tenure_days_values",
+    "prior_recency_days_values",
+    "prior_frequency_values",
+    "prior_monetary_values",
+    "prior_tenure_days_values",
+)
+"""The population's value columns of ``/stats/rfm``, as the gateway maps them (sources.yaml)."""
+
+
 def cut_points(raw: Json) -> RfmCutPoints:
+    columns = {name: tuple(float(v) for v in raw.get(name) or ()) for name in POPULATION_COLUMNS}
     return RfmCutPoints(
         source="orders",
         as_of=_dt(raw["as_of"]),  # type: ignore[arg-type]
-        recency_days=tuple(raw["recency_days"]),
-        frequency=tuple(raw["frequency"]),
-        monetary=tuple(raw["monetary"]),
+        recency_days=tuple(float(v) for v in raw["recency_days"]),
+        frequency=tuple(float(v) for v in raw["frequency"]),
+        monetary=tuple(float(v) for v in raw["monetary"]),
         customers=raw.get("customers"),
+        window_days=raw.get("window_days"),
+        compare_days=raw.get("compare_days"),
+        **columns,
+    )
+
+
+def segment(found: dict[str, Any], cuts: RfmCutPoints | None, now: datetime) -> Segment:
+    """The customer's segment: RFM against the population, the policy's rules."""
+    policy = DEFAULT_POLICY
+    return segment_for(
+        rfm_scores(found["orders"], cuts, now, policy.rfm_monetary), policy.segment_rules
     )
 
 
@@ -188,7 +224,8 @@ def agent_view(
     person: CustomerProfile,
     found: dict[str, Any],
     weather: Json | None,
-    cuts: RfmCutPoints | None,
+    kind: Segment,
+    offer: OfferChoice | None,
     now: datetime,
 ) -> Json:
     """``{"agentView": ...}`` exactly as ``queries/agent.graphql`` selects it."""
@@ -197,7 +234,9 @@ def agent_view(
     tix: list[Ticket] = found["tickets"]
     vis: list[WebVisit] = found["visits"]
     men: list[SocialMention] = found["mentions"]
-    health = health_light(tix, inv, men, vis, now)
+    policy = DEFAULT_POLICY
+    signals = Signals(churn_risk(o, tix, men, now, policy), profitability(o, tix, now, policy))
+    health = health_light(tix, inv, men, vis, now, signals)
     current = (weather or {}).get("current") or {}
     cutoff = now - timedelta(days=RECENT_MENTION_DAYS)
     return {
@@ -214,7 +253,7 @@ def agent_view(
                     "postalCode": person.postal_code,
                     "country": person.country,
                 },
-                "segment": {"name": segment_for(rfm_scores(o, cuts, now)).name},
+                "segment": {"name": kind.name},
                 "weather": None
                 if weather is None
                 else {
@@ -228,6 +267,15 @@ def agent_view(
                     {"code": r.code, "light": r.light.value, "message": r.message}
                     for r in health.reasons
                 ],
+            },
+            "nextBestOffer": None
+            if offer is None
+            else {
+                "offerId": offer.offer.id,
+                "name": offer.offer.name,
+                "marketing": offer.offer.marketing,
+                "expectedValue": offer.expected_value,
+                "reason": offer.reason,
             },
             "openTickets": [
                 {

@@ -15,6 +15,7 @@ import contextvars
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -63,6 +64,9 @@ a failure of the source (its breaker hears of it) and is never cached.
 
 RawAnswer = list[RawRecord] | SourceError
 """Per key, what the source answered: its raw records (what the cache keeps), or the error."""
+
+MAPPED_HITS_KEPT = 64
+"""Cache entries per source whose mapped records are kept for the next hit (least recent go)."""
 
 MAP_STEP_RECORDS = 2_000
 """Records mapped between two turns of the event loop: a huge answer does not stall others."""
@@ -147,6 +151,10 @@ class ResilientConnector:
             else source.resilience.cache_ttl_s
             for name, spec in source.entities.items()
         }
+        self._mapped_hits: OrderedDict[str, tuple[CachedEntry, MapRecords, list[Any]]] = (
+            OrderedDict()
+        )
+        """Fresh hits of the in-process cache as mapped, by cache key (``_fill_hits``)."""
         self._inflight: dict[
             tuple[str, str, tuple[str, ...], MapRecords | None, Pushed], asyncio.Task[Checked]
         ] = {}
@@ -224,7 +232,7 @@ class ResilientConnector:
                 self._misses.inc(len(missing))
         if hits and mapped_by is not None:
             hit_at = [i for i, answer in enumerate(answers) if answer is not None]
-            await self._fill(answers, hit_at, cached, mapped_by)
+            await self._fill_hits(answers, hit_at, cached, cache_keys, mapped_by)
         if not missing:
             return [a if a is not None else [] for a in answers]
         every_key = len(missing) == len(keys)  # the usual case: nothing fresh in the cache
@@ -270,6 +278,41 @@ class ResilientConnector:
         if fresh and self._cache is not None:
             await self._cache.set_many(fresh, keep_s=keep_s)
         return [a if a is not None else [] for a in answers]
+
+    async def _fill_hits(
+        self,
+        answers: list[Answer | None],
+        at: list[int],
+        cached: list[CachedEntry | None],
+        cache_keys: list[str],
+        mapped_by: MapRecords,
+    ) -> None:
+        """``_fill`` for fresh hits: an entry mapped before by the same mapping is not mapped again.
+
+        The in-process cache hands out the very entry it stored until it is replaced,
+        so a hit on it (the RFM population, 300 s) is mapped once, not on every
+        request; a Redis cache hands out a new entry each time, mapped anew. Callers
+        get a list of their own: what they do with it stays theirs.
+        """
+        kept = self._mapped_hits
+        to_map: list[int] = []
+        for i in at:
+            found = kept.get(cache_keys[i])
+            if found is not None and found[0] is cached[i] and found[1] == mapped_by:
+                answers[i] = list(found[2])
+                kept.move_to_end(cache_keys[i])
+            else:
+                to_map.append(i)
+        if not to_map:
+            return
+        await self._fill(answers, to_map, cached, mapped_by)
+        for i in to_map:
+            entry, answer = cached[i], answers[i]
+            if entry is not None and isinstance(answer, list):
+                kept[cache_keys[i]] = (entry, mapped_by, list(answer))
+                kept.move_to_end(cache_keys[i])
+        while len(kept) > MAPPED_HITS_KEPT:
+            kept.popitem(last=False)
 
     @staticmethod
     async def _fill(
