@@ -386,3 +386,36 @@ async def test_fresh_keys_skip_the_source_and_only_the_others_are_asked() -> Non
     assert source.asked[-1] == ["cid@x.com"]
     assert notes == [], "fresh answers are not stale"
     await connector.close()
+
+
+async def test_a_fresh_hit_of_the_process_cache_is_mapped_once_per_mapping() -> None:
+    source = KeyRecorder()
+    connector = ResilientConnector(
+        source, support_config(cache_ttl_s=60), breaker_factory(), MemoryCache()
+    )
+    mapped: list[str] = []
+
+    def mapping(raws: list[RawRecord]) -> list[Any]:
+        mapped.extend(str(raw["id"]) for raw in raws)
+        return [("ticket", raw["id"], raw["calls"]) for raw in raws]
+
+    first = await connector.fetch("tickets", "email", ["ann@x.com"], timeout_s=1, mapped_by=mapping)
+    hits = [
+        await connector.fetch("tickets", "email", ["ann@x.com"], timeout_s=1, mapped_by=mapping)
+        for _ in range(3)
+    ]
+    assert hits == [first] * 3 and first == [[("ticket", "ann@x.com", 1)]]
+    assert mapped == ["ann@x.com", "ann@x.com"]  # the answer, then the first hit; no more
+    assert source.asked == [["ann@x.com"]]
+    hits[0][0].append("a caller's own change")  # each caller gets a list of its own
+    [again] = await connector.fetch(
+        "tickets", "email", ["ann@x.com"], timeout_s=1, mapped_by=mapping
+    )
+    assert again == [("ticket", "ann@x.com", 1)]
+
+    other = lambda raws: [("other", raw["id"]) for raw in raws]  # noqa: E731
+    [by_other] = await connector.fetch(
+        "tickets", "email", ["ann@x.com"], timeout_s=1, mapped_by=other
+    )
+    assert by_other == [("other", "ann@x.com")], "another mapping maps the entry anew"
+    await connector.close()
