@@ -407,7 +407,9 @@ async def test_a_fresh_hit_of_the_process_cache_is_mapped_once_per_mapping() -> 
     assert hits == [first] * 3 and first == [[("ticket", "ann@x.com", 1)]]
     assert mapped == ["ann@x.com", "ann@x.com"]  # the answer, then the first hit; no more
     assert source.asked == [["ann@x.com"]]
-    hits[0][0].append("a caller's own change")  # each caller gets a list of its own
+    own = hits[0][0]
+    assert isinstance(own, list)
+    own.append("a caller's own change")  # each caller gets a list of its own
     [again] = await connector.fetch(
         "tickets", "email", ["ann@x.com"], timeout_s=1, mapped_by=mapping
     )
