@@ -18,6 +18,8 @@ from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
+from gateway.variable_lists import LIST_SCAN_BYTES, over_long_variable
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
 # graphql-core's wording for variable values the client got wrong (coercion, not validation).
@@ -154,14 +156,25 @@ def with_pre_execution_code(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
-def decode_request_json(body: bytes) -> object:
+def decode_request_json(body: bytes, max_list_items: int | None = None) -> object:
     """The body as JSON, or a 400 saying why not (empty, not UTF-8, too deep, not JSON).
 
     orjson rejects nesting deeper than 1024 levels and numbers beyond a double
     with a ``JSONDecodeError`` instead of the stdlib's ``RecursionError``.
+    A body over ``LIST_SCAN_BYTES`` whose ``variables`` hold a list of more than
+    ``max_list_items`` is refused before it is decoded (``over_long_variable``).
     """
     if not body.strip():
         raise HTTPException(400, "The request body is empty: POST a JSON object with a `query`.")
+    if max_list_items is not None and len(body) > LIST_SCAN_BYTES:
+        name = over_long_variable(body, max_list_items)
+        if name is not None:
+            raise RefusedRequest(
+                400,
+                f"Variable ${name} holds more than {max_list_items} items; "
+                f"at most {max_list_items} are allowed.",
+                "BAD_USER_INPUT",
+            )
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -173,7 +173,8 @@ class CustomerGraphQL(GraphQL[Context, None]):
                 f"Unsupported content type '{shown}': POST a JSON body "
                 f"with Content-Type: {APPLICATION_JSON}.",
             )
-        document = decode_request_json(await request.get_body())
+        body = await request.get_body()
+        document = decode_request_json(body, max_list_items=self.settings.max_list_items)
         if isinstance(document, list):
             batching = self.schema.config.batching_config
             batch = batch_data(document, batching["max_operations"] if batching else None)

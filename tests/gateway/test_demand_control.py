@@ -81,7 +81,7 @@ async def test_a_100000_id_variable_is_refused_before_execution(
     reply = await post_query(gateway_url, query, {"ids": [str(n) for n in range(100_000)]})
     assert reply.status == 400, reply.body
     assert reply.codes == ["BAD_USER_INPUT"]
-    assert "$ids holds 100000 items; at most 1000" in reply.message
+    assert "$ids holds more than 1000 items; at most 1000" in reply.message
     await nothing_asked(demo)
 
 
