@@ -12,9 +12,10 @@ from typing import cast
 
 import strawberry
 
-from resolvers.process import facts, scoring
+from resolvers.process import candidates, facts, scoring
 from resolvers.process.identity import Person
 from schema.context import Info
+from schema.identity import CustomerCandidate, DataConflict
 from schema.intelligence import ChurnRisk, LifetimeValue, NextBestOffer, Profitability
 from schema.look_ahead import reads
 from schema.records import Invoice, Order, SocialMention, Ticket, Weather, WebVisit
@@ -63,9 +64,48 @@ class Customer:
     def address(self) -> Address:
         return cast(Address, self.person.primary)
 
-    @strawberry.field(description="Which records in which systems are this person.")
-    def identities(self) -> list[Identity]:
+    @strawberry.field(
+        description="Which records in which systems are this person, matched on what evidence, "
+        "how surely: the lookup's records, those of other customer systems whose weighed "
+        "evidence reaches the match threshold (found by their searches when this is asked), "
+        "and the ids a source holds for other systems."
+    )
+    async def identities(self, info: Info) -> list[Identity] | None:
+        await candidates.resolve_matches(info.context.customer_loaders, [self.person])
         return cast(list[Identity], list(self.person.identities))
+
+    @strawberry.field(
+        description="Where this person's records in the customer systems disagree, per field "
+        "(name, email, phone, address, birthDate). Differences of format only ('St' and "
+        "'Street', phone formats, case) are left out unless `includeFormatOnly`."
+    )
+    async def data_quality(
+        self, info: Info, include_format_only: bool = False
+    ) -> list[DataConflict] | None:
+        loaders = info.context.customer_loaders
+        found = await candidates.data_quality_of(loaders, self.person, include_format_only)
+        return cast(list[DataConflict], found)
+
+    @strawberry.field(
+        description="How sure the lookup is that this is the person it asked for (0 to 1); "
+        "lower when it found several people (see `candidates`)."
+    )
+    def match_confidence(self) -> float:
+        return self.person.lookup_confidence
+
+    @strawberry.field(
+        description="Other people the same lookup found (a household sharing a phone), "
+        "most likely first; empty when the lookup found one person."
+    )
+    def candidates(self) -> list[CustomerCandidate]:
+        return [
+            CustomerCandidate(
+                customer=Customer(person=c.person),
+                confidence=c.confidence,
+                matched_on=list(c.evidence),
+            )
+            for c in self.person.candidates
+        ]
 
     @strawberry.field(description="Orders, newest first.", metadata=reads("orders"))
     async def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from resolvers.experience import agent, ceo, cmo
+from resolvers.process.candidates import search_people
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.identity import find_people, find_person
 from schema.agent import AgentView
@@ -15,6 +16,7 @@ from schema.ceo import CeoView
 from schema.cmo import CmoView
 from schema.context import Info
 from schema.customer import Customer
+from schema.identity import CustomerCandidate
 from schema.look_ahead import reads_of
 
 MAX_IDS = 1000
@@ -66,6 +68,29 @@ class Query:
         ahead = reads_of(_subfields(info), AgentView, info.schema.config.name_converter)
         view = await agent.agent_view(ctx.customer_loaders, phone, ctx.now, ahead)
         return AgentView(view=view) if view is not None else None
+
+    @strawberry.field(
+        description="People who fit a name and a postcode or a street address, searched in every "
+        "customer system that offers those searches; best first, each with its confidence. "
+        "Records of one person in several systems are one result; equally likely people are "
+        "all listed, never one picked."
+    )
+    async def search_customers(
+        self,
+        info: Info,
+        name: str | None = None,
+        postcode: str | None = None,
+        address: str | None = None,
+    ) -> list[CustomerCandidate]:
+        found = await search_people(info.context.customer_loaders, name, postcode, address)
+        return [
+            CustomerCandidate(
+                customer=Customer(person=c.person),
+                confidence=c.confidence,
+                matched_on=list(c.evidence),
+            )
+            for c in found
+        ]
 
     @strawberry.field(
         description=f"The CMO's view over the last `months` calendar months (1..{MOST_MONTHS}, "

@@ -31,8 +31,25 @@ from sources.key_formats import KeyFormat
 from sources.oauth import Auth
 from sources.paging import Paging
 
-KEY_KINDS = ("id", "email", "phone", "handle", "location", "all")
+KEY_KINDS = (
+    "id",
+    "email",
+    "phone",
+    "handle",
+    "location",
+    "all",
+    "postcode",
+    "surname",
+    "given_name",
+    "birth_date",
+    "surname_soundex",
+)
 """What a lookup is keyed by: a customer attribute the gateway knows how to normalize."""
+
+SEARCH_KINDS = ("postcode", "surname", "given_name", "birth_date", "surname_soundex")
+"""The customer systems' searches (many records per value): candidates for identity matching.
+Compared case-insensitively; ``birth_date`` as an ISO date, ``surname_soundex`` as an American
+Soundex code (``L120``)."""
 
 LINK = "link"
 """The lookup kind keyed by this source's own ids, as other systems' records hold them."""
@@ -75,6 +92,9 @@ class FieldSpec(_Strict):
     source: Annotated[str, Field(alias="from", min_length=1)]
     default: Any = None
     fields: dict[str, str | FieldSpec] | None = None
+    format: Annotated[str, Field(min_length=2, pattern="%")] | None = None
+    """How a date or time is written when it is not ISO 8601, as ``strptime`` reads it
+    (``%d/%m/%Y`` for 14/03/1985)."""
 
 
 class Argument(_Strict):

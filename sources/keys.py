@@ -7,6 +7,7 @@ response back to its keys must not depend on that.
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 import phonenumbers
 
@@ -18,6 +19,9 @@ MAX_EMAIL_LENGTH = 320
 """RFC 3696's limit: 64 characters of local part, @, 255 of domain."""
 MAX_KEY_LENGTH = 1_024
 """Ids, handles and other keys longer than this are refused rather than sent to a source."""
+
+_SEARCHES = frozenset(("postcode", "surname", "given_name", "birth_date", "surname_soundex"))
+"""``sources.config.SEARCH_KINDS`` (config imports this module, not the other way)."""
 
 
 def normalize_phone(value: str, region: str = DEFAULT_REGION) -> str | None:
@@ -64,10 +68,31 @@ def normalize_handle(value: str) -> str | None:
     return f"@{value}" if value else None
 
 
+def normalize_search(kind: str, text: str) -> str | None:
+    """A search value in canonical form: case-folded, spaces collapsed; a date as ISO.
+
+    ``birth_date`` takes ISO dates only (``1985-03-14``); a date or datetime object
+    is written so. ``surname_soundex`` codes are upper case (``L120``).
+    """
+    if len(text) > MAX_KEY_LENGTH:
+        return None
+    text = " ".join(text.split())
+    if kind == "birth_date":
+        try:
+            return date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            return None
+    if kind == "surname_soundex":
+        return text.upper() or None
+    return text.casefold() or None
+
+
 def normalize_key(kind: str, value: object) -> str | None:
     """The canonical form used both for the keys we send and the fields we match on."""
     if value is None:
         return None
+    if kind in _SEARCHES:
+        return normalize_search(kind, value.isoformat() if isinstance(value, date) else str(value))
     text = str(value)
     if kind == "phone":
         return normalize_phone(text)

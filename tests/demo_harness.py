@@ -23,7 +23,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SYSTEMS = ("crm", "orders", "billing", "support", "web", "social", "weather")
+SYSTEMS = ("crm", "orders", "billing", "support", "web", "social", "weather", "contacts")
 
 
 def start_demo_process(*extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:

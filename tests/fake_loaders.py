@@ -40,6 +40,11 @@ class FakeLoaders:
             "tickets": [Ticket("support", "7", "open", None, "urgent")],
         }
 
+    @property
+    def runtime(self) -> _NoRoutes:
+        """No declared routes: the one customer system is asked for everything (``futures``)."""
+        return _NoRoutes()
+
     async def load(self, serves: str, kind: str, value: object) -> list[Any]:
         return list(await self.futures(serves, kind, value)[0])
 
@@ -58,6 +63,11 @@ class FakeLoaders:
     def futures_by_any(self, serves: str, keys: Mapping[str, object]) -> list[asyncio.Future[Any]]:
         self.asked.append(serves)
         return [_settled(list(self.records.get(serves, [])))]
+
+
+class _NoRoutes:
+    def routes_by_source(self, serves: str) -> list[Any]:
+        return []
 
 
 def _settled(records: list[Any]) -> asyncio.Future[Any]:

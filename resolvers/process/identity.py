@@ -1,8 +1,18 @@
-"""Identity resolution, first form: who is this caller, and which records are theirs.
+"""Identity resolution: who is this caller, and which records in which systems are theirs.
 
-A lookup by id, phone or email asks every customer system (CRM) that can answer
-it; all matching records are the same person, the oldest one is primary. The
-identifiers of the primary record then reach every other system.
+A lookup by phone or email asks every customer system (CRM) that can answer it;
+an id is the first customer system's, or ``<system>:<id>`` for another's. The
+records found are one person unless they contradict each other (a household
+shares a phone, not a given name or a birthday: ``matching.contradicts``); when
+they split into several people, the best supported is answered with its
+confidence and the others are its ``candidates``. The oldest record is primary,
+and its identifiers reach every other system.
+
+Records in other customer systems that share no key are found only when asked
+(``resolve_matches``: ``Customer.identities``, ``Customer.dataQuality``): the
+person's blocking keys go to each customer system's searches, one request per
+search per system for the whole request, and the answers are scored by
+``matching.score``; those at or above the match threshold are the same person.
 
 Links (``links:`` in the source config) add the ids a person's records hold for
 other systems: those systems are asked by them first, ``Customer.identities``
@@ -11,10 +21,19 @@ lists them, and ``customer(id: "orders:oc-17")`` finds the contact holding one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from resolvers.process.errors import InvalidLookup
+from resolvers.process.matching import (
+    DEFAULT_SETTINGS,
+    Comparable,
+    MatchScore,
+    MatchSettings,
+    comparable,
+    contradicts,
+)
 from resolvers.system.by_customer import CustomerKeys
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
 from resolvers.system.links import follow_links
@@ -44,6 +63,16 @@ class Identity:
     record_id: str
     matched_on: str
     confidence: float
+    evidence: tuple[str, ...] = ()
+    """Every piece of evidence, strongest first (``matched_on`` alone for a lookup or a link)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """A record of another customer system that is this person by weighed evidence."""
+
+    profile: CustomerProfile
+    score: MatchScore
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,6 +87,12 @@ class Person:
     the request's loaders remember answers by it)."""
     chained: list[CrossReference] = field(default_factory=list, compare=False, repr=False)
     """Links found past the customer system (CRM → billing → ledger), by ``follow_links``."""
+    confidence: float | None = None
+    """How sure the lookup is that this is the person it meant (None: the lookup kind's)."""
+    candidates: list[Candidate] = field(default_factory=list, compare=False, repr=False)
+    """Other people the same lookup found (a household's shared phone), most likely first."""
+    matches: list[Match] | None = field(default=None, compare=False, repr=False)
+    """Records found by blocking and scoring (``resolve_matches``); None until then."""
 
     def __post_init__(self) -> None:
         p = self.primary
@@ -76,19 +111,56 @@ class Person:
         object.__setattr__(self, "keys", CustomerKeys(keys, links))
 
     @property
+    def lookup_confidence(self) -> float:
+        """How sure the lookup is that this is the person asked for."""
+        if self.confidence is not None:
+            return self.confidence
+        if self.matched_on.startswith(LINKED_BY):
+            return LINK_CONFIDENCE
+        return CONFIDENCE.get(self.matched_on, 0.8)
+
+    @property
+    def records(self) -> tuple[CustomerProfile, ...]:
+        """Every customer-system record of this person: the lookup's, then the matched ones."""
+        return (*self.profiles, *(m.profile for m in self.matches or ()))
+
+    @property
     def identities(self) -> tuple[Identity, ...]:
         """The customer-system records that matched, then every id a link gave (once each)."""
-        confidence = CONFIDENCE.get(self.matched_on, 0.8)
-        if self.matched_on.startswith(LINKED_BY):
-            confidence = LINK_CONFIDENCE
-        found = [Identity(p.source, p.id, self.matched_on, confidence) for p in self.profiles]
+        confidence = self.lookup_confidence
+        kind = self.matched_on
+        found = [Identity(p.source, p.id, kind, confidence, (kind,)) for p in self.profiles]
+        for match in self.matches or ():
+            evidence = match.score.matched_on
+            found.append(
+                Identity(
+                    match.profile.source,
+                    match.profile.id,
+                    "+".join(evidence),
+                    round(match.score.confidence, 4),
+                    evidence,
+                )
+            )
         seen = {(i.system, i.record_id) for i in found}
-        refs = [ref for p in self.profiles for ref in p.links]
+        refs = [ref for p in self.records for ref in p.links]
         for ref in (*refs, *self.chained):
             if (ref.system, ref.record_id) not in seen:
                 seen.add((ref.system, ref.record_id))
-                found.append(Identity(ref.system, ref.record_id, ref.evidence, LINK_CONFIDENCE))
+                found.append(
+                    Identity(
+                        ref.system, ref.record_id, ref.evidence, LINK_CONFIDENCE, (ref.evidence,)
+                    )
+                )
         return tuple(found)
+
+
+@dataclass(slots=True, frozen=True)
+class Candidate:
+    """Someone else a lookup or a search found, and how likely they are the one meant."""
+
+    person: Person
+    confidence: float
+    evidence: tuple[str, ...] = ()
 
 
 def lookup_of(loaders: CustomerLoaders, kind: str, value: str) -> tuple[str, str]:
@@ -116,18 +188,82 @@ def lookup_of(loaders: CustomerLoaders, kind: str, value: str) -> tuple[str, str
     return linked_by, own
 
 
+def _customer_system_of(loaders: CustomerLoaders, kind: str, value: str) -> str | None:
+    """The one customer system a ``<system>:<id>`` is asked of; None to ask every one.
+
+    A plain id may be any customer system's (ids of two systems rarely look alike,
+    and the file's order is no ranking), so it is asked of each that declares ids.
+    """
+    if kind != "id":
+        return None
+    system, separator, own = value.partition(SYSTEM_ID_SEPARATOR)
+    if not separator or not own:
+        return None
+    systems = [s for s, kinds in loaders.profiles.lookups_by_system().items() if "id" in kinds]
+    return system if len(systems) > 1 and system in systems else None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def _checked(argument: str, lookup: str, value: str, key: str) -> None:
+    """A value that cannot be what ``argument`` asks for is the caller's error, naming it.
+
+    An email needs a local part, one ``@`` and a dotted domain: ``ann@`` is no
+    mailbox, and asking every customer system for it would be a silent miss.
+    """
+    if normalize_lookup(lookup, key) is None:
+        raise InvalidLookup(argument, value)
+    if argument == "email" and _EMAIL.fullmatch(value.strip()) is None:
+        raise InvalidLookup(argument, value)
+
+
+async def _load(
+    loaders: CustomerLoaders, lookups: Sequence[tuple[str | None, str, str]]
+) -> list[list[CustomerProfile]]:
+    """Per ``(system, or None for every one, kind, key)``, its profiles; one wait for all.
+
+    The first lookup, in order, whose customer system failed raises that failure.
+    """
+    profiles = loaders.profiles
+    if all(system is None for system, _, _ in lookups):
+        return await profiles.load_each([(kind, key) for _, kind, key in lookups])
+    offered = profiles.lookups_by_system()
+    asked: list[tuple[int, str, str, str]] = [
+        (index, system, kind, key)
+        for index, (only, kind, key) in enumerate(lookups)
+        for system in ([only] if only is not None else offered)
+        if kind in offered.get(system, ())
+    ]
+    answers = await profiles.load_from([(system, kind, key) for _, system, kind, key in asked])
+    found: list[list[CustomerProfile]] = [[] for _ in lookups]
+    failed: list[BaseException | None] = [None for _ in lookups]
+    for (index, *_), answer in zip(asked, answers, strict=True):
+        if isinstance(answer, BaseException):
+            failed[index] = failed[index] or answer
+        else:
+            found[index].extend(answer)
+    for failure in failed:
+        if failure is not None:
+            raise failure
+    return found
+
+
 async def find_person(
     loaders: CustomerLoaders, kind: str, value: str, reads: Collection[Ahead] = ()
 ) -> Person | None:
     """The person whose ``kind`` (id, phone or email) is ``value``; None if nobody is.
 
-    An id may be another system's, as ``<system>:<id>`` (``lookup_of``).
-    What the caller will read of them (``reads``) is loaded ahead in one more wait.
+    An id may be another system's, as ``<system>:<id>`` (``lookup_of``). When the
+    records found are several people, the best supported is answered, the others
+    are its ``candidates``. What the caller will read of them (``reads``) is loaded
+    ahead in one more wait.
     """
     lookup, key = lookup_of(loaders, kind, value)
-    if normalize_lookup(lookup, key) is None:
-        raise InvalidLookup(kind, value)
-    person = _person(await loaders.profiles.load(lookup, key), lookup)
+    _checked(kind, lookup, value, key)
+    system = _customer_system_of(loaders, lookup, value)
+    (found,) = await _load(loaders, [(system, lookup, key)])
+    person = people_of(found, lookup)
     if person is not None:
         await _follow(loaders, [person])
     if reads and person is not None:
@@ -138,7 +274,7 @@ async def find_person(
 async def find_people(
     loaders: CustomerLoaders, ids: list[str], reads: Collection[Ahead] = ()
 ) -> list[Person | None]:
-    """One entry per id, in order; unknown ids are None. One CRM request for the whole list.
+    """One entry per id, in order; unknown ids are None. One request per customer system.
 
     The first id, in order, whose customer system failed raises that failure.
     What the caller will read of every person (``reads``) is loaded ahead for
@@ -148,8 +284,12 @@ async def find_people(
     for (kind, key), value in zip(lookups, ids, strict=True):
         if normalize_lookup(kind, key) is None:
             raise InvalidLookup("id", value)
-    found = await loaders.profiles.load_each(lookups)
-    people = [_person(profiles, kind) for profiles, (kind, _) in zip(found, lookups, strict=True)]
+    asked = [
+        (_customer_system_of(loaders, kind, value), kind, key)
+        for (kind, key), value in zip(lookups, ids, strict=True)
+    ]
+    found = await _load(loaders, asked)
+    people = [people_of(profiles, kind) for profiles, (kind, _) in zip(found, lookups, strict=True)]
     await _follow(loaders, [p for p in people if p is not None])
     keys = [p.keys for p in people if p is not None]
     if reads and keys:
@@ -166,9 +306,47 @@ async def _follow(loaders: CustomerLoaders, people: Sequence[Person]) -> None:
         person.chained.extend(refs)
 
 
-def _person(profiles: list[CustomerProfile], matched_on: str) -> Person | None:
-    """All of one person's profiles, the oldest first (it is the primary); None for none."""
-    if not profiles:
+def people_of(
+    profiles: Sequence[CustomerProfile], matched_on: str, settings: MatchSettings = DEFAULT_SETTINGS
+) -> Person | None:
+    """The person ``profiles`` (a lookup's answer) are; None for none.
+
+    Records that share the key are one person unless two contradict each other
+    (another given name or birthday on a shared phone): then each group is a
+    person, the largest (the oldest record first among equals) is answered and
+    the others are its candidates, each with its share of the lookup's confidence.
+    """
+    groups: list[list[tuple[CustomerProfile, Comparable]]] = []
+    for profile in sorted(profiles, key=_age):
+        mine = comparable(profile, settings)
+        for group in groups:
+            if not any(contradicts(mine, theirs) for _, theirs in group):
+                group.append((profile, mine))
+                break
+        else:
+            groups.append([(profile, mine)])
+    if not groups:
         return None
-    ordered = sorted(profiles, key=lambda p: (p.created_at is None, p.created_at or 0, p.id))
-    return Person(ordered[0], tuple(ordered), matched_on)
+    groups.sort(key=len, reverse=True)  # stable: the oldest record's group first among equals
+    if len(groups) == 1:
+        return Person(groups[0][0][0], tuple(p for p, _ in groups[0]), matched_on)
+    total = sum(len(group) for group in groups)
+    base = Person(groups[0][0][0], (), matched_on).lookup_confidence
+    people = [
+        Person(
+            group[0][0],
+            tuple(p for p, _ in group),
+            matched_on,
+            confidence=round(base * len(group) / total, 4),
+        )
+        for group in groups
+    ]
+    best = people[0]
+    best.candidates.extend(Candidate(p, p.lookup_confidence, (matched_on,)) for p in people[1:])
+    return best
+
+
+def _age(profile: CustomerProfile) -> tuple[bool, float, str]:
+    """Oldest first (it is the primary); records without a creation time last."""
+    created = profile.created_at.timestamp() if profile.created_at is not None else 0.0
+    return (profile.created_at is None, created, profile.id)

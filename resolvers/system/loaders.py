@@ -126,6 +126,11 @@ class SystemLoaders:
             return []
         return [self._loader(route).load(key) for route in self.runtime.routes_for(serves, kind)]
 
+    def future_from(self, route: EntityRoute, value: object) -> asyncio.Future[Any] | None:
+        """The pending load of one route (one source's lookup) for ``value``; None if no key."""
+        key = normalize_lookup(route.kind, value)
+        return None if key is None else self._loader(route).load(key)
+
     def futures_by_any(
         self, serves: str, keys: Mapping[str, object], filters: Filters | None = None
     ) -> list[asyncio.Future[Any]]:

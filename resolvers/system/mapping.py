@@ -67,6 +67,27 @@ def _to_date(value: Any) -> date:
         raise BadValue("expected a date (YYYY-MM-DD)") from None
 
 
+def _written_as(written: str, convert: Convert, where: str) -> Convert:
+    """A date or time field's converter for a source that writes it ``written`` (strptime)."""
+    if convert not in (_to_date, _to_datetime):
+        raise ConfigError(f"{where}.format: only a date or time field has a format")
+    as_date = convert is _to_date
+    example = datetime(1985, 3, 14, 9, 30, tzinfo=UTC).strftime(written)
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise BadValue(f"expected a date written {written} (e.g. {example})")
+        try:
+            parsed = datetime.strptime(value.strip(), written)
+        except ValueError:
+            raise BadValue(f"expected a date written {written} (e.g. {example})") from None
+        if as_date:
+            return parsed.date()
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+    return parse
+
+
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -210,6 +231,8 @@ class RecordMapper:
             path = spec if isinstance(spec, str) else spec.source
             default = None if isinstance(spec, str) else spec.default
             convert, optional = _converter_for(hints[name])
+            if not isinstance(spec, str) and spec.format is not None:
+                convert = _written_as(spec.format, convert, f"{where}, field 'fields.{name}'")
             if name in NESTED_TYPES:
                 sub_fields = {} if isinstance(spec, str) else (spec.fields or {})
                 sub = RecordMapper(

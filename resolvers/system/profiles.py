@@ -37,6 +37,40 @@ class CustomerProfilesLoader:
     def declares(self, source: str) -> bool:
         return source in self._loaders.runtime.config.sources
 
+    def lookups_by_system(self) -> dict[str, frozenset[str]]:
+        """Per customer system, in declared order, the lookup kinds it declares."""
+        found: dict[str, set[str]] = {}
+        for by_kind in self._loaders.runtime.routes_by_source("customer"):
+            for kind, route in by_kind.items():
+                found.setdefault(route.source, set()).add(kind)
+        return {source: frozenset(kinds) for source, kinds in found.items()}
+
+    async def load_from(
+        self, lookups: Sequence[tuple[str, str, str]]
+    ) -> list[list[CustomerProfile] | BaseException]:
+        """Per ``(system, kind, value)``, in order, that one system's answer: one wait for all.
+
+        A failed system's answer is its exception (the caller decides what it costs).
+        """
+        if not lookups:
+            return []
+        routes = self._loaders.runtime.routes_for
+        pending = [
+            [
+                f
+                for route in routes("customer", kind)
+                if route.source == system
+                and (f := self._loaders.future_from(route, value)) is not None
+            ]
+            for system, kind, value in lookups
+        ]
+        await asyncio.gather(*(f for futures in pending for f in futures), return_exceptions=True)
+        answers: list[list[CustomerProfile] | BaseException] = []
+        for futures in pending:
+            failed = next((f.exception() for f in futures if f.exception()), None)
+            answers.append(failed or [p for f in futures for p in f.result()])
+        return answers
+
     async def load(self, kind: str, value: str) -> list[CustomerProfile]:
         """The matching profiles of every customer system; the first failed system raises."""
         found: list[CustomerProfile] = await self._loaders.load("customer", kind, value)

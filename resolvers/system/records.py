@@ -51,6 +51,7 @@ class CustomerProfile:
     updated_at: datetime | None = None
     links: tuple[CrossReference, ...] = ()
     """Ids of this person in other systems (the entity's ``links``)."""
+    birth_date: date | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -24,6 +24,14 @@ from sources.demo.world.phones import phone_lookup_key
 JsonRecord = dict[str, Any]
 SYSTEM = "crm"
 
+SEARCHES = {
+    "postal_codes": "postal_code",
+    "last_names": "last_name",
+    "first_names": "first_name",
+    "birth_dates": "birth_date",
+}
+"""The contact search's parameters and the field each compares (exactly, ignoring case)."""
+
 
 class Crm:
     """Indexes over the CRM records; lookups return matches in the order the keys were asked."""
@@ -39,6 +47,15 @@ class Crm:
             )
             self.contacts_by_email.setdefault(contact["email"].lower(), []).append(contact)
         self.accounts_by_id = {account["id"]: account for account in world.accounts}
+        self.contacts_by_search: dict[str, dict[str, list[JsonRecord]]] = {
+            parameter: {} for parameter in SEARCHES
+        }
+        for contact in world.contacts:
+            for parameter, field in SEARCHES.items():
+                value = contact.get(field)
+                if value:
+                    index = self.contacts_by_search[parameter]
+                    index.setdefault(value.casefold(), []).append(contact)
 
     async def contacts(self, request: web.Request) -> web.Response:
         name, keys = exactly_one_batch(request, ("ids", "phones", "emails"))
@@ -55,6 +72,16 @@ class Crm:
                 found.setdefault(contact["id"], contact)
         return web.json_response({"data": list(found.values())})
 
+    async def search(self, request: web.Request) -> web.Response:
+        """Contacts whose field equals any value asked, case-insensitively, each contact once."""
+        parameter, values = exactly_one_batch(request, tuple(SEARCHES))
+        index = self.contacts_by_search[parameter]
+        found: dict[str, JsonRecord] = {}
+        for value in values:
+            for contact in index.get(value.casefold(), []):
+                found.setdefault(contact["id"], contact)
+        return web.json_response({"data": list(found.values())})
+
     async def accounts(self, request: web.Request) -> web.Response:
         ids = dict.fromkeys(required_batch(request, "ids"))
         matches = [self.accounts_by_id[key] for key in ids if key in self.accounts_by_id]
@@ -63,7 +90,11 @@ class Crm:
 
 def create_service(world: DemoWorld, *, knobs: Knobs | None = None) -> DemoService:
     crm = Crm(world)
-    routes = [web.get("/contacts", crm.contacts), web.get("/accounts", crm.accounts)]
+    routes = [
+        web.get("/contacts", crm.contacts),
+        web.get("/contacts/search", crm.search),
+        web.get("/accounts", crm.accounts),
+    ]
     return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
 
@@ -72,6 +103,7 @@ CONTACT = obj(
         "id": string("CRM contact id.", example="C-10001"),
         "first_name": string("Given name."),
         "last_name": string("Family name."),
+        "birth_date": string("Date of birth, YYYY-MM-DD.", fmt="date", nullable=True),
         "email": string("Email as entered in the CRM (case varies).", fmt="email"),
         "phone": string("Phone as entered in the CRM (format varies).", example="(212) 555-0143"),
         "street": string("Street line, e.g. '123 Main St'."),
@@ -122,6 +154,26 @@ OPENAPI = document(
                 ],
                 "ContactList",
                 description="Exactly one of ids, phones, emails; unknown keys match nothing.",
+            )
+        },
+        "/contacts/search": {
+            "get": get_operation(
+                "searchContacts",
+                "Contacts by postal codes, last names, first names or birth dates (one of them)",
+                [
+                    batch_parameter("postal_codes", "ZIP codes.", "62701", required=False),
+                    batch_parameter(
+                        "last_names", "Family names, any case.", "lopez", required=False
+                    ),
+                    batch_parameter(
+                        "first_names", "Given names, any case.", "maria", required=False
+                    ),
+                    batch_parameter(
+                        "birth_dates", "Dates of birth, YYYY-MM-DD.", "1985-03-14", required=False
+                    ),
+                ],
+                "ContactList",
+                description="Every contact whose field equals one of the values, each once.",
             )
         },
         "/accounts": {

@@ -6,11 +6,12 @@ byte-identical records, whatever the wall clock says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from random import Random
 from typing import Any
 
+from sources.demo.world.contact_book import ContactBookTruth, birth_dates, contact_book
 from sources.demo.world.contacts import crm_accounts, crm_contacts
 from sources.demo.world.invoices import billing_system
 from sources.demo.world.ledger import ledger_row, split_at_cutover
@@ -56,6 +57,11 @@ class DemoWorld:
     """The CRM's sales pipeline (served by its own opportunities service)."""
     survey_responses: list[JsonRecord]
 
+    contact_book: list[JsonRecord] = field(default_factory=list)
+    """The second customer system's records (nested, upper-cased, DD/MM/YYYY; see contact_book)."""
+    contact_truth: ContactBookTruth = field(default_factory=ContactBookTruth)
+    """Who each contact-book record really is, and the planted identity cases."""
+
     def planted_case(self, case: str) -> PlantedCase:
         """The first planted case of that name; KeyError if the name is unknown."""
         for planted in self.planted:
@@ -76,13 +82,15 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
         return Random(f"{seed}:{system}")
 
     people = generate_people(stream("people"), customers, today)
+    born = birth_dates(stream("births"), people, today)
+    book, truth = contact_book(stream("contact-book"), people, born)
     purchases = order_system(stream("orders"), people, today)
     billing = billing_system(stream("billing"), people, purchases, today)
     current_invoices, legacy_invoices = split_at_cutover(billing.invoices, today)
     marketing = marketing_automation(stream("marketing"), people, today)
     # Planted cases are described from every invoice, whichever system now holds it.
     served = ServedRecords(
-        contacts=crm_contacts(stream("crm"), people, customers),
+        contacts=crm_contacts(stream("crm"), people, customers, born),
         order_customers=purchases.customers,
         orders=purchases.orders,
         billing_accounts=billing.accounts,
@@ -105,6 +113,8 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
         mentions=served.mentions,
         planted=describe_planted(people, served, today),
         ledger_invoices=[ledger_row(invoice) for invoice in legacy_invoices],
+        contact_book=book,
+        contact_truth=truth,
         campaigns=marketing.campaigns,
         campaign_costs=marketing.costs,
         leads=marketing.leads,

@@ -30,6 +30,7 @@ async def test_asking_only_for_orders_calls_only_the_order_system(
         "web": 0,
         "social": 0,
         "weather": 0,
+        "contacts": 1,  # a plain id may be either customer system's
     }
 
 
@@ -68,6 +69,7 @@ async def test_orders_and_tickets_of_50_customers_cost_one_request_per_system(
         "web": 0,
         "social": 0,
         "weather": 0,
+        "contacts": 1,
     }
 
 
@@ -165,14 +167,15 @@ async def round_trips(query: str, variables: dict[str, Any]) -> list[tuple[str, 
 
 async def test_the_agent_view_is_two_round_trips_one_call_per_source_entity() -> None:
     calls = await round_trips(await _agent_query(), {"phone": "+15550100007"})
-    assert sorted(calls) == AFTER_THE_CRM_ONE_CALL_PER_SOURCE_ENTITY
+    # A phone is asked of both customer systems (the CRM and the contact book) at once.
+    assert sorted(calls) == sorted([("contacts", 1), *AFTER_THE_CRM_ONE_CALL_PER_SOURCE_ENTITY])
 
 
 async def test_a_list_of_customers_is_two_round_trips_whatever_it_asks() -> None:
     query = """query($ids: [ID!]!) { customers(ids: $ids) {
         id orders { id } weather { temperatureC } segment { name } health { light } } }"""
     calls = await round_trips(query, {"ids": [f"C-{n}" for n in range(1, 21)]})
-    assert sorted(calls) == AFTER_THE_CRM_ONE_CALL_PER_SOURCE_ENTITY
+    assert sorted(calls) == sorted([("contacts", 1), *AFTER_THE_CRM_ONE_CALL_PER_SOURCE_ENTITY])
 
 
 async def _agent_query() -> str:

@@ -32,6 +32,10 @@ def test_demo_config_loads_with_every_system() -> None:
         "web",
         "social",
         "weather",
+        "contacts",
+        "marketing",
+        "opportunities",
+        "surveys",
     ]
 
 

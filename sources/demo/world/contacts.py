@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from random import Random
 from typing import Any
 
@@ -19,14 +21,21 @@ from sources.demo.world.timestamps import iso_timestamp
 JsonRecord = dict[str, Any]
 
 
-def crm_contacts(rng: Random, people: list[Person], customers: int) -> list[JsonRecord]:
-    """One contact per CRM person, plus a second, slightly wrong contact for `crm_duplicate`."""
+def crm_contacts(
+    rng: Random, people: list[Person], customers: int, born: Sequence[date] = ()
+) -> list[JsonRecord]:
+    """One contact per CRM person, plus a second, slightly wrong contact for `crm_duplicate`.
+
+    ``born`` (by ``Person.index``) fills ``birth_date`` (ISO), after every random draw.
+    """
     contacts: list[JsonRecord] = []
     duplicates: list[JsonRecord] = []
     for person in people:
         if person.crm_id is None:
             continue
         contact = _contact(rng, person)
+        if born:
+            contact["birth_date"] = born[person.index].isoformat()
         contacts.append(contact)
         if person.role == "crm_duplicate":
             duplicates.append(_duplicate_of(rng, person, contact, customers + len(duplicates)))

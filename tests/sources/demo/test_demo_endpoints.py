@@ -16,7 +16,8 @@ from sources.demo.cluster import DemoCluster, start_demo_sources
 from sources.demo.control import DemoCallFailed, DemoControl
 
 BUSINESS_PATHS = {
-    "crm": {"/contacts", "/accounts"},
+    "crm": {"/contacts", "/contacts/search", "/accounts"},
+    "contacts": {"/people", "/people/search"},
     "orders": {"/customers", "/orders", "/customers/{id}/orders", "/stats/rfm", "/stats/revenue"},
     "billing": {"/accounts", "/invoices", "/accounts/{account_no}/invoices"},
     "support": {"/tickets", "/requesters/{email}/tickets"},

@@ -1,0 +1,216 @@
+"""Are two customer-system records the same person? Deterministic rules, then weighed evidence.
+
+The rule, in order:
+
+1. A cross-reference one record holds to the other (``links``) is the same person
+   (confidence 1.0): the source itself says so.
+2. Otherwise every comparison adds evidence, as log-odds: a shared email
+   (case and spaces ignored, ``+tag`` ignored when ``plus_addressing`` is on), a
+   shared E.164 phone, name similarity (Jaro-Winkler per name, given and family
+   also tried swapped), the date of birth, the address after abbreviations and
+   case are ironed out. A different given name or date of birth counts strongly
+   against. The sum plus a prior (two records are rarely the same person by
+   chance) is the confidence, through the logistic function.
+3. A pair at or above ``match_threshold`` is one person.
+
+So a shared household phone (same phone, family name and address, another given
+name and birth date) or a common name (same names, nothing else) never reaches the
+threshold. Pure functions: no I/O, nothing cached across calls but ``Comparable``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz.distance import JaroWinkler
+
+from resolvers.process.addresses import house_number, plain_text, postcode_key, street_key
+from resolvers.system.records import CustomerProfile
+from sources.keys import normalize_email, normalize_phone
+
+
+@dataclass(slots=True, frozen=True)
+class MatchSettings:
+    """How sure is sure enough; defaults measured on bench/identity.py's labelled set."""
+
+    match_threshold: float = 0.9
+    """A pair at or above this confidence is one person."""
+    candidate_threshold: float = 0.5
+    """At or above this (and below the match threshold) a record is worth showing as a candidate."""
+    plus_addressing: bool = True
+    """``ann+shop@x.com`` is ``ann@x.com`` (most mail providers deliver both to one box)."""
+    default_region: str = "US"
+    """Where a phone written without a country code is."""
+
+
+DEFAULT_SETTINGS = MatchSettings()
+
+PRIOR = -9.0
+"""Log-odds that two records are one person before any evidence (about 1 in 8,000)."""
+
+SAME, TYPO, DIFFERENT = 0.97, 0.88, 0.75
+"""Jaro-Winkler cut-offs: the same name, a slip of the keyboard, clearly another name."""
+
+
+@dataclass(slots=True, frozen=True)
+class Comparable:
+    """One record's fields in the forms compared (built once per record)."""
+
+    source: str
+    id: str
+    given: str
+    family: str
+    email: str
+    email_box: str
+    phone: str
+    street: str
+    house: str
+    postcode: str
+    birth_date: date | None
+    refs: frozenset[tuple[str, str]]
+
+
+def comparable(profile: CustomerProfile, settings: MatchSettings = DEFAULT_SETTINGS) -> Comparable:
+    """``profile`` in the forms ``score`` compares."""
+    email = normalize_email(profile.email) if profile.email else None
+    phone = normalize_phone(profile.phone, settings.default_region) if profile.phone else None
+    return Comparable(
+        source=profile.source,
+        id=profile.id,
+        given=plain_text(profile.first_name),
+        family=plain_text(profile.last_name),
+        email=email or "",
+        email_box=_mailbox(email, settings) if email else "",
+        phone=phone or "",
+        street=street_key(profile.street),
+        house=house_number(profile.street),
+        postcode=postcode_key(profile.postal_code),
+        birth_date=profile.birth_date,
+        refs=frozenset((ref.system, ref.record_id) for ref in profile.links),
+    )
+
+
+def _mailbox(email: str, settings: MatchSettings) -> str:
+    local, _, domain = email.partition("@")
+    if settings.plus_addressing:
+        local = local.split("+", 1)[0]
+    return f"{local}@{domain}"
+
+
+@dataclass(slots=True, frozen=True)
+class MatchScore:
+    """How sure we are two records are one person, and on what evidence (strongest first)."""
+
+    confidence: float
+    matched_on: tuple[str, ...]
+    contradicted_by: tuple[str, ...] = ()
+
+    def is_match(self, settings: MatchSettings = DEFAULT_SETTINGS) -> bool:
+        return self.confidence >= settings.match_threshold
+
+
+def score(a: Comparable, b: Comparable) -> MatchScore:
+    """The evidence that ``a`` and ``b`` are one person, combined into a confidence (0 to 1)."""
+    if (b.source, b.id) in a.refs or (a.source, a.id) in b.refs:
+        return MatchScore(1.0, ("crossReference",))
+    weights: list[tuple[float, str]] = []
+    against: list[str] = []
+
+    def weigh(weight: float, evidence: str) -> None:
+        if weight > 0:
+            weights.append((weight, evidence))
+        elif weight < 0:
+            weights.append((weight, ""))
+            against.append(evidence)
+
+    if a.email_box and b.email_box:
+        weigh(7.0 if a.email_box == b.email_box else -1.0, "email")
+    if a.phone and b.phone:
+        weigh(4.0 if a.phone == b.phone else -0.5, "phone")
+    for weight, name in _names(a, b):
+        weigh(weight, name)
+    if a.birth_date is not None and b.birth_date is not None:
+        weigh(_birth_dates(a.birth_date, b.birth_date), "birthDate")
+    weigh(*_addresses(a, b))
+    total = PRIOR + sum(weight for weight, _ in weights)
+    evidence = tuple(dict.fromkeys(e for w, e in sorted(weights, key=lambda we: -we[0]) if e))
+    return MatchScore(_logistic(total), evidence, tuple(against))
+
+
+def _names(a: Comparable, b: Comparable) -> list[tuple[float, str]]:
+    """Given and family name evidence, the two names also tried the other way round."""
+    if not (a.given or a.family) or not (b.given or b.family):
+        return []
+    straight = (_similarity(a.given, b.given), _similarity(a.family, b.family))
+    swapped = (_similarity(a.given, b.family), _similarity(a.family, b.given))
+    given, family = straight
+    label = "name"
+    if sum(swapped) > sum(straight) + 0.1:
+        given, family, label = swapped[0], swapped[1], "nameSwapped"
+    found = []
+    if family is not None:
+        found.append((_weight(family, same=4.0, typo=2.5, different=-5.0), label))
+    if given is not None:
+        found.append((_weight(given, same=3.0, typo=1.5, different=-6.0), label))
+    return found
+
+
+def _similarity(x: str, y: str) -> float:
+    if not x or not y:
+        return -1.0  # unknown: neither for nor against (see _weight)
+    return float(JaroWinkler.normalized_similarity(x, y))
+
+
+def _weight(similarity: float, *, same: float, typo: float, different: float) -> float:
+    if similarity < 0:
+        return 0.0
+    if similarity >= SAME:
+        return same
+    if similarity >= TYPO:
+        return typo
+    return different if similarity < DIFFERENT else 0.0
+
+
+def _birth_dates(x: date, y: date) -> float:
+    if x == y:
+        return 6.0
+    if (x.year, x.month, x.day) == (y.year, y.day, y.month):
+        return 3.0  # day and month swapped: an American and a European form of one date
+    return -7.0
+
+
+def _addresses(a: Comparable, b: Comparable) -> tuple[float, str]:
+    if not a.street or not b.street:
+        if a.postcode and a.postcode == b.postcode:
+            return 1.0, "postcode"
+        return 0.0, "address"
+    same_postcode = bool(a.postcode) and a.postcode == b.postcode
+    if a.street == b.street and (same_postcode or not a.postcode or not b.postcode):
+        return 4.0, "address"
+    if a.house == b.house and _similarity(a.street, b.street) >= TYPO and same_postcode:
+        return 2.5, "address"
+    if same_postcode:
+        return 1.0, "postcode"
+    return -1.5, "address"  # people move: weak evidence against
+
+
+def _logistic(log_odds: float) -> float:
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+def contradicts(a: Comparable, b: Comparable) -> bool:
+    """Whether two records that share a key are still clearly two people.
+
+    Records a lookup found by the same id, email or phone are one person unless
+    their given names or dates of birth say otherwise (a household's shared phone).
+    """
+    if (b.source, b.id) in a.refs or (a.source, a.id) in b.refs:
+        return False
+    found = score(a, b)
+    return (
+        "name" in found.contradicted_by
+        or "nameSwapped" in found.contradicted_by
+        or ("birthDate" in found.contradicted_by)
+    )
