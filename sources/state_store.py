@@ -3,12 +3,13 @@
 SQLAlchemy async over SQLite by default (a file under the working directory,
 so a restart keeps every outcome) or PostgreSQL (``C360_STATE_DSN``, e.g.
 ``postgresql+asyncpg://user@host/db``). Outcomes are appended, never updated;
-acceptance rates are counted by the database, one query per request that
-asks for offers.
+acceptance rates are counted by the database in one query, shared by this
+process's requests for a couple of seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,9 +63,12 @@ def default_dsn(directory: Path | None = None) -> str:
 class OfferOutcomeStore:
     """Append outcomes, count them per (segment, offer); created tables on ``start``."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, tallies_ttl_s: float = 2.0) -> None:
         self.dsn = dsn
         self._engine: AsyncEngine | None = None
+        self._ttl = tallies_ttl_s
+        self._tallies: asyncio.Task[list[OfferTally]] | None = None
+        self._tallied_at = 0.0
 
     async def start(self) -> None:
         self._engine = create_async_engine(self.dsn, pool_pre_ping=True)
@@ -99,16 +103,34 @@ class OfferOutcomeStore:
                 await connection.execute(insert(offer_outcomes).values(row))
         except (SQLAlchemyError, OSError) as error:
             raise SourceUnavailable(STORE, f"cannot record the outcome: {error}") from None
+        self._tallies = None  # this process reads its own outcome at once
 
     async def tallies(self, segments: list[str]) -> list[OfferTally]:
-        """Accepted and declined counts per offer, for the segments asked."""
+        """Accepted and declined counts per offer, for the segments asked.
+
+        All segments' counts are read in one query and shared for ``tallies_ttl_s``
+        by every request of this process (concurrent ones wait for the same read), so
+        a list of 100 customers costs one query; another replica's outcomes show
+        within the TTL.
+        """
+        loop = asyncio.get_running_loop()
+        known = self._tallies
+        if (
+            known is None
+            or loop.time() - self._tallied_at > self._ttl
+            or (known.done() and known.exception() is not None)
+        ):
+            known = self._tallies = loop.create_task(self._all_tallies())
+            self._tallied_at = loop.time()
+        wanted = set(segments)
+        return [t for t in await asyncio.shield(known) if t.segment in wanted]
+
+    async def _all_tallies(self) -> list[OfferTally]:
         accepted = func.sum(case((offer_outcomes.c.outcome == "ACCEPTED", 1), else_=0))
         declined = func.sum(case((offer_outcomes.c.outcome == "DECLINED", 1), else_=0))
-        query = (
-            select(offer_outcomes.c.segment, offer_outcomes.c.offer_id, accepted, declined)
-            .where(offer_outcomes.c.segment.in_(sorted(set(segments))))
-            .group_by(offer_outcomes.c.segment, offer_outcomes.c.offer_id)
-        )
+        query = select(
+            offer_outcomes.c.segment, offer_outcomes.c.offer_id, accepted, declined
+        ).group_by(offer_outcomes.c.segment, offer_outcomes.c.offer_id)
         try:
             async with self._ready().connect() as connection:
                 rows = (await connection.execute(query)).all()
