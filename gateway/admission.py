@@ -8,11 +8,18 @@ refused at once than queued into timeouts. A pure ASGI middleware in front of
 else its address) the answer is 429, over ``max_in_flight`` in all it is 503,
 both with ``Retry-After`` and a GraphQL error body, before the body is read.
 Health, readiness and metrics are never refused.
+
+Behind a load balancer every request comes from the balancer's address: with
+``trusted_proxies`` (off by default) a request from one of them is keyed by the
+address its ``X-Forwarded-For`` names, the right-most one that is not itself a
+trusted proxy. Never from other peers: anyone can write that header.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -29,22 +36,70 @@ REFUSED = Counter(
 )
 
 
-def client_key(scope: Scope) -> bytes:
+Network = IPv4Network | IPv6Network
+
+
+def client_key(scope: Scope, trusted_proxies: Sequence[Network] = ()) -> bytes:
     """Who a request counts against: a digest of its credential, else its address."""
+    forwarded: bytes | None = None
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
             return b"c" + hashlib.blake2b(value, digest_size=16).digest()
+        if name == b"x-forwarded-for":
+            forwarded = value if forwarded is None else forwarded + b"," + value
     client = scope.get("client")
-    return b"a" + (client[0].encode() if client else b"?")
+    address = client[0] if client else "?"
+    if trusted_proxies and forwarded is not None and _trusted(address, trusted_proxies):
+        address = forwarded_client(forwarded.decode("latin-1"), trusted_proxies) or address
+    return b"a" + address.encode()
+
+
+def forwarded_client(header: str, trusted_proxies: Sequence[Network]) -> str | None:
+    """The right-most address of ``X-Forwarded-For`` that is not a trusted proxy.
+
+    Entries left of it were written by the client itself and prove nothing;
+    one that is not an address at all ends the search (None: key by the peer).
+    """
+    for entry in reversed(header.split(",")):
+        entry = entry.strip()
+        if not _is_address(entry):
+            return None
+        if not _trusted(entry, trusted_proxies):
+            return entry
+    return None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(address: str, trusted_proxies: Sequence[Network]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted_proxies)
 
 
 class Admission:
     """Refuses GraphQL requests beyond ``max_in_flight`` (503) or ``max_per_client`` (429)."""
 
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, max_per_client: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_in_flight: int,
+        max_per_client: int,
+        trusted_proxies: Sequence[Network] = (),
+    ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
         self.max_per_client = max_per_client
+        self.trusted_proxies = tuple(trusted_proxies)
         self.in_flight = 0
         self.by_client: dict[bytes, int] = {}
         """Requests in flight per client; a client with none has no entry (bounded by in_flight)."""
@@ -53,7 +108,7 @@ class Admission:
         if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PATHS):
             await self.app(scope, receive, send)
             return
-        client = client_key(scope)
+        client = client_key(scope, self.trusted_proxies)
         running = self.by_client.get(client, 0)
         if self.in_flight >= self.max_in_flight:
             REFUSED.labels("in_flight").inc()

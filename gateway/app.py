@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
                 Admission,
                 max_in_flight=settings.max_in_flight,
                 max_per_client=settings.max_in_flight_per_client,
+                trusted_proxies=settings.trusted_proxies,
             ),
             Middleware(
                 RequestBodyLimits,

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, get_origin
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from queries import saved_queries_dir
@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         default=64,
         description="GraphQL requests running at once for one credential (Authorization) or, "
         "without one, one address; beyond: 429 + Retry-After.",
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Addresses or networks of the load balancers in front of the gateway "
+        '(JSON, e.g. ["10.0.0.0/8"]); a request from one is counted against the client its '
+        "X-Forwarded-For names (the right-most address not in this list). Empty: the peer.",
     )
     body_read_timeout_s: Annotated[float, Field(gt=0, le=300)] = Field(
         default=10.0, description="A request body slower than this answers 408 (slow clients)."
