@@ -14,26 +14,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway.settings import Settings
-from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy, policy_from_yaml
-from resolvers.system.intelligence import Intelligence, keep_intelligence_fresh
+from resolvers.system.intelligence import Intelligence, intelligence_from, keep_intelligence_fresh
 from resolvers.system.runtime import SourceRuntime
-from sources.state_store import OfferOutcomeStore, default_dsn
-
-
-def load_policy(settings: Settings) -> IntelligencePolicy:
-    path = settings.intelligence_file
-    if path is None:
-        return DEFAULT_POLICY
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SystemExit(f"C360_INTELLIGENCE_FILE {path}: cannot read it ({error})") from None
-    return policy_from_yaml(text, str(path))
 
 
 def new_intelligence(settings: Settings) -> Intelligence:
-    store = OfferOutcomeStore(settings.state_dsn or default_dsn())
-    return Intelligence(policy=load_policy(settings), outcomes=store)
+    """Policy from ``C360_INTELLIGENCE_FILE``, outcomes in ``C360_STATE_DSN`` (or the default
+    SQLite file); a ``ConfigError`` naming the file and key when the policy is bad."""
+    return intelligence_from(settings.intelligence_file, settings.state_dsn)
 
 
 @asynccontextmanager

@@ -222,8 +222,9 @@ def policy_from_yaml(text: str, where: str) -> IntelligencePolicy:
         return IntelligencePolicy.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
+            ".".join(str(p) for p in e["loc"])
+            + ": " * bool(e["loc"])
+            + e["msg"].removeprefix("Value error, ")
             for e in error.errors()
         )
         raise PolicyError(f"{where}: {problems}") from None

@@ -13,16 +13,23 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from resolvers.process.clv import ClvModels, fit_clv_model, history_of
-from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
+from resolvers.process.policy import (
+    DEFAULT_POLICY,
+    IntelligencePolicy,
+    PolicyError,
+    policy_from_yaml,
+)
 from resolvers.process.population import chosen_population, population_of
 from resolvers.system.by_customer import newest_cut_points
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.population_scan import can_scan, scan_population
 from resolvers.system.records import RfmCutPoints
 from resolvers.system.runtime import SourceRuntime
-from sources.state_store import OfferOutcomeStore
+from sources.errors import ConfigError
+from sources.state_store import OfferOutcomeStore, default_dsn
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +127,21 @@ async def keep_intelligence_fresh(runtime: SourceRuntime, intelligence: Intellig
                 log.warning("lifetime-value fit failed: %s", intelligence.clv_models.last_error)
                 next_fit = now + 60.0
         await asyncio.sleep(max(1.0, min(next_scan, next_fit) - loop.time()))
+
+
+def load_policy(path: Path | None) -> IntelligencePolicy:
+    """The intelligence config file's policy (defaults without one)."""
+    if path is None:
+        return DEFAULT_POLICY
+    try:
+        return policy_from_yaml(path.read_text(encoding="utf-8"), f"C360_INTELLIGENCE_FILE {path}")
+    except OSError as error:
+        raise ConfigError(f"C360_INTELLIGENCE_FILE {path}: cannot read it ({error})") from None
+    except PolicyError as error:
+        raise ConfigError(str(error)) from None
+
+
+def intelligence_from(policy_file: Path | None, state_dsn: str | None) -> Intelligence:
+    """The gateway's intelligence: its policy and its outcome store (not opened yet)."""
+    store = OfferOutcomeStore(state_dsn or default_dsn())
+    return Intelligence(policy=load_policy(policy_file), outcomes=store)
