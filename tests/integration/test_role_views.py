@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 
+from gateway.settings import DEMO_SOURCES
 from queries import saved_queries_dir
 from sources.demo.opportunities import canonical_stage
 from tests.demo_harness import DemoSources, graphql
@@ -172,3 +175,30 @@ async def test_cmo_segments_cover_the_order_systems_customers_of_the_window(
     assert segments["compareDays"] == 90
     moved = sum(m["customers"] for m in segments["movements"])
     assert moved == sum(s["customers"] for s in segments["sizes"])  # everyone is somewhere now
+
+
+async def test_without_the_systems_reports_the_views_count_the_records_alike(
+    gateway_url: str, start_gateway: Callable[..., str], tmp_path: Path, demo: DemoSources
+) -> None:
+    """A marketing tool, CRM or survey system with no report endpoint: same figures."""
+    config = yaml.safe_load(DEMO_SOURCES.read_text())
+    del config["sources"]["marketing"]["entities"]["leads_report"]
+    del config["sources"]["opportunities"]["entities"]["pipeline_report"]
+    del config["sources"]["surveys"]["entities"]["nps_report"]
+    plain = tmp_path / "sources.yaml"
+    plain.write_text(yaml.safe_dump(config))
+    counting = start_gateway(sources_file=plain)
+    await reset(demo)
+    _, counted = await graphql(counting, CMO)
+    asked = await requests_by_path(demo)
+    assert not any("/stats/leads" in path or "/stats/pipeline" in path for path in asked)
+    _, reported = await graphql(gateway_url, CMO)
+    for section, rows in (("leadGeneration", "rows"), ("pipelineHealth", "stages")):
+        assert (
+            counted["data"]["cmoView"][section][rows] == reported["data"]["cmoView"][section][rows]
+        )
+    ceo = "query { ceoView { nps { score trend months { month responses promoters nps } } } }"
+    _, counted = await graphql(counting, ceo)
+    _, reported = await graphql(gateway_url, ceo)
+    assert counted["data"] == reported["data"]
+    assert counted["data"]["ceoView"]["nps"]["months"][0]["responses"] > 0
