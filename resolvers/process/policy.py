@@ -117,6 +117,8 @@ class ClvSettings(_Strict):
     horizon_months: Annotated[int, Field(ge=1, le=120)] = 12
     monthly_discount_rate: Annotated[float, Field(ge=0, lt=1)] = 0.01
     refit_every_s: Annotated[float, Field(ge=10)] = 3600.0
+    first_fit_after_s: Annotated[float, Field(ge=0, le=600)] = 2.0
+    """The background work (scan, fit) starts this long after the gateway, off its start-up."""
 
 
 class ChurnSettings(_Strict):

@@ -109,6 +109,7 @@ async def keep_intelligence_fresh(runtime: SourceRuntime, intelligence: Intellig
     ``clv.refit_every_s``); neither ever runs on a request.
     """
     loop = asyncio.get_running_loop()
+    await asyncio.sleep(intelligence.policy.clv.first_fit_after_s)
     next_scan = next_fit = loop.time()
     while True:
         now = loop.time()
