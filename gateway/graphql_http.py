@@ -181,6 +181,25 @@ def decode_request_json(body: bytes, max_list_items: int | None = None) -> objec
         raise HTTPException(400, f"Unable to parse request body as JSON: {exc}") from exc
 
 
+def decode_query_params(params: Mapping[str, str | None]) -> dict[str, Any]:
+    """A GET's parameters with ``variables`` and ``extensions`` decoded from JSON.
+
+    A parameter that is not JSON is a 400 naming it (Strawberry's own message
+    speaks of a request body, which a GET does not have).
+    """
+    decoded: dict[str, Any] = dict(params)
+    for name in ("variables", "extensions"):
+        text = decoded.get(name)
+        if text:
+            try:
+                decoded[name] = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                raise HTTPException(
+                    400, f"The `{name}` query parameter is not JSON: {exc}"
+                ) from exc
+    return decoded
+
+
 def json_kind(value: object) -> str:
     """How a JSON value is called in an error message ("a number", "null", ...)."""
     if value is None:

@@ -34,6 +34,7 @@ from gateway.graphql_http import (
     answer_too_large_document,
     batch_data,
     check_query_size,
+    decode_query_params,
     decode_request_json,
     error_response,
     failed_before_execution,
@@ -197,6 +198,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
         if params.get("extensions") is not None or params.get("documentId") is not None:
             return False
         return bool(super().should_render_graphql_ide(request))
+
+    def parse_query_params(self, params: Mapping[str, str | None]) -> dict[str, Any]:
+        return decode_query_params(params)
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

@@ -110,7 +110,8 @@ async def test_query_over_get_works(gateway_url: str) -> None:
 @pytest.mark.parametrize(
     ("params", "says"),
     [
-        ({"query": "{ __typename }", "variables": "{not json"}, "JSON"),
+        ({"query": "{ __typename }", "variables": "{not json"}, "`variables` query parameter"),
+        ({"query": "{ __typename }", "extensions": "{not json"}, "`extensions` query parameter"),
         ({"query": "{ __typename }", "variables": "[1]"}, "variables"),
         ({}, "No GraphQL query"),
     ],
@@ -119,6 +120,7 @@ async def test_bad_get_request_is_400(gateway_url: str, params: dict[str, str], 
     reply = await request(gateway_url, "GET", params=params, headers=ACCEPT_NEW)
     assert reply.status == 400
     assert says in reply.message
+    assert "body" not in reply.message  # a GET has none
     assert reply.codes == ["BAD_REQUEST"]
 
 
