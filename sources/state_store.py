@@ -10,7 +10,6 @@ process's requests for a couple of seconds.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -47,12 +46,8 @@ offer_outcomes = Table(
 )
 
 
-@dataclass(slots=True, frozen=True)
-class OfferTally:
-    segment: str
-    offer_id: str
-    accepted: int
-    declined: int
+Tally = tuple[str, str, int, int]
+"""(segment, offer id, accepted, declined)."""
 
 
 def default_dsn(directory: Path | None = None) -> str:
@@ -67,7 +62,7 @@ class OfferOutcomeStore:
         self.dsn = dsn
         self._engine: AsyncEngine | None = None
         self._ttl = tallies_ttl_s
-        self._tallies: asyncio.Task[list[OfferTally]] | None = None
+        self._tallies: asyncio.Task[list[Tally]] | None = None
         self._tallied_at = 0.0
 
     async def start(self) -> None:
@@ -105,7 +100,7 @@ class OfferOutcomeStore:
             raise SourceUnavailable(STORE, f"cannot record the outcome: {error}") from None
         self._tallies = None  # this process reads its own outcome at once
 
-    async def tallies(self, segments: list[str]) -> list[OfferTally]:
+    async def tallies(self, segments: list[str]) -> list[Tally]:
         """Accepted and declined counts per offer, for the segments asked.
 
         All segments' counts are read in one query and shared for ``tallies_ttl_s``
@@ -123,9 +118,9 @@ class OfferOutcomeStore:
             known = self._tallies = loop.create_task(self._all_tallies())
             self._tallied_at = loop.time()
         wanted = set(segments)
-        return [t for t in await asyncio.shield(known) if t.segment in wanted]
+        return [t for t in await asyncio.shield(known) if t[0] in wanted]
 
-    async def _all_tallies(self) -> list[OfferTally]:
+    async def _all_tallies(self) -> list[Tally]:
         accepted = func.sum(case((offer_outcomes.c.outcome == "ACCEPTED", 1), else_=0))
         declined = func.sum(case((offer_outcomes.c.outcome == "DECLINED", 1), else_=0))
         query = select(
@@ -136,4 +131,4 @@ class OfferOutcomeStore:
                 rows = (await connection.execute(query)).all()
         except (SQLAlchemyError, OSError) as error:
             raise SourceUnavailable(STORE, f"cannot read outcomes: {error}") from None
-        return [OfferTally(s, o, int(a or 0), int(d or 0)) for s, o, a, d in rows]
+        return [(s, o, int(a or 0), int(d or 0)) for s, o, a, d in rows]

@@ -15,9 +15,18 @@ from dataclasses import dataclass
 
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.policy import IntelligencePolicy, Offer
-from sources.state_store import OfferTally
 
 OUTCOMES = ("ACCEPTED", "DECLINED")
+
+
+@dataclass(slots=True, frozen=True)
+class OfferTally:
+    """Recorded outcomes of one offer among one segment's customers."""
+
+    segment: str
+    offer_id: str
+    accepted: int
+    declined: int
 
 
 class UnknownOffer(InvalidLookup):

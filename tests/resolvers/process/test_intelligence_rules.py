@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from resolvers.process.churn import churn_risk
-from resolvers.process.offers import UnknownOffer, check_outcome, ranked_offers
+from resolvers.process.offers import OfferTally, UnknownOffer, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, PolicyError, policy_from_yaml
 from resolvers.process.profitability import profitability
 from resolvers.system.records import Order, SocialMention, Ticket
-from sources.state_store import OfferTally
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
