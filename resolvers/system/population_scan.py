@@ -4,8 +4,8 @@ Pages through the order system's customer list (an ``all`` lookup of
 ``order_customers`` with ``paging`` in the source config), asks for their orders
 a batch at a time through the ``orders`` email lookup, and keeps only one
 anonymous value row per customer (recency, frequency, spend, tenure, now and
-``compare_days`` earlier): ids and emails are dropped as each batch is summed,
-and the rows are sorted by value. Bounded by the paging's ``max_pages``, the
+``compare_days`` earlier), sorted by value: the emails live only while the scan
+runs and each batch's orders only until they are summed. Bounded by the paging's ``max_pages``, the
 policy's ``max_customers`` and the scan's deadline; one request in flight at a
 time. Runs in the background (``keep_population_scanned``), never on a request.
 """

@@ -165,3 +165,24 @@ async def test_the_gateways_own_scan_finds_the_population_the_aggregate_reports(
     assert abs(size - reported) <= max(2, reported // 100)  # the window's edge: a day's rounding
     assert ours["rfm"]["code"] == theirs["rfm"]["code"]
     assert ours["segment"] == theirs["segment"]
+
+
+async def test_the_scan_is_bounded_by_max_customers(
+    start_gateway: Callable[..., str], demo: DemoSources, tmp_path: Path
+) -> None:
+    config = tmp_path / "intelligence.yaml"
+    config.write_text(
+        "population_scan: {mode: always, max_customers: 40, batch: 15}\n", encoding="utf-8"
+    )
+    url = start_gateway(
+        intelligence_file=config, state_dsn=f"sqlite+aiosqlite:///{tmp_path / 's.db'}"
+    )
+    crm_id = planted("champion").crm_ids[0]
+    for _ in range(120):
+        _, body = await graphql(url, SCORES, {"id": crm_id})
+        rfm = body["data"]["customer"]["rfm"]
+        if rfm["populationSource"] == "scan":
+            break
+        await asyncio.sleep(0.25)
+    assert rfm["populationSource"] == "scan"
+    assert 0 < rfm["populationSize"] <= 40
