@@ -62,6 +62,8 @@ def error_code(error: GraphQLError) -> str:
     code = extensions.get("code")
     if isinstance(code, str):
         return code
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "INTERNAL_SERVER_ERROR"
 
 
@@ -110,8 +112,19 @@ class OperationObserver(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        yield
         ctx = self.execution_context
+        try:
+            yield
+        except Exception as failed:
+            # A step that raised instead of answering errors (the parse cache's syntax
+            # error): the operation ends here, refused, and is counted as such.
+            error = (
+                failed
+                if isinstance(failed, GraphQLError)
+                else GraphQLError(str(failed), extensions={"code": "BAD_REQUEST"})
+            )
+            observe_operation(ctx.operation_name, [error], started, ran=False)
+            raise
         errors = (ctx.result.errors if ctx.result else None) or ctx.pre_execution_errors or []
         data = ctx.result.data if ctx.result else None
         ran = not failed_before_execution(data, errors)

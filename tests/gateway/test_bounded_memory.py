@@ -109,3 +109,23 @@ async def test_refused_operations_do_not_lock_real_names_out_of_the_metrics(
     assert 'operation="Junk1"' not in page
     assert 'operation="refused"' in page
     await assert_still_serving(gateway_url)
+
+
+def sample(page: str, series: str) -> float:
+    """A counter's value in a /metrics page (0 when the series is not there yet)."""
+    for line in page.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_a_syntax_error_is_counted_as_a_refused_operation(gateway_url: str) -> None:
+    refused = 'c360_operations_total{operation="refused",outcome="error"}'
+    parse_failed = 'c360_graphql_errors_total{code="GRAPHQL_PARSE_FAILED"}'
+    _, before = await metrics_page(gateway_url)
+    for text in ("{ customer(id: ", "query Broken { __typename"):
+        reply = await post_query(gateway_url, text)
+        assert reply.status == 400 and reply.codes == ["GRAPHQL_PARSE_FAILED"]
+    _, after = await metrics_page(gateway_url)
+    assert sample(after, refused) - sample(before, refused) == 2
+    assert sample(after, parse_failed) - sample(before, parse_failed) == 2
