@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.policy import IntelligencePolicy, Offer
@@ -19,9 +20,8 @@ from resolvers.process.policy import IntelligencePolicy, Offer
 OUTCOMES = ("ACCEPTED", "DECLINED")
 
 
-@dataclass(slots=True, frozen=True)
-class OfferTally:
-    """Recorded outcomes of one offer among one segment's customers."""
+class OfferTally(NamedTuple):
+    """Recorded outcomes of one offer among one segment's customers (a store's row as is)."""
 
     segment: str
     offer_id: str
@@ -58,19 +58,18 @@ def acceptance_rate(offer: Offer, accepted: int, declined: int, weight: float) -
 def ranked_offers(
     segment: str,
     consent: bool | None,
-    tallies: Iterable[OfferTally],
+    tallies: Iterable[tuple[str, str, int, int]],
     policy: IntelligencePolicy,
 ) -> list[OfferChoice]:
     """Every offer this customer may get, best expected value first."""
-    counts = {(t.segment, t.offer_id): t for t in tallies}
+    counts = {(segment, offer): (a, d) for segment, offer, a, d in tallies}
     choices = []
     for offer in policy.offers:
         if offer.segments and segment not in offer.segments:
             continue
         if offer.marketing and consent is not True:
             continue
-        tally = counts.get((segment, offer.id))
-        accepted, declined = (tally.accepted, tally.declined) if tally else (0, 0)
+        accepted, declined = counts.get((segment, offer.id), (0, 0))
         rate = acceptance_rate(offer, accepted, declined, policy.prior_weight)
         value = rate * offer.value - offer.cost
         reason = (

@@ -20,7 +20,7 @@ from resolvers.process.facts import (
 )
 from resolvers.process.health import Health, Signals, health_light
 from resolvers.process.identity import Person
-from resolvers.process.offers import OfferChoice, OfferTally, check_outcome, ranked_offers
+from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
 from resolvers.process.population import chosen_population, population_of
 from resolvers.process.profitability import Profitability, profitability
@@ -173,8 +173,7 @@ async def next_best_offer_of(
     policy = intelligence.policy
     segment = await segment_of(loaders, person, now, policy, intelligence.scanned)
     store = intelligence.outcomes
-    rows = await store.tallies([segment.name]) if store is not None else []
-    tallies = [OfferTally(*row) for row in rows]
+    tallies = await store.tallies([segment.name]) if store is not None else []
     consent = person.primary.marketing_consent
     ranked = ranked_offers(segment.name, consent, tallies, policy)
     return ranked[0] if ranked else None
