@@ -21,6 +21,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable
 from contextvars import ContextVar
+from weakref import WeakSet
 
 from sources.config import Budget
 from sources.errors import SourceBudgetExceeded
@@ -44,6 +45,25 @@ def count_calls_of_request() -> Counter[str]:
     return calls
 
 
+_BUDGETS: dict[str, WeakSet[SourceBudget]] = {}
+"""The live budgets of each source (one per process, more where tests build runtimes)."""
+
+
+def _count_in_flight(budget: SourceBudget) -> None:
+    """``c360_source_inflight_calls`` reads the source's budgets when it is scraped.
+
+    Every call is counted by its budget anyway (``in_flight``); a gauge moved up and
+    down on each call cost two locked updates per source call on the hot path.
+    """
+    live = _BUDGETS.get(budget.source)
+    if live is None:
+        live = _BUDGETS[budget.source] = WeakSet()
+        INFLIGHT_CALLS.labels(budget.source).set_function(
+            lambda: float(sum(b.in_flight for b in list(live)))
+        )
+    live.add(budget)
+
+
 class SourceBudget:
     """One source's budget and what it is using now; one per source per process."""
 
@@ -59,7 +79,7 @@ class SourceBudget:
         self.in_flight = 0
         self.queued = 0
         self.refused: Counter[str] = Counter()
-        self._gauge = INFLIGHT_CALLS.labels(source)
+        _count_in_flight(self)
 
     async def acquire(self, entity: str, remaining: float, *, slot: bool = True) -> float:
         """Wait for the budget to allow one call; the time left for the call itself.
@@ -95,7 +115,6 @@ class SourceBudget:
 
     def release(self, *, slot: bool = True) -> None:
         self.in_flight -= 1
-        self._gauge.dec()
         if self._slots is not None and slot:
             self._slots.release()
 
@@ -167,7 +186,6 @@ class SourceBudget:
     def started(self) -> None:
         """One call admitted without waiting (all ``acquire`` does for an unlimited budget)."""
         self.in_flight += 1
-        self._gauge.inc()
 
     def _refuse(self, budget: str, message: str, entity: str) -> SourceBudgetExceeded:
         self.refused[budget] += 1

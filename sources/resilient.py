@@ -370,7 +370,7 @@ class ResilientConnector:
         if task is not None:
             self._coalesced.inc()
         else:
-            task = asyncio.ensure_future(
+            task = asyncio.get_running_loop().create_task(
                 self._guarded(entity, kind, keys, timeout_s, mapped_by, arguments)
             )
             self._inflight[signature] = task

@@ -22,8 +22,8 @@ from prometheus_client import REGISTRY
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.runtime import SourceRuntime
 from sources.breaker import Breakers
-from sources.budget import count_calls_of_request
-from sources.config import RestSource, parse_sources_config
+from sources.budget import SourceBudget, count_calls_of_request
+from sources.config import Budget, RestSource, parse_sources_config
 from sources.errors import ConfigError, SourceBudgetExceeded, SourceUnavailable
 from sources.resilient import ResilientConnector
 from sources.rest import RestConnector
@@ -336,3 +336,20 @@ def test_a_wrong_budget_stops_the_config_naming_source_and_field(
 def test_an_unset_budget_is_unlimited() -> None:
     source = parse_sources_config(config("http://crm.invalid", {})).sources["saas_crm"]
     assert source.budget.unlimited
+
+
+async def test_the_in_flight_gauge_counts_the_calls_of_every_budget_of_a_source() -> None:
+    def in_flight() -> float | None:
+        return REGISTRY.get_sample_value("c360_source_inflight_calls", {"source": "gauge_src"})
+
+    unlimited = SourceBudget("gauge_src", Budget())
+    limited = SourceBudget("gauge_src", Budget(concurrency=2))
+    unlimited.started()
+    await limited.acquire("contacts", 1.0)
+    await limited.acquire("contacts", 1.0)
+    assert in_flight() == 3
+    limited.release()
+    assert in_flight() == 2
+    unlimited.release()
+    limited.release()
+    assert in_flight() == 0
