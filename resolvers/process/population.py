@@ -2,15 +2,19 @@
 
 A snapshot is built once per population answer (its as-of time and size) and
 kept for the process, so the request path ranks one customer with three binary
-searches whatever the population's size. It holds no ids: row i of each column
+searches whatever the population's size. It holds no ids: entry i of each column
 is one customer, now and ``compare_days`` earlier (``prior``), which is what
-segment sizes and the movement between segments are counted from.
+segment sizes and the movement between segments are counted from. Columns are
+compact arrays of floats, not an object per customer, so a large population
+adds nothing for the garbage collector to walk on every collection.
 """
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -46,25 +50,48 @@ class RowScores:
 
 
 @dataclass(slots=True, frozen=True)
+class Columns:
+    """One moment's values, one entry per anonymous customer (compact arrays: no object per row).
+
+    Frequency 0 (and recency -1): no purchase in that moment's window.
+    """
+
+    recency_days: array[float]
+    frequency: array[float]
+    monetary: array[float]
+    tenure_days: array[float]
+
+    def __len__(self) -> int:
+        return len(self.frequency)
+
+    def rows(self) -> Iterator[ValueRow]:
+        for values in zip(
+            self.recency_days, self.frequency, self.monetary, self.tenure_days, strict=True
+        ):
+            yield ValueRow(*values)
+
+
+@dataclass(slots=True, frozen=True)
 class Ranking:
     """Sorted columns of the customers with a purchase in the window: what the rank rule reads."""
 
-    recency_days: tuple[float, ...]
-    frequency: tuple[float, ...]
-    monetary_total: tuple[float, ...]
-    monetary_average: tuple[float, ...]
+    recency_days: array[float]
+    frequency: array[float]
+    monetary_total: array[float]
+    monetary_average: array[float]
 
     @classmethod
-    def of(cls, rows: list[ValueRow]) -> Ranking:
-        buying = [row for row in rows if row.frequency > 0]
+    def of(cls, columns: Columns) -> Ranking:
+        buying = [i for i, f in enumerate(columns.frequency) if f > 0]
+        r, f, m = columns.recency_days, columns.frequency, columns.monetary
         return cls(
-            tuple(sorted(row.recency_days for row in buying)),
-            tuple(sorted(row.frequency for row in buying)),
-            tuple(sorted(row.monetary for row in buying)),
-            tuple(sorted(row.average for row in buying)),
+            array("d", sorted(r[i] for i in buying)),
+            array("d", sorted(f[i] for i in buying)),
+            array("d", sorted(m[i] for i in buying)),
+            array("d", sorted(round(m[i] / f[i], 2) for i in buying)),
         )
 
-    def monetary(self, measure: MonetaryMeasure) -> tuple[float, ...]:
+    def monetary(self, measure: MonetaryMeasure) -> array[float]:
         return self.monetary_average if measure == "average" else self.monetary_total
 
     def scores(self, row: ValueRow, measure: MonetaryMeasure) -> RowScores:
@@ -100,8 +127,8 @@ class Population:
     as_of: datetime
     window_days: int
     compare_days: int
-    rows: tuple[ValueRow, ...]
-    prior_rows: tuple[ValueRow, ...]
+    now: Columns
+    prior: Columns
     ranking: Ranking
     prior_ranking: Ranking
     _sizes: dict[tuple[object, ...], list[SegmentSize]] = field(
@@ -117,14 +144,23 @@ class Population:
         return len(self.ranking.frequency)
 
     @property
-    def recency_days(self) -> tuple[float, ...]:
+    def rows(self) -> Iterator[ValueRow]:
+        """Each customer now, one at a time (made on demand: none is kept)."""
+        return self.now.rows()
+
+    @property
+    def prior_rows(self) -> Iterator[ValueRow]:
+        return self.prior.rows()
+
+    @property
+    def recency_days(self) -> array[float]:
         return self.ranking.recency_days
 
     @property
-    def frequency(self) -> tuple[float, ...]:
+    def frequency(self) -> array[float]:
         return self.ranking.frequency
 
-    def monetary(self, measure: MonetaryMeasure) -> tuple[float, ...]:
+    def monetary(self, measure: MonetaryMeasure) -> array[float]:
         return self.ranking.monetary(measure)
 
 
@@ -135,12 +171,12 @@ def rank_score(worse: int, population: int) -> int:
     return max(1, min(5, 1 + (5 * worse) // population))
 
 
-def recency_score(days: float, sorted_days: tuple[float, ...]) -> int:
+def recency_score(days: float, sorted_days: Sequence[float]) -> int:
     """S = customers whose last purchase is longer ago than ``days``."""
     return rank_score(len(sorted_days) - bisect_right(sorted_days, days), len(sorted_days))
 
 
-def higher_is_better_score(value: float, sorted_values: tuple[float, ...]) -> int:
+def higher_is_better_score(value: float, sorted_values: Sequence[float]) -> int:
     """S = customers with strictly less (orders, spend)."""
     return rank_score(bisect_left(sorted_values, value), len(sorted_values))
 
@@ -163,41 +199,50 @@ def population_of(record: RfmCutPoints) -> Population | None:
 
 
 def build_population(record: RfmCutPoints) -> Population:
-    """Rows from the answer's columns; columns of unequal length are cut to the shortest."""
-    rows = _rows(
+    """Columns from the answer's; columns of unequal length are cut to the shortest."""
+    now = _columns(
         record.recency_days_values,
         record.frequency_values,
         record.monetary_values,
         record.tenure_days_values,
     )
-    prior = _rows(
+    prior = _columns(
         record.prior_recency_days_values,
         record.prior_frequency_values,
         record.prior_monetary_values,
         record.prior_tenure_days_values,
     )
-    if len(prior) != len(rows):  # no prior columns: nobody is known to have bought then
-        prior = tuple(ValueRow(-1.0, 0.0, 0.0, -1.0) for _ in rows)
+    if len(prior) != len(now):  # no prior columns: nobody is known to have bought then
+        none = len(now)
+        prior = Columns(
+            array("d", [-1.0]) * none,
+            array("d", [0.0]) * none,
+            array("d", [0.0]) * none,
+            array("d", [-1.0]) * none,
+        )
     assert record.window_days is not None
     return Population(
         source=record.source,
         as_of=record.as_of,
         window_days=record.window_days,
         compare_days=record.compare_days or 0,
-        rows=rows,
-        prior_rows=prior,
-        ranking=Ranking.of(list(rows)),
-        prior_ranking=Ranking.of(list(prior)),
+        now=now,
+        prior=prior,
+        ranking=Ranking.of(now),
+        prior_ranking=Ranking.of(prior),
     )
 
 
-def _rows(*columns: tuple[float, ...]) -> tuple[ValueRow, ...]:
-    recency, frequency, monetary, tenure = columns
-    if not tenure:
-        tenure = tuple(-1.0 for _ in frequency)
-    return tuple(
-        ValueRow(r, f, m, t)
-        for r, f, m, t in zip(recency, frequency, monetary, tenure, strict=False)
+def _columns(*values: tuple[float, ...]) -> Columns:
+    recency, frequency, monetary, tenure = values
+    size = min(len(recency), len(frequency), len(monetary))
+    if len(tenure) < size:
+        tenure = tuple(-1.0 for _ in range(size))
+    return Columns(
+        array("d", recency[:size]),
+        array("d", frequency[:size]),
+        array("d", monetary[:size]),
+        array("d", tenure[:size]),
     )
 
 
@@ -240,7 +285,7 @@ def segment_movement(
                 segment_for(population.prior_ranking.scores(before, measure), rules).name,
                 segment_for(population.ranking.scores(now, measure), rules).name,
             )
-            for now, before in zip(population.rows, population.prior_rows, strict=False)
+            for now, before in zip(population.rows, population.prior_rows, strict=True)
         )
         known = [SegmentMove(a, b, n) for (a, b), n in moves.most_common()]
         population._moves[key] = known
