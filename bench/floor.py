@@ -146,7 +146,13 @@ def _by_email(records: Iterable[dict[str, Any]], field: str) -> dict[str, list[d
 
 
 async def agent_view(sources: FloorSources, phone: str) -> dict[str, Any]:
-    contacts = await sources.records("crm", "/contacts", {"phones": phone})
+    # A phone is asked of both customer systems at once, as the gateway does; the bench's
+    # callers are CRM people, whose CRM record is the oldest and so the primary.
+    contacts: list[Any]
+    contacts, _ = await asyncio.gather(
+        sources.records("crm", "/contacts", {"phones": phone}),
+        sources.records("contacts", "/people", {"phones": phone}),
+    )
     if not contacts:
         return {"agentView": None}
     person = shape.primary([shape.profile(c) for c in contacts])
@@ -196,7 +202,12 @@ async def agent_view(sources: FloorSources, phone: str) -> dict[str, Any]:
 async def customer_list(sources: FloorSources, ids: list[str], *, summary: bool) -> dict[str, Any]:
     """``customers(ids:)`` with orders (and invoices and tickets for the summary)."""
     unique = list(dict.fromkeys(ids))
-    contacts = await sources.batched("crm", "/contacts", "ids", unique)
+    # A plain id may be either customer system's: both are asked, as the gateway does.
+    contacts: list[dict[str, Any]]
+    contacts, _ = await asyncio.gather(
+        sources.batched("crm", "/contacts", "ids", unique),
+        sources.batched("contacts", "/people", "keys", unique),
+    )
     people = {c["id"]: shape.profile(c) for c in contacts}
     emails = list(dict.fromkeys((p.email or "").casefold() for p in people.values() if p.email))
     calls = [sources.batched("orders", "/orders", "customer_emails", emails)]

@@ -513,10 +513,33 @@ Source = Annotated[RestSource | SqlSource, Field(discriminator="kind")]
 """Any kind of source, told apart by its ``kind``."""
 
 
+class IdentityMatching(_Strict):
+    """How records of different customer systems are told to be one person (``identity:``).
+
+    Confidences are 0 to 1 (see resolvers/process/matching.py for the evidence weighed).
+    """
+
+    match_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.9
+    """At or above: one person (``Customer.identities``)."""
+    candidate_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    """At or above: listed by ``searchCustomers`` (below the match threshold: a candidate)."""
+    plus_addressing: bool = True
+    """``ann+shop@x.com`` is ``ann@x.com``."""
+    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
+    """Where a phone written without a country code is (ISO 3166 code)."""
+
+    @model_validator(mode="after")
+    def _candidates_below_matches(self) -> IdentityMatching:
+        if self.candidate_threshold > self.match_threshold:
+            raise ValueError("candidate_threshold must not be above match_threshold")
+        return self
+
+
 class SourcesConfig(_Strict):
     """The whole file: every source system, in the order they are declared."""
 
     sources: Annotated[dict[str, Source], Field(min_length=1)]
+    identity: IdentityMatching = IdentityMatching()
     origin: str = "<memory>"
 
 

@@ -42,8 +42,10 @@ def plain_text(value: str | None) -> str:
     """Case-folded, accents and punctuation removed, spaces collapsed ("" for None)."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFKD", value)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    letters = value
+    if not value.isascii():
+        decomposed = unicodedata.normalize("NFKD", value)
+        letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NOT_WORD.sub(" ", letters.casefold()).split())
 
 

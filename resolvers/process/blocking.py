@@ -1,9 +1,11 @@
 """Blocking keys: what to ask the other customer systems' searches, from the record in hand.
 
 No table is scanned: a person's candidates in another system are the records
-that share one of these with them. Both names are searched as surnames (given and
-family may be swapped there), by Soundex where the system offers it (a typo
-keeps the code: Smith and Smiht are both S530), as written where it does not.
+that share one of these with them. The surname is searched by Soundex where the
+system offers it (a typo keeps the code: Smith and Smiht are both S530), as
+written where it does not. A record whose given and family names are swapped is
+still found by its email, phone, postcode or birthday (then scored as swapped);
+searching the given name as a surname too would double every search's answer.
 """
 
 from __future__ import annotations
@@ -44,9 +46,8 @@ def blocking_keys(
         add("phone", profile.phone)
         add("postcode", postcode_key(profile.postal_code))
         add("birth_date", profile.birth_date.isoformat() if profile.birth_date else None)
-        for name in (profile.last_name, profile.first_name):
-            if "surname_soundex" in found:
-                add("surname_soundex", soundex(name))
-            else:
-                add("surname", plain_text(name))
+        if "surname_soundex" in found:
+            add("surname_soundex", soundex(profile.last_name))
+        else:
+            add("surname", plain_text(profile.last_name))
     return {kind: values for kind, values in found.items() if values}

@@ -14,7 +14,7 @@ postcode, a street): ranked people, each with how well they fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 
 from resolvers.process.blocking import blocking_keys
 from resolvers.process.data_quality import Conflict, conflicts
@@ -27,6 +27,7 @@ from resolvers.process.matching import (
     MatchSettings,
     comparable,
     score,
+    settings_of,
 )
 from resolvers.system.customer_loaders import CustomerLoaders
 from resolvers.system.records import CustomerProfile
@@ -61,28 +62,48 @@ async def _search(
 
 
 async def resolve_matches(
-    loaders: CustomerLoaders, people: Sequence[Person], settings: MatchSettings = DEFAULT_SETTINGS
+    loaders: CustomerLoaders, people: Sequence[Person], settings: MatchSettings | None = None
 ) -> None:
     """Fills ``Person.matches`` of each person not yet resolved (one wait for all of them)."""
     todo = [person for person in people if person.matches is None]
     if not todo:
         return
+    settings = settings or settings_of(loaders)
     found = await _search(loaders, [person.profiles for person in todo])
     for person, candidates in zip(todo, found, strict=True):
-        if person.matches is not None:  # another field of the request got there first
+        if person.matches is None:  # another field of the request may have got there first
+            matches = matches_among(person.profiles, candidates.values(), settings)
+            object.__setattr__(person, "matches", matches)
+
+
+def matches_among(
+    own: Sequence[CustomerProfile],
+    candidates: Iterable[CustomerProfile],
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    prepared: MutableMapping[CustomerProfile, Comparable] | None = None,
+) -> list[Match]:
+    """The candidates that are the person ``own`` are (best first): pure, no I/O.
+
+    Each candidate is scored against each of the person's records; the best
+    score counts. Records among ``own`` are not candidates of themselves.
+    ``prepared`` keeps each record's comparable form between calls (a batch job's).
+    """
+    mine = [comparable(p, settings) for p in own]
+    known = {(p.source, p.id) for p in own}
+    matches = []
+    for profile in candidates:
+        if (profile.source, profile.id) in known:
             continue
-        own = [comparable(p, settings) for p in person.profiles]
-        known = {(p.source, p.id) for p in person.profiles}
-        matches = []
-        for key, profile in candidates.items():
-            if key in known:
-                continue
+        theirs = prepared.get(profile) if prepared is not None else None
+        if theirs is None:
             theirs = comparable(profile, settings)
-            best = max((score(mine, theirs) for mine in own), key=_confidence)
-            if best.is_match(settings):
-                matches.append(Match(profile, best))
-        matches.sort(key=lambda m: (-m.score.confidence, m.profile.source, m.profile.id))
-        object.__setattr__(person, "matches", matches)
+            if prepared is not None:
+                prepared[profile] = theirs
+        best = max((score(m, theirs) for m in mine), key=_confidence)
+        if best.is_match(settings):
+            matches.append(Match(profile, best))
+    matches.sort(key=lambda m: (-m.score.confidence, m.profile.source, m.profile.id))
+    return matches
 
 
 def _confidence(found: MatchScore) -> float:
@@ -93,9 +114,10 @@ async def data_quality_of(
     loaders: CustomerLoaders,
     person: Person,
     include_format_only: bool = False,
-    settings: MatchSettings = DEFAULT_SETTINGS,
+    settings: MatchSettings | None = None,
 ) -> list[Conflict]:
     """Where this person's records in every customer system disagree (after matching them)."""
+    settings = settings or settings_of(loaders)
     await resolve_matches(loaders, [person], settings)
     return conflicts(person.records, include_format_only=include_format_only, settings=settings)
 
@@ -105,7 +127,7 @@ async def search_people(
     name: str | None = None,
     postcode: str | None = None,
     address: str | None = None,
-    settings: MatchSettings = DEFAULT_SETTINGS,
+    settings: MatchSettings | None = None,
 ) -> list[Candidate]:
     """People who fit a name and a postcode or street, best first, with how well they fit.
 
@@ -118,6 +140,7 @@ async def search_people(
             raise InvalidLookup(argument, text)
     if name is None or (postcode is None and address is None):
         raise InvalidLookup("search", "give a name and a postcode or an address")
+    settings = settings or settings_of(loaders)
     words = name.split()
     wanted = CustomerProfile(
         source="search",

@@ -33,6 +33,7 @@ from resolvers.process.matching import (
     MatchSettings,
     comparable,
     contradicts,
+    settings_of,
 )
 from resolvers.system.by_customer import CustomerKeys
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
@@ -263,7 +264,7 @@ async def find_person(
     _checked(kind, lookup, value, key)
     system = _customer_system_of(loaders, lookup, value)
     (found,) = await _load(loaders, [(system, lookup, key)])
-    person = people_of(found, lookup)
+    person = people_of(found, lookup, settings_of(loaders))
     if person is not None:
         await _follow(loaders, [person])
     if reads and person is not None:
@@ -289,7 +290,9 @@ async def find_people(
         for (kind, key), value in zip(lookups, ids, strict=True)
     ]
     found = await _load(loaders, asked)
-    people = [people_of(profiles, kind) for profiles, (kind, _) in zip(found, lookups, strict=True)]
+    settings = settings_of(loaders)
+    kinds = [kind for kind, _ in lookups]
+    people = [people_of(p, kind, settings) for p, kind in zip(found, kinds, strict=True)]
     await _follow(loaders, [p for p in people if p is not None])
     keys = [p.keys for p in people if p is not None]
     if reads and keys:

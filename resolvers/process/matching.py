@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -30,10 +31,14 @@ from resolvers.process.addresses import house_number, plain_text, postcode_key, 
 from resolvers.system.records import CustomerProfile
 from sources.keys import normalize_email, normalize_phone
 
+if TYPE_CHECKING:
+    from resolvers.system.customer_loaders import CustomerLoaders
+
 
 @dataclass(slots=True, frozen=True)
 class MatchSettings:
-    """How sure is sure enough; defaults measured on bench/identity.py's labelled set."""
+    """How sure is sure enough (``identity:`` in the source config); defaults measured on
+    bench/identity.py's labelled set."""
 
     match_threshold: float = 0.9
     """A pair at or above this confidence is one person."""
@@ -46,6 +51,18 @@ class MatchSettings:
 
 
 DEFAULT_SETTINGS = MatchSettings()
+
+
+def settings_of(loaders: CustomerLoaders) -> MatchSettings:
+    """The request's matching settings: the source config's ``identity:`` section."""
+    section = loaders.profiles.identity_matching()
+    return MatchSettings(
+        section.match_threshold,
+        section.candidate_threshold,
+        section.plus_addressing,
+        section.default_region,
+    )
+
 
 PRIOR = -9.0
 """Log-odds that two records are one person before any evidence (about 1 in 8,000)."""

@@ -70,7 +70,7 @@ def _to_date(value: Any) -> date:
 def _written_as(written: str, convert: Convert, where: str) -> Convert:
     """A date or time field's converter for a source that writes it ``written`` (strptime)."""
     if convert not in (_to_date, _to_datetime):
-        raise ConfigError(f"{where}.format: only a date or time field has a format")
+        raise ConfigError(f"{where}: only a date or time field has a format")
     as_date = convert is _to_date
     example = datetime(1985, 3, 14, 9, 30, tzinfo=UTC).strftime(written)
 
@@ -232,7 +232,8 @@ class RecordMapper:
             default = None if isinstance(spec, str) else spec.default
             convert, optional = _converter_for(hints[name])
             if not isinstance(spec, str) and spec.format is not None:
-                convert = _written_as(spec.format, convert, f"{where}, field 'fields.{name}'")
+                where_format = f"{where}, field 'fields.{name}.format'"
+                convert = _written_as(spec.format, convert, where_format)
             if name in NESTED_TYPES:
                 sub_fields = {} if isinstance(spec, str) else (spec.fields or {})
                 sub = RecordMapper(

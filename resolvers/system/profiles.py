@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from resolvers.system.loaders import SystemLoaders, merge_answers
 from resolvers.system.records import CustomerProfile
+from sources.config import IdentityMatching
 
 
 class CustomerProfilesLoader:
@@ -36,6 +37,11 @@ class CustomerProfilesLoader:
 
     def declares(self, source: str) -> bool:
         return source in self._loaders.runtime.config.sources
+
+    def identity_matching(self) -> IdentityMatching:
+        """The source config's ``identity:`` section (its defaults when there is no config)."""
+        config = getattr(self._loaders.runtime, "config", None)
+        return config.identity if config is not None else IdentityMatching()
 
     def lookups_by_system(self) -> dict[str, frozenset[str]]:
         """Per customer system, in declared order, the lookup kinds it declares."""

@@ -75,9 +75,13 @@ def birth_dates(rng: Random, people: list[Person], today: date) -> list[date]:
 
 
 def contact_book(
-    rng: Random, people: list[Person], born: list[date]
+    rng: Random, people: list[Person], born: list[date], traps: int = 0, in_book: float = IN_BOOK
 ) -> tuple[list[JsonRecord], ContactBookTruth]:
-    """The contact book's records (shuffled, numbered ``K-1``…) and the truth about them."""
+    """The contact book's records (shuffled, numbered ``K-1``…) and the truth about them.
+
+    ``traps`` more housemates and namesakes than the two planted (the accuracy
+    benchmark's labelled set asks for many).
+    """
     # Apart from the CRM's own planted people, but for the one whose CRM street is abbreviated.
     unplanted = [p for p in people if p.crm_id is not None and p.role is None]
     guests = [p for p in people if p.crm_id is None]
@@ -89,15 +93,18 @@ def contact_book(
     entries: list[tuple[JsonRecord, int, str | None]] = []
     for person in people:
         case = role_of.get(person.index)
-        in_book = person.crm_id is not None and rng.random() < IN_BOOK
+        kept = person.crm_id is not None and rng.random() < in_book
         if case is not None or (person.crm_id is None and rng.random() < 0.5):
-            in_book = True
-        if not in_book:
+            kept = True
+        if not kept:
             continue
         record = _record(rng, person, born[person.index], case)
         entries.append((record, person.index, case))
-    extras = _traps(rng, planted, born, len(people))
-    entries.extend(extras)
+    entries.extend(_traps(rng, planted, born, len(people)))
+    for number in range(traps):
+        host, namesake = rng.sample(unplanted, 2)
+        more = _traps(rng, {"household_phone": host, "common_name": namesake}, born, len(people))
+        entries.extend((record, index + 2 * (number + 1), None) for record, index, _ in more)
     rng.shuffle(entries)
     truth: dict[str, int] = {}
     keys_of_case: dict[str, list[str]] = {}
