@@ -65,6 +65,9 @@ a failure of the source (its breaker hears of it) and is never cached.
 RawAnswer = list[RawRecord] | SourceError
 """Per key, what the source answered: its raw records (what the cache keeps), or the error."""
 
+MIN_ATTEMPT_S = 0.001
+"""An attempt with less time than this left is not made (``SourceTimeout``)."""
+
 MAPPED_HITS_KEPT = 64
 """Cache entries per source whose mapped records are kept for the next hit (least recent go)."""
 
@@ -422,7 +425,18 @@ class ResilientConnector:
         self.status.calls += 1
         try:
             try:  # the first attempt runs bare; tenacity (and its cost) only joins after a failure
-                raws = await self._attempt(entity, kind, keys, deadline - loop.time(), arguments)
+                remaining = deadline - loop.time()
+                budget = self._budget
+                if budget.unlimited and remaining > MIN_ATTEMPT_S:
+                    # ``_attempt``'s usual case, awaited here: no frame more on the stack.
+                    budget.started()
+                    try:
+                        answers = await self._inner_fetch(entity, kind, keys, remaining, arguments)
+                    finally:
+                        budget.release()
+                    raws = _raws(answers)
+                else:
+                    raws = await self._attempt(entity, kind, keys, remaining, arguments)
             except (SourceUnavailable, SourceTimeout) as error:
                 if self._resilience.retries == 0:
                     raise
@@ -584,7 +598,7 @@ class ResilientConnector:
         When every key failed, the first error is raised (and may be retried);
         otherwise the keys that failed fail alone.
         """
-        if remaining <= 0.001:
+        if remaining <= MIN_ATTEMPT_S:
             raise SourceTimeout(self.name, "time budget spent on retries", entity=entity)
         budget = self._budget
         answers: Sequence[list[RawRecord] | Exception]
@@ -596,15 +610,7 @@ class ResilientConnector:
                 budget.release()
         else:
             answers = await self._requests(entity, kind, keys, remaining, arguments)
-        failed = [a for a in answers if isinstance(a, Exception)]
-        if not failed:  # the usual answer
-            return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
-        for error in failed:
-            if not isinstance(error, SourceError):  # not a source's error: a bug, raised as such
-                raise error
-        if len(failed) == len(answers):
-            raise failed[0]
-        return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
+        return _raws(answers)
 
     async def _requests(
         self,
@@ -675,6 +681,23 @@ class ResilientConnector:
         self.status.last_error_code = error.code
         SOURCE_REQUESTS.labels(self.name, error.code).inc()
         log.warning("source %s failed: %s", self.name, error.detail)
+
+
+def _raws(answers: Sequence[list[RawRecord] | Exception]) -> list[RawAnswer]:
+    """An attempt's answers per key; when every key failed, the first error is raised.
+
+    A failed key fails alone (its error stands in its place); an exception that is no
+    source's error is a bug, raised as such.
+    """
+    failed = [a for a in answers if isinstance(a, Exception)]
+    if not failed:  # the usual answer
+        return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
+    for error in failed:
+        if not isinstance(error, SourceError):
+            raise error
+    if len(failed) == len(answers):
+        raise failed[0]
+    return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
 
 
 def _checked(raws: list[RawAnswer], answers: list[Answer]) -> Checked:

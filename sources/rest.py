@@ -145,7 +145,19 @@ class RestConnector:
         body = _fill_json(lookup.json_body, kind, wire) if lookup.json_body is not None else None
         group = lookup.group
         at = group.at if group is not None and group.at is not None else spec.records_at
-        items = await self._pages(entity, lookup, path, params, body, at, deadline)
+        # The first page is asked for here, not in one more frame below (resumed at each wait).
+        paging = lookup.paging
+        if paging is not None:
+            params = _with(params, paging.first_params())
+        allowance = self.source.max_response_bytes
+        payload, size = await self._request(
+            entity, lookup.method, path, params, body, at, allowance
+        )
+        items = self._items(entity, payload, at)
+        if paging is not None:
+            items = await self._pages(
+                entity, lookup, path, params, body, at, deadline, (payload, size, items)
+            )
         if group is not None:
             return records_of_groups(
                 self.name, entity, group, kind, keys, items, sent, by_position=lookup.by_position
@@ -161,22 +173,18 @@ class RestConnector:
         body: Any,
         at: str,
         deadline: float,
+        first: tuple[Any, int, list[dict[str, Any]]],
     ) -> list[dict[str, Any]]:
-        """The items at ``at`` of the answer, over all its pages when the lookup pages.
+        """The items at ``at`` over all the answer's pages, ``first`` the first page's
+        (payload, size, items).
 
         ``max_response_bytes`` bounds all pages of one call together: paging
         does not multiply what one call may hold in memory.
         """
         paging = lookup.paging
+        assert paging is not None
         allowance = self.source.max_response_bytes
-        if paging is not None:
-            params = _with(params, paging.first_params())
-        payload, size = await self._request(
-            entity, lookup.method, path, params, body, at, allowance
-        )
-        items = self._items(entity, payload, at)
-        if paging is None:
-            return items
+        payload, size, items = first
         pages = Pages(paging)
         on_page = len(items)
         while True:
