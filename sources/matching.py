@@ -45,10 +45,17 @@ def match_records(
     asked = set(keys)
     by_key: dict[str, list[RawRecord]] = {}
     unasked = keyless = 0
+    # A batch's records repeat their keys (a customer's dozen orders): each text once.
+    normalized: dict[str, str | None] = {}
     for record in records:
         value = value_at(record, match_on)
         if sent is None:
-            matched = normalize_key(kind, value)
+            if type(value) is str:
+                matched = normalized.get(value, "")  # "": not seen (no key normalizes to "")
+                if matched == "":
+                    matched = normalized[value] = normalize_key(kind, value)
+            else:
+                matched = normalize_key(kind, value)
         elif (matched := asked_key(kind, value, asked, sent)) is None:
             matched = None if normalize_key(kind, value) is None else ""
         if matched is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sources.matching import records_by_key
+from sources.matching import match_records, records_by_key
 from sources.records_path import records_at, value_at
 
 
@@ -91,3 +91,20 @@ def test_records_at_is_none_where_there_is_no_list_of_objects() -> None:
     assert records_at({"data": [1, 2]}, "data") is None
     assert records_at({"other": []}, "data") is None
     assert records_at(None, "") is None
+
+
+def test_a_repeated_key_is_matched_the_same_in_every_spelling_and_a_bad_one_is_dropped() -> None:
+    # A customer's dozen orders repeat their key: each text is normalized once per batch,
+    # and every spelling, every repeat, every non-text value still lands where it belongs.
+    records = [
+        {"email": "Ann@Example.com", "n": 1},
+        {"email": "ann@example.com", "n": 2},
+        {"email": "Ann@Example.com", "n": 3},
+        {"email": "not an email", "n": 4},
+        {"email": "not an email", "n": 5},
+        {"email": 42, "n": 6},
+        {"email": "bob@example.org", "n": 7},
+    ]
+    matched = match_records(records, ["ann@example.com", "bob@example.org"], "email", "email")
+    assert [[r["n"] for r in key] for key in matched.by_key] == [[1, 2, 3], [7]]
+    assert matched.keyless == 3 and matched.unasked == 0
