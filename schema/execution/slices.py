@@ -4,10 +4,14 @@ Completing plain data is synchronous (``leaves.fast_list``): a source that answe
 17,000 orders for one customer completes for a few hundred milliseconds, and eight
 such requests at once held a ``{ __typename }`` probe for 1.3 s. A list field whose
 value is longer than ``SLICED_ITEMS`` is completed here instead: about ``SLICE_S``
-of work at a time, one slice of one request per turn of the loop (requests take
-turns in arrival order), each part charged to the request's budget before it is
-completed, so the item cap and the deadline stop it as they stop any completion.
-Usual answers (a customer's orders, a page of customers) never come here.
+of work at a time with a turn of the loop between slices, each part charged to
+the request's budget before it is completed, so the item cap and the deadline
+stop it as they stop any completion. One long list is completed at a time, in
+the order they came: taking turns slice by slice would make all eight finish
+last (measured: all past the 5 s deadline on a loaded core), one after the other
+the first is done after one eighth of the time. A list waiting its turn that
+passes its deadline stops at its first slice. Usual answers (a customer's
+orders, a page of customers) never come here.
 
 What the answer holds does not change: the same items, in the same order; a value
 the fast way objects to (a null where none may be) is completed the careful way,
@@ -38,7 +42,7 @@ _TURNS: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = WeakKeyDict
 
 
 def _turn(loop: asyncio.AbstractEventLoop) -> asyncio.Lock:
-    """The loop's one slot for a slice: long completions of all requests queue for it."""
+    """The loop's one slot for a long completion: the others queue for it, first come first."""
     lock = _TURNS.get(loop)
     if lock is None:
         lock = _TURNS[loop] = asyncio.Lock()
@@ -62,13 +66,14 @@ async def in_slices(
 
 
 async def _fast_in_slices(value: list[Any] | tuple[Any, ...], item: Callable[[Any], Any]) -> Any:
-    turn = _turn(asyncio.get_running_loop())
     budget = RUNNING.get()
     clock = time.perf_counter
     completed: list[Any] = []
     index, total = 0, len(value)
-    while index < total:
-        async with turn:
+    async with _turn(asyncio.get_running_loop()):
+        if budget is not None:
+            budget.check()  # the deadline may have passed while it waited its turn
+        while True:
             ends = clock() + SLICE_S
             while index < total:
                 part = value[index : index + CLOCK_EVERY]
@@ -78,9 +83,9 @@ async def _fast_in_slices(value: list[Any] | tuple[Any, ...], item: Callable[[An
                 index += len(part)
                 if clock() >= ends:
                     break
-        if index < total:
-            await asyncio.sleep(0)  # queue behind the other requests' slices and I/O
-    return completed
+            if index >= total:
+                return completed
+            await asyncio.sleep(0)  # other requests' work and I/O, between two slices
 
 
 async def _ready(value: Any) -> Any:

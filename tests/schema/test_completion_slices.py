@@ -144,19 +144,22 @@ async def test_a_short_list_is_completed_in_one_go() -> None:
     assert not any(0 < completed < SLICED_ITEMS for completed in seen)
 
 
-async def test_two_long_lists_take_turns() -> None:
-    """The second request's list is begun before the first one's is finished."""
+async def test_long_lists_are_completed_one_after_the_other_in_arrival_order() -> None:
+    """The second waits until the first is done (no interleaving), the loop turning meanwhile."""
     first_when_second_began: list[int] = []
+    bystander_saw: list[tuple[int, int]] = []
 
     async def second() -> Any:
         await asyncio.sleep(0)  # the first one starts first
-        result = await answer("engine", "second", LONG)
-        return result
+        return await answer("engine", "second", LONG)
 
     async def watch() -> None:
         for _ in range(LONG * 4):  # turns: far more than two lists' slices
-            if LISTS.get("second", [0])[0]:
-                first_when_second_began.append(LISTS["first"][0])
+            first, later = LISTS.get("first", [0])[0], LISTS.get("second", [0])[0]
+            bystander_saw.append((first, later))
+            if later and not first_when_second_began:
+                first_when_second_began.append(first)
+            if later >= LONG:
                 return
             await asyncio.sleep(0)
 
@@ -164,7 +167,22 @@ async def test_two_long_lists_take_turns() -> None:
     one, two = await asyncio.gather(answer("engine", "first", LONG), second())
     await watching
     assert len(one["data"]["entries"]) == len(two["data"]["entries"]) == LONG
-    assert first_when_second_began[0] < LONG
+    assert first_when_second_began == [LONG]
+    assert any(0 < first < LONG for first, _ in bystander_saw)
+    assert any(0 < later < LONG for _, later in bystander_saw)
+
+
+async def test_a_long_list_past_its_deadline_completes_no_item() -> None:
+    context = SimpleNamespace(loaders=SimpleNamespace(deadline=0.0))
+    result = await schema("engine").execute(
+        QUERY % "entries", variable_values={"tag": "late", "count": LONG}, context_value=context
+    )
+    assert result.data is None
+    assert result.errors is not None
+    assert [error.extensions for error in result.errors] == [
+        {"code": "DEADLINE_EXCEEDED", "deadlineMs": 60_000}
+    ]
+    assert LISTS["late"] == [0]
 
 
 @pytest.mark.parametrize("field", ["entries", "maybeEntries"])
