@@ -175,3 +175,28 @@ async def test_fields_that_need_no_match_cost_no_search(
     await graphql(gateway_url, IDENTITIES, {"id": crm_id})
     stats = await demo.stats()
     assert stats["contacts"] > 1, "identities search the contact book"
+
+
+async def test_identities_of_twenty_customers_cost_one_request_per_search_per_system(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    ids = [c["id"] for c in world().contacts[100:120]]
+    query = """query($ids: [ID!]!) { customers(ids: $ids) {
+      id identities { system recordId } dataQuality { field kind } } }"""
+    await demo.reset()
+    _, body = await graphql(gateway_url, query, {"ids": ids})
+    assert "errors" not in body, body
+    customers = body["data"]["customers"]
+    truth = world().contact_truth.person_of_key
+    in_book = [c for c in customers if any(i["system"] == "contacts" for i in c["identities"])]
+    assert len(in_book) >= 12  # most CRM people are in the contact book too
+    for customer in customers:
+        index = int(customer["id"][2:]) - 10001
+        expected = {key for key, person in truth.items() if person == index}
+        found = {i["recordId"] for i in customer["identities"] if i["system"] == "contacts"}
+        assert found == expected, customer["id"]
+    stats = await demo.stats()
+    # By id (a plain id may be either system's), then the searches each system declares,
+    # every customer's keys in one request per search: crm email, phone, postcode,
+    # surname, birth_date; the contact book's email, phone, postcode, surname_soundex.
+    assert stats["crm"] == 6 and stats["contacts"] == 5, stats
