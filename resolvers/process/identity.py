@@ -21,6 +21,7 @@ lists them, and ``customer(id: "orders:oc-17")`` finds the contact holding one.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -224,29 +225,36 @@ async def _load(
 ) -> list[list[CustomerProfile]]:
     """Per ``(system, or None for every one, kind, key)``, its profiles; one wait for all.
 
-    The first lookup, in order, whose customer system failed raises that failure.
+    A customer system that failed costs only its own records when another found
+    the person (the agent still sees the caller when the contact book is down;
+    ``identities`` then reports that system's failure). The first lookup, in
+    order, that found nobody while a system failed raises that failure.
     """
     profiles = loaders.profiles
+    answers: list[list[list[CustomerProfile] | BaseException]]
     if all(system is None for system, _, _ in lookups):
-        return await profiles.load_each([(kind, key) for _, kind, key in lookups])
-    offered = profiles.lookups_by_system()
-    asked: list[tuple[int, str, str, str]] = [
-        (index, system, kind, key)
-        for index, (only, kind, key) in enumerate(lookups)
-        for system in ([only] if only is not None else offered)
-        if kind in offered.get(system, ())
-    ]
-    answers = await profiles.load_from([(system, kind, key) for _, system, kind, key in asked])
-    found: list[list[CustomerProfile]] = [[] for _ in lookups]
-    failed: list[BaseException | None] = [None for _ in lookups]
-    for (index, *_), answer in zip(asked, answers, strict=True):
-        if isinstance(answer, BaseException):
-            failed[index] = failed[index] or answer
-        else:
-            found[index].extend(answer)
-    for failure in failed:
-        if failure is not None:
-            raise failure
+        pending = [profiles.system.futures("customer", kind, key) for _, kind, key in lookups]
+        await asyncio.gather(*(f for futures in pending for f in futures), return_exceptions=True)
+        answers = [[f.exception() or f.result() for f in futures] for futures in pending]
+    else:
+        offered = profiles.lookups_by_system()
+        asked = [
+            (index, system, kind, key)
+            for index, (only, kind, key) in enumerate(lookups)
+            for system in ([only] if only is not None else offered)
+            if kind in offered.get(system, ())
+        ]
+        loaded = await profiles.load_from([(s, kind, key) for _, s, kind, key in asked])
+        answers = [[] for _ in lookups]
+        for (index, *_), answer in zip(asked, loaded, strict=True):
+            answers[index].append(answer)
+    found: list[list[CustomerProfile]] = []
+    for per_system in answers:
+        records = [p for a in per_system if not isinstance(a, BaseException) for p in a]
+        failed = [a for a in per_system if isinstance(a, BaseException)]
+        if failed and not records:
+            raise failed[0]
+        found.append(records)
     return found
 
 

@@ -6,6 +6,7 @@ Every case is planted by the world's generator with its ground truth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.demo_harness import DemoSources, graphql
@@ -200,3 +201,21 @@ async def test_identities_of_twenty_customers_cost_one_request_per_search_per_sy
     # every customer's keys in one request per search: crm email, phone, postcode,
     # surname, birth_date; the contact book's email, phone, postcode, surname_soundex.
     assert stats["crm"] == 6 and stats["contacts"] == 5, stats
+
+
+async def test_a_dead_contact_book_costs_only_the_fields_that_need_it(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway()
+    [(crm_id, _)] = case("moved_house").same_person
+    await demo.knobs("contacts", mode="error")
+    query = """query($p: String) { customer(phone: $p) { id name identities { recordId }
+      dataQuality { field } } }"""
+    _, body = await graphql(url, query, {"p": contact(crm_id)["phone"]})
+    answer = body["data"]["customer"]
+    # The CRM found the caller: the lookup stands; what needs the contact book fails, named.
+    assert answer["id"] == crm_id and answer["name"]
+    assert answer["identities"] is None and answer["dataQuality"] is None
+    paths = sorted(tuple(e["path"]) for e in body["errors"])
+    assert paths == [("customer", "dataQuality"), ("customer", "identities")]
+    assert {e["extensions"]["source"] for e in body["errors"]} == {"contacts"}
