@@ -120,3 +120,32 @@ def test_targets_read_cpu_against_the_demo_and_req_s_against_the_best_peer_row()
     assert agent_rps.verdict == "MISS" and "peer-batched 160" in agent_rps.figure
     list_rps = found["req/s over foreign ≥ 1× the peer's best row (50-customer list)"]
     assert list_rps.figure == "not measured" and list_rps.verdict == "n/a"
+
+
+def test_cpu_is_also_compared_per_record_answered_of_the_same_query() -> None:
+    """The demo's customers hold more records than the foreign ones: per query the foreign
+    world could look cheaper for that alone, so the same query is compared per record."""
+    rows = [
+        _row("c-customers-50", "c360", 20.0, 50, 4),
+        _row("fc-customers-50", "c360-foreign", 12.0, 40, 4),
+    ]
+    found = {t.name: t for t in foreign.targets(rows, {"c-customers-50": 500.0})}
+    name = "CPU per record answered over foreign ≤ 1.10× over demo (50-customer list, same query)"
+    assert found[name].verdict == "n/a"  # the foreign answers were not counted
+    both = {"c-customers-50": 500.0, "fc-customers-50": 250.0}
+    found = {t.name: t for t in foreign.targets(rows, both)}
+    assert found[name].verdict == "MISS" and found[name].figure.startswith("1.20× (48 vs 40 µs")
+    per_query = found["CPU/query over foreign ≤ 1.10× over demo (50-customer list)"]
+    assert per_query.verdict == "PASS"  # 0.60× per query, yet dearer per record
+
+
+def test_records_are_counted_in_both_answer_shapes() -> None:
+    one: dict[str, Any] = {
+        "data": {"customer": {"orders": [{}, {}], "invoices": [{}], "tickets": None}}
+    }
+    assert foreign.answered_records(one) == 3
+    many: dict[str, Any] = {
+        "data": {"customers": [{"orders": [{}], "invoices": [], "tickets": [{}]}, None]}
+    }
+    assert foreign.answered_records(many) == 2
+    assert foreign.answered_records({"data": {"customer": None}}) == 0
