@@ -27,6 +27,7 @@ from resolvers.process.population import (
 )
 from resolvers.process.segments import SegmentRule
 from resolvers.system.business_loaders import BusinessLoaders
+from resolvers.system.business_records import LeadMonth, WonMonth
 from resolvers.system.by_customer import RfmCutPointsLoader
 
 DEFAULT_MONTHS = 12
@@ -79,16 +80,33 @@ class CmoView:
         return await self.settings.figures.get(("campaigns", self.window), self._campaigns)
 
     async def _campaigns(self) -> Figure[list[campaigns.CampaignResult]]:
-        found, costs, leads, deals = await asyncio.gather(
+        found, costs, (leads, leads_as_of), (won, won_as_of) = await asyncio.gather(
             self.loaders.campaigns.load(),
             self.loaders.campaign_costs.load(),
-            self.loaders.leads.load(),
-            self.loaders.opportunities.load(),
+            self._campaign_leads(),
+            self._campaign_won(),
         )
         value = campaigns.campaign_performance(
-            found.records, costs.records, leads.records, deals.records, self.window
+            found.records, costs.records, leads, won, self.window
         )
-        return Figure(value, oldest(found.as_of, costs.as_of, leads.as_of, deals.as_of))
+        return Figure(value, oldest(found.as_of, costs.as_of, leads_as_of, won_as_of))
+
+    async def _campaign_leads(self) -> tuple[list[LeadMonth], datetime]:
+        """Leads per campaign: the leads report's rows when the system has one (the rows the
+        lead generation section reads too: one request for both), else counted from leads."""
+        if self.loaders.leads_by_month.served:
+            report = await self.loaders.leads_by_month.load()
+            return report.records, report.as_of
+        leads = await self.loaders.leads.load()
+        return campaigns.lead_rows(leads.records), leads.as_of
+
+    async def _campaign_won(self) -> tuple[list[WonMonth], datetime]:
+        """Won deals per campaign: the pipeline's won-deals report, else the won deals."""
+        if self.loaders.won_by_month.served:
+            report = await self.loaders.won_by_month.load()
+            return report.records, report.as_of
+        deals = await self.loaders.opportunities.load()
+        return campaigns.won_rows(deals.records), deals.as_of
 
     async def pipeline_health(self) -> Figure[list[pipeline.StageHealth]]:
         """Open deals by stage, with how long they have sat in it."""

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from resolvers.process.months import month_of
 from resolvers.process.pipeline import WON, stage_of
-from resolvers.system.business_records import Campaign, CampaignCost, Lead, LeadMonth, Opportunity
+from resolvers.system.business_records import (
+    Campaign,
+    CampaignCost,
+    Lead,
+    LeadMonth,
+    Opportunity,
+    WonMonth,
+)
 
 CHANNEL_ALIASES: dict[str, str] = {
     "email": "email", "e-mail": "email", "newsletter": "email",
@@ -60,20 +67,41 @@ def lead_generation(rows: Sequence[LeadMonth], months: Sequence[str]) -> list[Le
     return [LeadsInMonth(m, c, n, converted[(m, c)]) for (m, c), n in sorted(leads.items())]
 
 
-def lead_generation_from_leads(leads: Sequence[Lead], months: Sequence[str]) -> list[LeadsInMonth]:
-    """The same figures counted from lead records (for a source without a leads report)."""
-    rows = [
+def lead_rows(leads: Sequence[Lead]) -> list[LeadMonth]:
+    """Lead records as report rows (one lead each): for a source without a leads report."""
+    return [
         LeadMonth(
             lead.source,
             month_of(lead.created_at),
-            channel_of(lead.channel),
+            lead.channel or "",
             1,
             lead.created_at,
             int(lead.status == CONVERTED),
+            lead.campaign_id,
         )
         for lead in leads
     ]
-    return lead_generation(rows, months)
+
+
+def lead_generation_from_leads(leads: Sequence[Lead], months: Sequence[str]) -> list[LeadsInMonth]:
+    """The same figures counted from lead records (for a source without a leads report)."""
+    return lead_generation(lead_rows(leads), months)
+
+
+def won_rows(opportunities: Sequence[Opportunity]) -> list[WonMonth]:
+    """Won deals as report rows (one deal each): for a pipeline without a won-deals report."""
+    return [
+        WonMonth(
+            deal.source,
+            f"{deal.close_date.year:04d}-{deal.close_date.month:02d}",
+            deal.amount,
+            deal.created_at,
+            1,
+            deal.campaign_id,
+        )
+        for deal in opportunities
+        if deal.close_date is not None and stage_of(deal.stage) == WON
+    ]
 
 
 @dataclass(slots=True, frozen=True)
@@ -86,6 +114,7 @@ class CampaignResult:
     cost: float
     leads: int
     conversions: int
+    """Its leads converted to customers."""
     revenue_attributed: float
     cost_per_acquisition: float | None
     """cost / conversions; None without a conversion."""
@@ -96,17 +125,18 @@ class CampaignResult:
 def campaign_performance(
     campaigns: Sequence[Campaign],
     costs: Sequence[CampaignCost],
-    leads: Sequence[Lead],
-    opportunities: Sequence[Opportunity],
+    leads: Sequence[LeadMonth],
+    won: Sequence[WonMonth],
     months: Sequence[str],
 ) -> list[CampaignResult]:
     """Campaigns that spent or brought leads within ``months``, costliest first.
 
     Cost: the cost lines of those months (campaign ids compared case-blind).
-    Leads: leads created in those months. Conversions: distinct people (email,
-    case-blind) among its converted leads. Revenue attributed: won deals that
-    name the campaign as their source, closed in those months (first-touch
-    attribution, as the CRM records it).
+    Leads and conversions: leads created in those months, and those of them
+    converted, per campaign (the leads report's rows, or ``lead_rows`` of the
+    records). Revenue attributed: deals won in those months that name the campaign
+    as their source (first-touch attribution, as the CRM records it; the won-deals
+    report's rows, or ``won_rows`` of the opportunities).
     """
     wanted = set(months)
     cost: dict[str, float] = {}
@@ -115,30 +145,26 @@ def campaign_performance(
             key = line.campaign_id.strip().upper()
             cost[key] = cost.get(key, 0.0) + line.amount
     lead_count: dict[str, int] = {}
-    converted: dict[str, set[str]] = {}
-    for lead in leads:
-        if lead.campaign_id is None or month_of(lead.created_at) not in wanted:
+    converted: dict[str, int] = {}
+    for row in leads:
+        if row.campaign_id is None or row.month not in wanted:
             continue
-        key = lead.campaign_id.strip().upper()
-        lead_count[key] = lead_count.get(key, 0) + 1
-        if lead.status == CONVERTED:
-            converted.setdefault(key, set()).add((lead.email or lead.id).strip().lower())
+        key = row.campaign_id.strip().upper()
+        lead_count[key] = lead_count.get(key, 0) + row.leads
+        converted[key] = converted.get(key, 0) + (row.converted or 0)
     revenue: dict[str, float] = {}
-    for deal in opportunities:
-        closed = deal.close_date
-        if deal.campaign_id is None or stage_of(deal.stage) != WON or closed is None:
-            continue
-        if f"{closed.year:04d}-{closed.month:02d}" in wanted:
-            key = deal.campaign_id.strip().upper()
-            revenue[key] = revenue.get(key, 0.0) + deal.amount
+    for deals in won:
+        if deals.campaign_id is not None and deals.month in wanted:
+            key = deals.campaign_id.strip().upper()
+            revenue[key] = revenue.get(key, 0.0) + deals.amount
     results = []
     for campaign in campaigns:
         key = campaign.id.strip().upper()
         if key not in cost and key not in lead_count:
             continue
         spent = round(cost.get(key, 0.0), 2)
-        won = round(revenue.get(key, 0.0), 2)
-        conversions = len(converted.get(key, ()))
+        attributed = round(revenue.get(key, 0.0), 2)
+        conversions = converted.get(key, 0)
         results.append(
             CampaignResult(
                 id=campaign.id,
@@ -147,9 +173,9 @@ def campaign_performance(
                 cost=spent,
                 leads=lead_count.get(key, 0),
                 conversions=conversions,
-                revenue_attributed=won,
+                revenue_attributed=attributed,
                 cost_per_acquisition=round(spent / conversions, 2) if conversions else None,
-                return_on_spend=round(won / spent, 2) if spent > 0 else None,
+                return_on_spend=round(attributed / spent, 2) if spent > 0 else None,
             )
         )
     results.sort(key=lambda result: (-result.cost, result.id))

@@ -24,6 +24,7 @@ from resolvers.system.business_records import (
     PipelineStage,
     RevenueMonth,
     SurveyResponse,
+    WonMonth,
 )
 from resolvers.system.loaders import SystemLoaders
 
@@ -93,6 +94,7 @@ class BusinessLoaders:
     leads_by_month: PopulationLoader[LeadMonth]
     opportunities: PopulationLoader[Opportunity]
     pipeline_by_stage: PopulationLoader[PipelineStage]
+    won_by_month: PopulationLoader[WonMonth]
     survey_responses: PopulationLoader[SurveyResponse]
     nps_by_month: PopulationLoader[NpsMonth]
     revenue_by_month: PopulationLoader[RevenueMonth]

@@ -81,7 +81,7 @@ class SurveyResponse:
 
 @dataclass(slots=True, frozen=True)
 class LeadMonth:
-    """A source's report row: leads that came in one month on one channel."""
+    """A source's report row: leads that came in one month on one channel (from one campaign)."""
 
     source: str
     month: str
@@ -89,6 +89,7 @@ class LeadMonth:
     leads: int
     as_of: datetime
     converted: int | None = None
+    campaign_id: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -102,6 +103,18 @@ class PipelineStage:
     as_of: datetime
     average_days_in_stage: float | None = None
     max_days_in_stage: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class WonMonth:
+    """A source's report row: deals won in one month (closed), from one sourcing campaign."""
+
+    source: str
+    month: str
+    amount: float
+    as_of: datetime
+    deals: int | None = None
+    campaign_id: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -139,6 +152,7 @@ BUSINESS_RECORD_TYPES: dict[str, type] = {
     "survey_responses": SurveyResponse,
     "leads_by_month": LeadMonth,
     "pipeline_by_stage": PipelineStage,
+    "won_by_month": WonMonth,
     "nps_by_month": NpsMonth,
     "revenue_by_month": RevenueMonth,
 }

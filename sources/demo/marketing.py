@@ -72,17 +72,25 @@ class MarketingAutomation:
         return web.json_response({"data": found})
 
     async def leads_report(self, request: web.Request) -> web.Response:
-        """Leads and converted leads per month and campaign channel (the system's own spelling)."""
-        leads: Counter[tuple[str, str]] = Counter()
-        converted: Counter[tuple[str, str]] = Counter()
+        """Leads and converted leads per month, campaign and its channel."""
+        leads: Counter[tuple[str, str, str]] = Counter()
+        converted: Counter[tuple[str, str, str]] = Counter()
         for lead in self.leads:
-            key = (month_of(lead["created_at"]), self.campaign_channel[lead["campaign_id"]])
+            campaign = lead["campaign_id"]
+            key = (month_of(lead["created_at"]), campaign, self.campaign_channel[campaign])
             leads[key] += 1
             converted[key] += lead["status"] == "converted"
         as_of = as_of_now()
         rows = [
-            {"month": m, "channel": c, "leads": n, "converted": converted[(m, c)], "as_of": as_of}
-            for (m, c), n in sorted(leads.items())
+            {
+                "month": month,
+                "campaign_id": campaign,
+                "channel": channel,
+                "leads": n,
+                "converted": converted[(month, campaign, channel)],
+                "as_of": as_of,
+            }
+            for (month, campaign, channel), n in sorted(leads.items())
         ]
         return web.json_response({"data": rows})
 
@@ -157,7 +165,8 @@ SCHEMAS = {
     "LeadReportRow": obj(
         {
             "month": string("Month the leads came in, YYYY-MM.", example="2026-03"),
-            "channel": _channel("Campaign channel."),
+            "campaign_id": string("Campaign that brought them.", example="CMP-0001"),
+            "channel": _channel("The campaign's channel."),
             "leads": integer("Leads that came in."),
             "converted": integer("Of those, leads converted to customers so far."),
             "as_of": string("When the report was computed, ISO 8601 UTC.", fmt="date-time"),
@@ -228,7 +237,7 @@ OPENAPI = document(
         "/stats/leads": {
             "get": get_operation(
                 "getLeadReport",
-                "Leads and conversions per month and channel",
+                "Leads and conversions per month and campaign (with its channel)",
                 [scope_parameter()],
                 "LeadReport",
             )

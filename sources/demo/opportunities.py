@@ -77,12 +77,36 @@ class SalesPipeline:
         ]
         return web.json_response({"data": rows})
 
+    async def won_report(self, request: web.Request) -> web.Response:
+        """Won deals per month closed and the campaign that sourced them (null: none)."""
+        deals: dict[tuple[str, str | None], list[float]] = {}
+        for opportunity in self.opportunities:
+            if canonical_stage(opportunity["stage"]) != "closed_won":
+                continue
+            key = (opportunity["close_date"][:7], opportunity["campaign_id"])
+            deals.setdefault(key, []).append(float(opportunity["amount"]))
+        as_of = as_of_now()
+        rows = [
+            {
+                "month": month,
+                "campaign_id": campaign,
+                "deals": len(amounts),
+                "amount": round(sum(amounts), 2),
+                "as_of": as_of,
+            }
+            for (month, campaign), amounts in sorted(
+                deals.items(), key=lambda i: (i[0][0], i[0][1] or "")
+            )
+        ]
+        return web.json_response({"data": rows})
+
 
 def create_service(world: DemoWorld, *, knobs: Knobs | None = None) -> DemoService:
     system = SalesPipeline(world)
     routes = [
         web.get("/opportunities", system.opportunity_list),
         web.get("/stats/pipeline", system.pipeline_report),
+        web.get("/stats/won", system.won_report),
     ]
     return DemoService(SYSTEM, routes, OPENAPI, knobs=knobs, seed=world.seed)
 
@@ -121,6 +145,18 @@ SCHEMAS = {
             "as_of": string("When the report was computed, ISO 8601 UTC.", fmt="date-time"),
         }
     ),
+    "WonMonth": obj(
+        {
+            "month": string("Month the deals closed, YYYY-MM.", example="2026-03"),
+            "campaign_id": string(
+                "Campaign that sourced them (null: none).", example="CMP-0001", nullable=True
+            ),
+            "deals": integer("Deals won."),
+            "amount": money("Their total value"),
+            "as_of": string("When the report was computed, ISO 8601 UTC.", fmt="date-time"),
+        }
+    ),
+    "WonReport": list_of("WonMonth"),
     "OpportunityList": list_of("Opportunity"),
     "PipelineReport": list_of("PipelineStage"),
 }
@@ -148,6 +184,14 @@ OPENAPI = document(
                 "Open opportunities per stage, with their value and ageing",
                 [scope_parameter()],
                 "PipelineReport",
+            )
+        },
+        "/stats/won": {
+            "get": get_operation(
+                "getWonReport",
+                "Won deals per month closed and sourcing campaign",
+                [scope_parameter()],
+                "WonReport",
             )
         },
     },

@@ -9,6 +9,8 @@ from resolvers.process.campaigns import (
     channel_of,
     lead_generation,
     lead_generation_from_leads,
+    lead_rows,
+    won_rows,
 )
 from resolvers.process.months import month_window
 from resolvers.process.nps import nps_by_month, nps_from_responses
@@ -24,6 +26,7 @@ from resolvers.system.business_records import (
     PipelineStage,
     RevenueMonth,
     SurveyResponse,
+    WonMonth,
 )
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -84,7 +87,7 @@ def test_campaign_performance_counts_costs_people_and_won_deals() -> None:
     ]
     leads = [
         Lead("m", "L1", at("2026-03-02"), "Ann@x.org", "CMP-1", "email", "converted"),
-        Lead("m", "L2", at("2026-03-09"), "ann@x.org", "CMP-1", "email", "converted"),  # again
+        Lead("m", "L2", at("2026-03-09"), "ann@x.org", "CMP-1", "email", "converted"),
         Lead("m", "L3", at("2026-03-10"), "bo@x.org", "CMP-1", "email", "converted"),
         Lead("m", "L4", at("2026-05-02"), "cy@x.org", "CMP-2", "ppc", "disqualified"),
     ]
@@ -96,10 +99,19 @@ def test_campaign_performance_counts_costs_people_and_won_deals() -> None:
         Opportunity("o", "D3", "proposal", 9000.0, at("2026-03-20"), campaign_id="CMP-1",
                     close_date=date(2026, 12, 30)),
     ]  # fmt: skip
-    first, second = campaign_performance(campaigns, costs, leads, deals, window)
-    assert (second.id, second.cost, second.leads, second.conversions) == ("CMP-1", 500.0, 3, 2)
+    first, second = campaign_performance(
+        campaigns, costs, lead_rows(leads), won_rows(deals), window
+    )
+    assert (second.id, second.cost, second.leads, second.conversions) == ("CMP-1", 500.0, 3, 3)
     assert second.revenue_attributed == 5000.0  # won only
-    assert second.cost_per_acquisition == 250.0 and second.return_on_spend == 10.0
+    assert second.cost_per_acquisition == 166.67 and second.return_on_spend == 10.0
+    # The leads report's rows (per month and campaign) give the same figures.
+    report = [
+        LeadMonth("m", "2026-03", "email", 3, AS_OF, 3, "CMP-1"),
+        LeadMonth("m", "2026-05", "Paid Search", 1, AS_OF, 0, "cmp-2"),
+    ]
+    won = [WonMonth("o", "2026-04", 5000.0, AS_OF, 1, "cmp-1")]
+    assert campaign_performance(campaigns, costs, report, won, window) == [first, second]
     assert (first.id, first.channel, first.conversions) == ("CMP-2", "paid_search", 0)
     assert first.cost_per_acquisition is None  # no conversion: no CPA, not a division by zero
 

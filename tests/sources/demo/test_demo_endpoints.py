@@ -32,7 +32,7 @@ BUSINESS_PATHS = {
         "/touches",
         "/stats/leads",
     },
-    "opportunities": {"/opportunities", "/stats/pipeline"},
+    "opportunities": {"/opportunities", "/stats/pipeline", "/stats/won"},
     "surveys": {"/responses", "/stats/nps"},
 }
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
