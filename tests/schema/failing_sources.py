@@ -221,6 +221,11 @@ class FailingLoaders:
             _after(TICKS[mode], lambda: _settle(future, failure(mode, key)))
         return future
 
+    @property
+    def runtime(self) -> NoRoutes:
+        """No declared routes: the one customer system is asked for everything (``futures``)."""
+        return NoRoutes()
+
     def futures(self, serves: str, kind: str, value: object) -> list[asyncio.Future[Any]]:
         key = normalize_lookup(kind, value)
         return [] if key is None else [self._answer((serves, f"{kind}:{key}"))]
@@ -240,6 +245,16 @@ class FailingLoaders:
     def pushes(self, serves: str, filters: object) -> bool:
         """These sources take no arguments: list filters are applied by the gateway alone."""
         return False
+
+
+class NoRoutes:
+    """A runtime that declares no routes: identity asks the loaders' ``futures`` alone."""
+
+    def routes_by_source(self, serves: str) -> list[Any]:
+        return []
+
+    def routes_for(self, serves: str, kind: str) -> list[Any]:
+        return []
 
 
 async def _merged(futures: list[asyncio.Future[Any]]) -> list[Any]:

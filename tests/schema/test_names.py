@@ -8,12 +8,13 @@ import strawberry.schema.name_converter as strawberry_names
 
 from schema import build_schema
 from schema.context import Context
+from schema.mutation import Mutation
 from schema.query import Query
 from tests.fake_loaders import CUSTOMER_QUERY, NOW, FakeLoaders
 
 
 def test_the_schema_reads_as_with_strawberrys_default_names() -> None:
-    assert build_schema().as_str() == strawberry.Schema(query=Query).as_str()
+    assert build_schema().as_str() == strawberry.Schema(query=Query, mutation=Mutation).as_str()
 
 
 async def test_resolver_calls_convert_no_argument_name_again(
