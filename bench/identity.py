@@ -42,7 +42,7 @@ from resolvers.process.candidates import matches_among
 from resolvers.process.matching import DEFAULT_SETTINGS, Comparable, MatchSettings
 from resolvers.system.mapping import build_mappers
 from resolvers.system.records import CustomerProfile
-from sources.config import SourcesConfig, load_sources_config
+from sources.config import LINKED_BY, SourcesConfig, load_sources_config
 from sources.demo.world.contact_book import birth_dates, contact_book
 from sources.demo.world.contacts import crm_contacts
 from sources.demo.world.people import generate_people
@@ -111,7 +111,7 @@ class SearchIndex:
                     self._by.setdefault((kind, value), []).append(record)
 
     def search(self, kind: str, value: str) -> list[CustomerProfile]:
-        key = normalize_key(kind, value)
+        key = value if kind.startswith(LINKED_BY) else normalize_key(kind, value)
         return self._by.get((kind, key), []) if key is not None else []
 
 
@@ -126,6 +126,9 @@ def _values(kind: str, record: CustomerProfile) -> list[str]:
         "surname_soundex": soundex(record.last_name),
         "birth_date": record.birth_date.isoformat() if record.birth_date else None,
     }
+    if kind.startswith(LINKED_BY):  # the ids this record holds for that system
+        system = kind[len(LINKED_BY) :]
+        return [ref.record_id for ref in record.links if ref.system == system]
     value = fields.get(kind)
     key = normalize_key(kind, value) if value else None
     return [key] if key is not None else []

@@ -16,9 +16,12 @@ import jellyfish
 
 from resolvers.process.addresses import plain_text, postcode_key
 from resolvers.system.records import CustomerProfile
+from sources.config import LINKED_BY
 
 SEARCHED = ("email", "phone", "postcode", "surname_soundex", "surname", "birth_date")
-"""The lookups asked for candidates, in order; a system is asked only those it declares."""
+"""The lookups asked for candidates, in order; a system is asked only those it declares,
+and its ``link:<system>`` lookup by the ids a record has in ``<system>`` (a cross-reference
+that system's records hold: the surest evidence there is)."""
 
 
 def soundex(name: str | None) -> str:
@@ -36,12 +39,16 @@ def blocking_keys(
     typos too); nothing is asked twice.
     """
     found: dict[str, list[str]] = {kind: [] for kind in SEARCHED if kind in offered}
+    for kind in sorted(offered):
+        if kind.startswith(LINKED_BY):  # records holding our ids (``links`` of theirs)
+            found[kind] = []
 
     def add(kind: str, value: str | None) -> None:
         if value and kind in found and value not in found[kind]:
             found[kind].append(value)
 
     for profile in profiles:
+        add(f"{LINKED_BY}{profile.source}", profile.id)
         add("email", profile.email)
         add("phone", profile.phone)
         add("postcode", postcode_key(profile.postal_code))

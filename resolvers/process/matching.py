@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from resolvers.process.addresses import house_number, plain_text, postcode_key, street_key
 from resolvers.system.records import CustomerProfile
@@ -170,13 +170,16 @@ def _names(a: Comparable, b: Comparable) -> list[tuple[float, str]]:
     if family is not None:
         found.append((_weight(family, same=4.0, typo=2.5, different=-5.0), label))
     if given is not None:
-        found.append((_weight(given, same=3.0, typo=1.5, different=-6.0), label))
+        # Another given name is strong evidence of another person (twins share the rest).
+        found.append((_weight(given, same=3.0, typo=1.5, different=-10.0), label))
     return found
 
 
 def _similarity(x: str, y: str) -> float:
     if not x or not y:
         return -1.0  # unknown: neither for nor against (see _weight)
+    if len(x) == len(y) and x != y and sorted(x) == sorted(y) and OSA.distance(x, y) == 1:
+        return TYPO  # two letters typed the other way round ("Zoe", "Zeo"): short names too
     return float(JaroWinkler.normalized_similarity(x, y))
 
 
@@ -195,6 +198,10 @@ def _birth_dates(x: date, y: date) -> float:
         return 6.0
     if (x.year, x.month, x.day) == (y.year, y.day, y.month):
         return 3.0  # day and month swapped: an American and a European form of one date
+    one_day = abs((x - y).days) == 1
+    one_year = (x.month, x.day) == (y.month, y.day) and abs(x.year - y.year) == 1
+    if one_day or one_year:
+        return 2.0  # a slip of one day or one year: weak evidence for, not against
     return -7.0
 
 
@@ -205,7 +212,7 @@ def _addresses(a: Comparable, b: Comparable) -> tuple[float, str]:
         return 0.0, "address"
     same_postcode = bool(a.postcode) and a.postcode == b.postcode
     if a.street == b.street and (same_postcode or not a.postcode or not b.postcode):
-        return 4.0, "address"
+        return 4.5, "address"
     if a.house == b.house and _similarity(a.street, b.street) >= TYPO and same_postcode:
         return 2.5, "address"
     if same_postcode:

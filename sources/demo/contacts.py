@@ -51,6 +51,7 @@ class ContactBook:
         self.by_key: dict[str, list[JsonRecord]] = {}
         self.by_phone: dict[str, list[JsonRecord]] = {}
         self.by_email: dict[str, list[JsonRecord]] = {}
+        self.by_crm_ref: dict[str, list[JsonRecord]] = {}
         self.by_search: dict[str, dict[str, list[JsonRecord]]] = {name: {} for name in SEARCHES}
         for person in world.contact_book:
             self.by_key.setdefault(person["key"], []).append(person)
@@ -59,15 +60,19 @@ class ContactBook:
                 self.by_phone.setdefault(phone_lookup_key(contact["phone"]), []).append(person)
             if contact["email"]:
                 self.by_email.setdefault(contact["email"].casefold(), []).append(person)
+            if person["refs"].get("crm"):
+                self.by_crm_ref.setdefault(person["refs"]["crm"], []).append(person)
             for name, values_of in SEARCHES.items():
                 for value in values_of(person):
                     self.by_search[name].setdefault(_asked(name, value), []).append(person)
 
     async def people(self, request: web.Request) -> web.Response:
-        name, keys = exactly_one_batch(request, ("keys", "phones", "emails"))
+        name, keys = exactly_one_batch(request, ("keys", "phones", "emails", "crm_refs"))
         normalise: Callable[[str], str]
         if name == "keys":
             index, normalise = self.by_key, str.strip
+        elif name == "crm_refs":
+            index, normalise = self.by_crm_ref, str.strip
         elif name == "phones":
             index, normalise = self.by_phone, phone_lookup_key
         else:
@@ -138,7 +143,7 @@ OPENAPI = document(
         "/people": {
             "get": get_operation(
                 "getPeople",
-                "People by keys, phones or emails (exactly one of them)",
+                "People by keys, phones, emails or the CRM ids they note (exactly one of them)",
                 [
                     batch_parameter("keys", "Contact-book keys.", "K-1,K-2", required=False),
                     batch_parameter(
@@ -146,6 +151,9 @@ OPENAPI = document(
                     ),
                     batch_parameter(
                         "emails", "Emails, case-insensitive.", "a@example.com", required=False
+                    ),
+                    batch_parameter(
+                        "crm_refs", "CRM contact ids (refs.crm).", "C-10001", required=False
                     ),
                 ],
                 "PersonList",

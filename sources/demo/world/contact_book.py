@@ -139,12 +139,23 @@ def _record(rng: Random, person: Person, born: date, case: str | None) -> JsonRe
     phone: str | None = format_phone(person.phone_digits, "paren")
     if case is None and rng.random() < 0.08:
         phone = None
+    if case is None and rng.random() < 0.03:
+        email = phone = None  # entered from a business card: name and address only
+    if case is None and rng.random() < 0.03:
+        born = _misdated(rng, born)
     record = _written(given, family, born, email, phone, address, spelled_out=True)
     if case is None and rng.random() < 0.04:
         record["born"] = None
     if person.crm_id is not None and case is None and rng.random() < 0.25:
         record["refs"] = {"crm": person.crm_id}
     return record
+
+
+def _misdated(rng: Random, born: date) -> date:
+    """A date of birth typed wrong: day and month the other way round, or a day off."""
+    if born.day <= 12 and born.day != born.month and rng.random() < 0.5:
+        return born.replace(month=born.day, day=born.month)
+    return born + timedelta(days=rng.choice((-1, 1)))
 
 
 def _written(

@@ -191,3 +191,35 @@ def test_a_conflict_is_real_or_format_only(field: str, theirs: object, kind: Con
 def test_an_empty_field_is_no_conflict() -> None:
     other = replace(ANN, source="contacts", id="K-1", email=None, phone="", street=None)
     assert conflicts([ANN, other], include_format_only=True) == []
+
+
+def test_twins_sharing_everything_but_the_given_name_are_two_people() -> None:
+    twin = replace(BOOK, id="K-6", first_name="DIEGO", email=None)
+    found = score(comparable(ANN), comparable(twin))
+    assert not found.is_match() and "name" in found.contradicted_by
+
+
+def test_short_names_with_two_letters_swapped_are_a_typo_not_another_person() -> None:
+    zoe = replace(ANN, first_name="Zoe")
+    zeo = replace(BOOK, first_name="ZEO", street="9 OAK AVENUE", postal_code="10001")
+    assert score(comparable(zoe), comparable(zeo)).is_match()
+    ana, ian = replace(ANN, first_name="Ana"), replace(BOOK, first_name="IAN", email=None)
+    assert "name" in score(comparable(ana), comparable(ian)).contradicted_by
+
+
+def test_a_birthday_one_day_off_is_weak_evidence_for_not_against() -> None:
+    slip = replace(BOOK, birth_date=date(1985, 3, 13), phone=None)
+    found = score(comparable(ANN), comparable(slip))
+    assert found.is_match() and "birthDate" in found.matched_on
+    other = replace(BOOK, birth_date=date(1985, 9, 30), phone=None)
+    assert "birthDate" in score(comparable(ANN), comparable(other)).contradicted_by
+
+
+def test_the_same_name_at_the_same_address_is_one_person_without_contacts() -> None:
+    card = replace(BOOK, email=None, phone=None, birth_date=None)
+    assert score(comparable(ANN), comparable(card)).is_match()
+
+
+def test_a_system_that_searches_by_the_ids_it_notes_is_asked_for_ours() -> None:
+    keys = blocking_keys([ANN], {"link:crm", "link:orders", "postcode"})
+    assert keys == {"link:crm": ["C-1"], "postcode": ["62701"]}
