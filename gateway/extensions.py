@@ -23,6 +23,7 @@ from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
 from gateway.operation_choice import RequireOperationName
 from gateway.pipeline import compose
+from gateway.saved_only import saved_queries_only
 from gateway.settings import Settings
 
 
@@ -61,6 +62,10 @@ def gateway_extension_list(settings: Settings) -> list[Any]:
         MaskInternalErrors,
         OperationObserver,
     ]
+    if settings.saved_queries_only:  # its refusal replaces the validation's answer
+        extensions.insert(
+            extensions.index(ValidatedDocuments) + 1, saved_queries_only(settings.queries_dir)
+        )
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     return extensions

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         "(saved queries compiled at start) and plain data is completed directly; off: "
         "Strawberry and graphql-core's executor alone, nothing of the engine installed.",
     )
+    saved_queries_only: bool = Field(
+        default=False,
+        description="Run only the saved queries of queries_dir (by name, by hash, or their "
+        "exact text); any other document answers 400 SAVED_QUERY_REQUIRED.",
+    )
     graphiql: bool = True
     introspection: bool = True
     max_depth: Annotated[int, Field(ge=1)] = 15
