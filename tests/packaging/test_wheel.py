@@ -65,6 +65,11 @@ def test_wheel_ships_saved_queries_and_graphiql_assets(wheel: Path) -> None:
         expected.update(file["path"] for file in package["files"])
     missing = {f"gateway/static/graphiql/{name}" for name in expected} - names
     assert not missing, f"not in the wheel: {sorted(missing)}"
+    dashboards = {
+        f"gateway/static/dashboards/{f.name}"
+        for f in (ROOT / "gateway" / "static" / "dashboards").iterdir()
+    }
+    assert dashboards and not dashboards - names, "the role dashboards are not in the wheel"
 
 
 def test_installed_wheel_starts_with_its_own_saved_queries_and_graphiql(
