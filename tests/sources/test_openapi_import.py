@@ -114,9 +114,13 @@ def test_every_guess_is_marked_for_review_with_what_it_was_guessed_from(tmp_path
 def test_an_order_systems_own_customer_list_is_not_made_a_second_customer_system(
     tmp_path: Path,
 ) -> None:
-    text, config = _imported(tmp_path, "orders", orders.OPENAPI)
-    assert list(config.sources["orders"].entities) == ["orders", "rfm_cut_points"]
-    assert "# customers:" in text and "uncomment only to make it a customer system" in text
+    """Its customers are the order system's own list (``order_customers``, what the demo's
+    population scan reads), with the same field mapping as the hand-written YAML."""
+    _, config = _imported(tmp_path, "orders", orders.OPENAPI)
+    entities = config.sources["orders"].entities
+    assert "customer" not in {entity.serves for entity in entities.values()}
+    assert entities["customers"].serves == "order_customers"
+    assert entities["customers"].fields == DEMO.sources["orders"].entities["customer_list"].fields
 
 
 def test_a_customer_system_gets_a_lookup_per_key_parameter(tmp_path: Path) -> None:
@@ -519,3 +523,41 @@ def test_without_a_fitting_system_the_links_stay_commented_with_the_reason() -> 
     assert "links" not in contacts
     assert not any(kind.startswith("link:") for kind in contacts["lookups"])
     assert "# order: { from: order_customer_id }  # no system given" in text
+
+
+def test_full_profiles_in_a_system_of_invoices_are_left_for_a_person_to_decide() -> None:
+    """Contacts with names and phones in a billing system would make it a second customer
+    system: written commented out, marked for review, while its invoices are mapped."""
+    emails = {"name": "emails", "in": "query", "schema": {"type": "string"}}
+    contact = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "email": {"type": "string", "format": "email"},
+                "first_name": {"type": "string"},
+                "last_name": {"type": "string"},
+                "phone": {"type": "string"},
+                "city": {"type": "string"},
+            },
+        },
+    }
+    invoice = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "invoice_no": {"type": "string"},
+                "email": {"type": "string", "format": "email"},
+                "amount": {"type": "number"},
+                "status": {"type": "string"},
+                "issued_on": {"type": "string", "format": "date"},
+            },
+        },
+    }
+    paths = {"/invoices": _get([emails], invoice), "/contacts": _get([emails], contact)}
+    text = skeleton(parse_document(_document(paths), "billing.json"), "billing", DOMAIN)
+    entities = yaml.safe_load(text)["sources"]["billing"]["entities"]
+    assert {entity["serves"] for entity in entities.values()} == {"invoices"}
+    assert "uncomment only to make it a customer system too" in text
