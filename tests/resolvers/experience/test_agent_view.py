@@ -86,6 +86,7 @@ async def test_sections_made_of_the_same_records_ask_for_them_once() -> None:
     assert sorted(loaders.asked) == [
         "customer",
         "invoices",
+        "orders",  # churn risk and profitability in the light
         "social_mentions",
         "tickets",
         "web_visits",
