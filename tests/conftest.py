@@ -30,19 +30,27 @@ async def demo(demo_urls: dict[str, str]) -> AsyncIterator[DemoSources]:
 
 
 @pytest.fixture(scope="session")
-def gateway_url(demo_urls: dict[str, str]) -> Iterator[str]:
+def state_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test gateways' offer-outcome store: a file of this run's, not ./c360-state.db."""
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('state') / 'c360-state.db'}"
+
+
+@pytest.fixture(scope="session")
+def gateway_url(demo_urls: dict[str, str], state_dsn: str) -> Iterator[str]:
     # gc_threshold=0: the gateway runs inside the test process; leave its collector alone
-    with GatewayServer(Settings(source_urls=demo_urls, gc_threshold=0)) as server:
+    settings = Settings(source_urls=demo_urls, gc_threshold=0, state_dsn=state_dsn)
+    with GatewayServer(settings) as server:
         yield server.url
 
 
 @pytest.fixture
-def start_gateway(demo_urls: dict[str, str]) -> Iterator[Callable[..., str]]:
+def start_gateway(demo_urls: dict[str, str], state_dsn: str) -> Iterator[Callable[..., str]]:
     """Start a gateway of one's own (empty caches, own breakers) with settings overrides."""
     servers: list[GatewayServer] = []
 
     def start(**overrides: Any) -> str:
-        settings = Settings(**{"source_urls": demo_urls, "gc_threshold": 0, **overrides})
+        defaults = {"source_urls": demo_urls, "gc_threshold": 0, "state_dsn": state_dsn}
+        settings = Settings(**{**defaults, **overrides})
         server = GatewayServer(settings).__enter__()
         servers.append(server)
         return server.url
