@@ -1,6 +1,7 @@
 """Issue 16's attacks against the demo: what each costs the gateway and everyone else.
 
 ``flock /tmp/c360-bench.lock python -m bench.attacks [--repeat 3] [--only sick]``
+(the table is also written to ``bench/results/attacks-latest.md``)
 
 Starts the demo sources, a sick-source proxy in front of the orders system
 (``bench.sick_source``) and the gateway (its own process, pinned to the server
@@ -26,12 +27,15 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,7 @@ from aiohttp import web
 from bench import sick_source
 from bench.processes import (
     DRIVER_CORE,
+    ROOT,
     peak_rss_mb,
     pin_self,
     process_tree,
@@ -50,6 +55,7 @@ from bench.processes import (
 )
 
 TIMEOUT = aiohttp.ClientTimeout(total=60)
+RESULTS = ROOT / "bench" / "results" / "attacks-latest.md"
 PROBE_EVERY_S = 0.01
 BYSTANDER_EVERY_S = 0.05
 SICK_CONCURRENCY = 8
@@ -255,7 +261,8 @@ async def run_attack(
     sick: sick_source.SickSource,
 ) -> Row:
     if attack.sick is not None:
-        await source_well_again(session, url)  # the last attack's breaker closed again
+        waited = await source_well_again(session, url)  # the last attack's breaker closed again
+        print(f"{SICK_SOURCE} answered without error again after {waited:.1f} s", flush=True)
         # The proxy builds each sick answer once, on the driver's loop: not while probing.
         sick.mode = attack.sick
         for round_ in range(repeat):
@@ -357,19 +364,41 @@ def markdown(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def report(rows: list[Row], command: str, load: tuple[float, float]) -> str:
+    """The results file: when, how, how loaded the machine was, and the table."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"# Attack scenario (issue 16), {when}\n\n"
+        f"`{command}` on {os.cpu_count()} cores; load average (1 min) "
+        f"{load[0]:.1f} before, {load[1]:.1f} after: other work shared the machine, "
+        "and a probe's latency includes the time the gateway waited for a core.\n\n"
+        f"{markdown(rows)}\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="Rounds of each attack.")
     parser.add_argument(
         "--only", choices=["hostile", "sick"], help="Only hostile clients, or only sick sources."
     )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help=f"Where the table is written (default {RESULTS.relative_to(ROOT)}).",
+    )
     args = parser.parse_args()
     attacks = [
         a for a in ATTACKS if args.only is None or (a.sick is None) == (args.only == "hostile")
     ]
     pin_self(DRIVER_CORE)
+    load_before = os.getloadavg()[0]
     rows = asyncio.run(run(max(1, args.repeat), attacks))
     print(markdown(rows))
+    command = "python -m bench.attacks " + " ".join(sys.argv[1:])
+    args.output.write_text(report(rows, command.strip(), (load_before, os.getloadavg()[0])))
+    print(f"written to {args.output}")
 
 
 if __name__ == "__main__":
