@@ -108,17 +108,25 @@ class OfferOutcomeStore:
         a list of 100 customers costs one query; another replica's outcomes show
         within the TTL.
         """
+        known = self.prefetch_tallies()
+        wanted = set(segments)
+        return [t for t in await asyncio.shield(known) if t[0] in wanted]
+
+    def prefetch_tallies(self) -> asyncio.Task[list[Tally]]:
+        """Start reading the counts unless a fresh read is under way or done: a caller that
+        will want them after other waits (the customer's segment) asks first, so the
+        read overlaps those waits instead of following them."""
         loop = asyncio.get_running_loop()
         known = self._tallies
         if (
             known is None
             or loop.time() - self._tallied_at > self._ttl
-            or (known.done() and known.exception() is not None)
+            or (known.done() and (known.cancelled() or known.exception() is not None))
         ):
             known = self._tallies = loop.create_task(self._all_tallies())
+            known.add_done_callback(_retrieved)  # a read nobody awaits is not a warning
             self._tallied_at = loop.time()
-        wanted = set(segments)
-        return [t for t in await asyncio.shield(known) if t[0] in wanted]
+        return known
 
     async def _all_tallies(self) -> list[Tally]:
         accepted = func.sum(case((offer_outcomes.c.outcome == "ACCEPTED", 1), else_=0))
@@ -132,3 +140,8 @@ class OfferOutcomeStore:
         except (SQLAlchemyError, OSError) as error:
             raise SourceUnavailable(STORE, f"cannot read outcomes: {error}") from None
         return [(s, o, int(a or 0), int(d or 0)) for s, o, a, d in rows]
+
+
+def _retrieved(task: asyncio.Task[list[Tally]]) -> None:
+    if not task.cancelled():
+        task.exception()

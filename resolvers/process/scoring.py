@@ -171,8 +171,10 @@ async def next_best_offer_of(
 ) -> OfferChoice | None:
     """The best offer by expected value, or None when none may be made."""
     policy = intelligence.policy
-    segment = await segment_of(loaders, person, now, policy, intelligence.scanned)
     store = intelligence.outcomes
+    if store is not None:
+        store.prefetch_tallies()  # the counts are read while the segment's records load
+    segment = await segment_of(loaders, person, now, policy, intelligence.scanned)
     tallies = await store.tallies([segment.name]) if store is not None else []
     consent = person.primary.marketing_consent
     ranked = ranked_offers(segment.name, consent, tallies, policy)
