@@ -46,9 +46,14 @@ def test_compiled_off_is_graphql_cores_executor_alone(demo_urls: dict[str, str])
     app = create_app(Settings(source_urls=demo_urls, compiled=False, gc_threshold=0))
     schema: strawberry.Schema = app.state.schema
     assert app.state.engine is None
-    assert engine_parts(schema) == []
-    # Strawberry's own executor class (graphql-core's with Strawberry's resolve info).
-    assert schema.execution_context_class is strawberry.Schema(query=Query).execution_context_class
+    # No plan, no plain-data completion: Strawberry's own executor class (graphql-core's
+    # with Strawberry's resolve info), whose lists are charged to the completion budget
+    # (issue 16) and nothing else.
+    assert engine_parts(schema) == ["executor BoundedExecutionContext"]
+    executor = schema.execution_context_class
+    assert executor is not None
+    assert executor.__bases__ == (strawberry.Schema(query=Query).execution_context_class,)
+    assert [name for name in vars(executor) if not name.startswith("__")] == ["complete_list_value"]
 
 
 def test_compiled_on_plugs_the_engine_into_the_schema(demo_urls: dict[str, str]) -> None:
