@@ -59,6 +59,8 @@ async def test_agent_dashboard_shows_the_caller_and_the_light(
     await expect(name).to_have_text(f"{red['first_name']} {red['last_name']}", timeout=30_000)
     await expect(page.locator(".light")).to_have_attribute("data-light", "RED")
     await expect(page.locator(".reasons li").first).to_be_visible()
+    await expect(page.locator("#offer h2")).to_have_text("Next best offer")
+    await expect(page.locator("#mentions h2")).to_contain_text("Said about us")
     await expect(page.locator("#errors")).to_be_hidden()
     shot = artifacts / "dashboard-agent.png"
     await page.screenshot(path=str(shot), full_page=True)

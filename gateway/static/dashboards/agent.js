@@ -5,6 +5,7 @@
 (() => {
   const { el, section, table, fmtMoney, start } = C360;
   const input = document.getElementById("phone");
+  const SECTIONS = ["offer", "tickets", "invoices", "orders", "activity", "mentions"];
   input.value = new URLSearchParams(location.search).get("phone") || "";
 
   function render(data) {
@@ -12,7 +13,7 @@
     const caller = document.getElementById("caller");
     if (!view) {
       caller.replaceChildren(el("p", { class: "empty", text: `No customer has the phone number ${input.value}.` }));
-      for (const id of ["tickets", "invoices", "orders", "activity"]) document.getElementById(id).replaceChildren();
+      for (const id of SECTIONS) document.getElementById(id).replaceChildren();
       return;
     }
     const c = view.customer || {};
@@ -31,6 +32,16 @@
       )),
       reasons,
     );
+    const offer = document.getElementById("offer");
+    if ("nextBestOffer" in view) {
+      const o = view.nextBestOffer;
+      const title = el("h2", {}, el("span", { text: "Next best offer" }));
+      offer.replaceChildren(title, o
+        ? el("div", {}, el("strong", { text: o.name }), el("div", { class: "as-of", text: `${o.reason || ""} · expected value ${fmtMoney(o.expectedValue)}` }))
+        : el("p", { class: "empty", text: "Nothing to offer this caller right now." }));
+    } else {
+      offer.hidden = true;
+    }
     section("tickets", "Open tickets", view.openTickets, (rows) => table([
       { title: "Subject", value: (t) => t.subject || "" },
       { title: "Priority", value: (t) => t.priority || "" },
@@ -54,6 +65,16 @@
       { title: "Landing page", value: (v) => v.landingPage || "" },
       { title: "Cart", value: (v) => v.cartStatus || "" },
       { title: "Value", num: true, value: (v) => fmtMoney(v.cartValue) },
+    ], rows));
+    renderMentions(view);
+  }
+
+  function renderMentions(view) {
+    section("mentions", "Said about us (30 days)", view.recentMentions, (rows) => table([
+      { title: "Posted", value: (m) => m.postedAt.slice(0, 10) },
+      { title: "Network", value: (m) => m.network || "" },
+      { title: "Sentiment", value: (m) => m.sentiment || "" },
+      { title: "Text", value: (m) => m.text || "" },
     ], rows));
   }
 
