@@ -18,8 +18,9 @@ class TicketCost:
 
 
 @strawberry.type(
-    description="Revenue less cost of goods, discounts, refunds, shipping and cost to serve "
-    "(tickets at the configured unit cost per channel). Purchases follow the RFM rules; a "
+    description="Over every order and ticket on record: revenue less cost of goods, discounts, "
+    "refunds, shipping and cost to serve (tickets at the configured unit cost per channel). "
+    "Purchases follow the RFM rules; a "
     "refund larger than its order counts as the order's total (said in notes)."
 )
 class Profitability:

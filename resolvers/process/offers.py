@@ -3,7 +3,8 @@
 An offer's acceptance rate in a segment is (accepted + prior_rate · w) /
 (accepted + declined + w), the configured prior counting for ``prior_weight``
 (w) outcomes, so a new offer starts at its prior and moves with what customers
-of that segment actually did. Expected value = rate × value − cost. Offers
+of that segment actually did. Expected value = rate × value − cost; the best
+offer is proposed only when it is worth more than nothing. Offers
 limited to other segments are skipped; without marketing consent (a CRM field;
 unknown counts as no) only offers that are not marketing remain.
 """

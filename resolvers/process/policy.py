@@ -99,7 +99,7 @@ DEFAULT_OFFERS: tuple[Offer, ...] = (
     Offer(
         id="service-callback",
         name="A call back from a senior agent",
-        value=5.0,
+        value=15.0,
         cost=4.0,
         prior_rate=0.5,
         marketing=False,

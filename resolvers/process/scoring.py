@@ -169,7 +169,8 @@ async def lifetime_value_of(
 async def next_best_offer_of(
     loaders: CustomerLoaders, person: Person, now: datetime, intelligence: Intelligence
 ) -> OfferChoice | None:
-    """The best offer by expected value, or None when none may be made."""
+    """The best offer by expected value; None when none may be made or none is worth making
+    (an expected value of zero or less)."""
     policy = intelligence.policy
     store = intelligence.outcomes
     if store is not None:
@@ -178,7 +179,7 @@ async def next_best_offer_of(
     tallies = await store.tallies([segment.name]) if store is not None else []
     consent = person.primary.marketing_consent
     ranked = ranked_offers(segment.name, consent, tallies, policy)
-    return ranked[0] if ranked else None
+    return ranked[0] if ranked and ranked[0].expected_value > 0 else None
 
 
 async def record_offer_outcome(
