@@ -222,7 +222,7 @@ class Customer:
     @strawberry.field(
         description="The offer with the highest expected value from the acceptance rates in "
         "the customer's segment; only non-marketing offers without marketing consent; null "
-        "when none applies.",
+        "when none applies or none is worth more than nothing.",
         metadata=reads(*scoring.OFFER_READS),
     )
     async def next_best_offer(self, info: Info) -> NextBestOffer | None:
