@@ -186,3 +186,30 @@ def test_segment_sizes_and_movement_count_the_anonymous_rows() -> None:
     assert {m.from_segment for m in moves} == {"Lapsed"}
     assert sum(m.customers for m in moves) == 10
     assert population_of(answer) is snapshot  # built once per as-of
+
+
+def test_the_demo_order_systems_population_ranks_and_segments_every_buyer() -> None:
+    """/stats/rfm's columns, as the demo serves them, make a snapshot whose segment sizes
+    add up to its buyers (plus the lapsed) and whose ranks spread over 1..5."""
+    from sources.demo.data import generate
+    from sources.demo.orders import rfm_population
+
+    world = generate(customers=300)
+    answer = rfm_population(world.orders, world.today, 365, 90)
+    record = RfmCutPoints(
+        source="orders",
+        as_of=NOW,
+        recency_days=(),
+        frequency=(),
+        monetary=(),
+        **{k: v for k, v in answer.items() if k not in {"as_of", "customers"}},
+    )
+    snapshot = population_of(record)
+    assert snapshot is not None and snapshot.size == answer["customers"] > 100
+    sizes = segment_sizes(snapshot)
+    lapsed = sum(s.customers for s in sizes if s.segment == "Lapsed")
+    assert sum(s.customers for s in sizes) - lapsed == snapshot.size
+    scores = {snapshot.ranking.scores(row, "total").recency for row in snapshot.rows}
+    assert scores == {1, 2, 3, 4, 5}
+    moves = segment_movement(snapshot)
+    assert sum(m.customers for m in moves) == len(answer["frequency_values"])
