@@ -6,6 +6,7 @@ systems' truth), not taken from the gateway's code.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -209,3 +210,25 @@ async def test_without_the_systems_reports_the_views_count_the_records_alike(
     _, reported = await graphql(gateway_url, ceo)
     assert counted["data"] == reported["data"]
     assert counted["data"]["ceoView"]["nps"]["months"][0]["responses"] > 0
+
+
+async def test_a_figure_served_from_a_stale_copy_says_how_old_it_is(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway(role_view_ttl_s=0)  # every request computes, from the sources
+    await reset(demo)
+    status, fresh = await rest(url, "/views/cmo")
+    assert status == 200 and "errors" not in fresh
+    read = datetime.fromisoformat(fresh["data"]["cmoView"]["campaignPerformance"]["asOf"])
+    await asyncio.sleep(2)
+    await demo.knobs("marketing", mode="error")
+    try:
+        asked_at = datetime.now(UTC)
+        status, stale = await rest(url, "/views/cmo")
+    finally:
+        await demo.knobs("marketing", mode="ok")
+    campaigns = stale["data"]["cmoView"]["campaignPerformance"]
+    assert campaigns["campaigns"] == fresh["data"]["cmoView"]["campaignPerformance"]["campaigns"]
+    as_of = datetime.fromisoformat(campaigns["asOf"])
+    assert as_of <= read + timedelta(seconds=1) < asked_at  # the copy's time, not now
+    assert "marketing" in str(stale.get("extensions", {}))  # and the answer says it is stale
