@@ -61,7 +61,8 @@ class ChurnRisk:
 
 @strawberry.type(
     description="Expected purchases and discounted spend over the horizon, from BG/NBD and "
-    "Gamma-Gamma fitted in the background on the order system's population."
+    "Gamma-Gamma fitted in the background on the order system's population; 0 for a customer "
+    "with no purchase in the RFM window (the model knows nothing of them)."
 )
 class LifetimeValue:
     expected_purchases: float

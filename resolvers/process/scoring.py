@@ -141,8 +141,11 @@ async def lifetime_value_of(
     population = population_of(record) if record is not None else None
     window = population.window_days if population is not None else None
     counted = count_orders(await orders_of(loaders, person), now, window)
+    clv = intelligence.policy.clv
     if counted.order_count == 0 or counted.recency_days is None:
-        history = history_of(0, 0.0, 0.0, 0.0)
+        # Not a customer in the model's window (a prospect, or lapsed before it): the
+        # model says nothing about them, so nothing is expected.
+        purchases, value = 0.0, 0.0
     else:
         history = history_of(
             counted.order_count,
@@ -150,10 +153,9 @@ async def lifetime_value_of(
             counted.tenure_days or 0,
             counted.total_spend,
         )
-    clv = intelligence.policy.clv
-    purchases, value = customer_lifetime_value(
-        model, history, clv.horizon_months, clv.monthly_discount_rate
-    )
+        purchases, value = customer_lifetime_value(
+            model, history, clv.horizon_months, clv.monthly_discount_rate
+        )
     if not (math.isfinite(purchases) and math.isfinite(value)):
         raise ModelNotReady("the fitted lifetime-value model gives no finite value here")
     return LifetimeValue(
