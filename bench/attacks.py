@@ -231,14 +231,28 @@ async def probe(session: aiohttp.ClientSession, url: str, stop: asyncio.Event) -
     return latencies
 
 
+RECOVERY_IDS = iter(IDS[400:])
+"""Customers asked only to see whether the sick source is back: each one once, never cached."""
+
+
 async def source_well_again(session: aiohttp.ClientSession, url: str) -> tuple[float, bool]:
-    """Seconds until the sick source's fields answer without error again (breaker closed),
-    and whether they did within ``RECOVERY_TRIES``."""
+    """Seconds until the sick source's fields are answered live again (breaker closed), and
+    whether they were within ``RECOVERY_TRIES``.
+
+    Each try asks for a customer never asked before and reads the answer's
+    freshness too: a customer asked before is answered from the stale cache,
+    without an error, while the breaker is still open.
+    """
     started = time.perf_counter()
-    for n in range(RECOVERY_TRIES):
-        body = {"query": AGENT, "variables": {"id": IDS[400 + n]}}
-        _, _, errors = await post_reading(session, url, body)
-        if not any(e.endswith(f": {SICK_SOURCE}") for e in errors):
+    for _ in range(RECOVERY_TRIES):
+        body = {"query": AGENT, "variables": {"id": next(RECOVERY_IDS)}}
+        async with session.post(url + "/graphql", json=body) as resp:
+            answer = json.loads(await resp.read())
+        stale = (answer.get("extensions") or {}).get("freshness") or []
+        failing = [error_label(e) for e in answer.get("errors") or []] + [
+            f"stale: {note.get('source')}" for note in stale
+        ]
+        if not any(label.endswith(f": {SICK_SOURCE}") for label in failing):
             return time.perf_counter() - started, True
         await asyncio.sleep(0.5)
     return time.perf_counter() - started, False
