@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
         batching=batching,
         redis_url=settings.redis_url,
         cache_prefix=settings.cache_prefix,
+        identity_cache_ttl_s=settings.identity_cache_ttl_s,
     )
     engine = ExecutionEngine(on_fallback=count_fallback) if settings.compiled else None
     schema = build_schema(gateway_extensions(settings), engine=engine)

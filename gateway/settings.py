@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="Run only the saved queries of queries_dir (by name, by hash, or their "
         "exact text); any other document answers 400 SAVED_QUERY_REQUIRED.",
     )
+    identity_cache_ttl_s: Annotated[float, Field(ge=0, le=3_600)] | None = Field(
+        default=None,
+        description="Replaces the source config's identity.cache_ttl_s (how long a phone, "
+        "email or id lookup's answer is remembered across requests); 0: off.",
+    )
     graphiql: bool = True
     introspection: bool = True
     max_depth: Annotated[int, Field(ge=1)] = 15

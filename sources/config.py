@@ -527,6 +527,13 @@ class IdentityMatching(_Strict):
     """``ann+shop@x.com`` is ``ann@x.com``."""
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
     """Where a phone written without a country code is (ISO 3166 code)."""
+    cache_ttl_s: Annotated[float, Field(ge=0, le=3_600)] = 30.0
+    """How long a lookup's answer (a phone, an email, an id: the records each customer system
+    returned) is remembered by the gateway process, so a caller who rings again costs no
+    customer-system request; 0: never. Never a master copy: entries expire, and a miss or a
+    failed system is never remembered."""
+    cache_max_bytes: Annotated[int, Field(ge=1_024)] = 8_000_000
+    """What the remembered answers may weigh in all (estimated; the least recently used go)."""
 
     @model_validator(mode="after")
     def _candidates_below_matches(self) -> IdentityMatching:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -7,6 +8,10 @@ import pytest
 
 from gateway.settings import Settings
 from tests.demo_harness import DemoSources, GatewayServer, start_demo_process
+
+# Test gateways ask the customer systems for every identity lookup (tests count the
+# requests each source saw); the identity cache's tests start gateways with a TTL.
+os.environ.setdefault("C360_IDENTITY_CACHE_TTL_S", "0")
 
 
 @pytest.fixture(scope="session")

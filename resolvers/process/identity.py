@@ -229,7 +229,39 @@ async def _load(
     the person (the agent still sees the caller when the contact book is down;
     ``identities`` then reports that system's failure). The first lookup, in
     order, that found nobody while a system failed raises that failure.
+
+    An answer remembered from an earlier request (``identity.cache_ttl_s``) is
+    used as it is, and no customer system is asked for it; an answer that every
+    asked system gave whole, and that found someone, is remembered.
     """
+    cache = loaders.profiles.remembered
+    if cache is None:
+        return await _ask(loaders, lookups)
+    keys = [_cache_key(lookup) for lookup in lookups]
+    kept = [cache.get(key) for key in keys]
+    missing = [i for i, answer in enumerate(kept) if answer is None]
+    asked = await _ask(loaders, [lookups[i] for i in missing], remember=[keys[i] for i in missing])
+    found = [list(answer) if answer is not None else [] for answer in kept]
+    for index, records in zip(missing, asked, strict=True):
+        found[index] = records
+    return found
+
+
+def _cache_key(lookup: tuple[str | None, str, str]) -> tuple[str, str, str]:
+    """The lookup as the cache knows it: every spelling of one phone or email is one entry."""
+    system, kind, key = lookup
+    return (system or "", kind, normalize_lookup(kind, key) or key)
+
+
+async def _ask(
+    loaders: CustomerLoaders,
+    lookups: Sequence[tuple[str | None, str, str]],
+    remember: Sequence[tuple[str, str, str]] = (),
+) -> list[list[CustomerProfile]]:
+    """``_load`` without the cache: the customer systems' answers, whole ones kept by
+    ``remember`` (the cache key of each lookup, in order)."""
+    if not lookups:
+        return []
     profiles = loaders.profiles
     answers: list[list[list[CustomerProfile] | BaseException]]
     if all(system is None for system, _, _ in lookups):
@@ -249,11 +281,14 @@ async def _load(
         for (index, *_), answer in zip(asked, loaded, strict=True):
             answers[index].append(answer)
     found: list[list[CustomerProfile]] = []
-    for per_system in answers:
+    cache = profiles.remembered if remember else None
+    for index, per_system in enumerate(answers):
         records = [p for a in per_system if not isinstance(a, BaseException) for p in a]
         failed = [a for a in per_system if isinstance(a, BaseException)]
         if failed and not records:
             raise failed[0]
+        if cache is not None and not failed:
+            cache.put(remember[index], records)
         found.append(records)
     return found
 

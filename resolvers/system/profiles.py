@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from resolvers.system.identity_cache import IdentityCache
 from resolvers.system.loaders import SystemLoaders, merge_answers
 from resolvers.system.records import CustomerProfile
 from sources.config import IdentityMatching
@@ -42,6 +43,14 @@ class CustomerProfilesLoader:
         """The source config's ``identity:`` section (its defaults when there is no config)."""
         config = getattr(self._loaders.runtime, "config", None)
         return config.identity if config is not None else IdentityMatching()
+
+    @property
+    def remembered(self) -> IdentityCache | None:
+        """Lookup answers kept across requests (``identity.cache_ttl_s``); None when off."""
+        cache: IdentityCache | None = getattr(
+            getattr(self._loaders, "runtime", None), "identity_cache", None
+        )
+        return cache
 
     def lookups_by_system(self) -> dict[str, frozenset[str]]:
         """Per customer system, in declared order, the lookup kinds it declares."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from resolvers.system.identity_cache import IdentityCache, identity_cache
 from resolvers.system.mapping import RecordMapper, build_mappers
 from sources.base import Connector
 from sources.cache import MemoryCache, ResponseCache
@@ -46,6 +47,8 @@ class SourceRuntime:
     chaining: dict[str, list[EntityRoute]] = field(default_factory=dict)
     """Per source: its ``link`` lookups whose records carry links of their own (a chain's hop)."""
     batching: bool = True
+    identity_cache: IdentityCache | None = None
+    """Identity lookups remembered across requests (``identity.cache_ttl_s``; None: off)."""
 
     @classmethod
     def from_config(
@@ -54,7 +57,9 @@ class SourceRuntime:
         *,
         batching: bool = True,
         cache: ResponseCache | None = None,
+        identity_cache_ttl_s: float | None = None,
     ) -> SourceRuntime:
+        """``identity_cache_ttl_s`` replaces the config's ``identity.cache_ttl_s`` (0: off)."""
         # Unbatched mode exists to measure what batching and caching buy: no cache at all.
         cache = None if not batching else cache if cache is not None else MemoryCache()
         breakers = breaker_factory()
@@ -68,6 +73,10 @@ class SourceRuntime:
                 raise ConfigError(f"{config.origin}: source '{name}': unknown kind {source.kind}")
             connectors[name] = ResilientConnector(inner, source, breakers, cache, coalesce=batching)
         runtime = cls(config, connectors, build_mappers(config), cache, batching=batching)
+        if batching:
+            ttl_s = config.identity.cache_ttl_s
+            ttl_s = ttl_s if identity_cache_ttl_s is None else identity_cache_ttl_s
+            runtime.identity_cache = identity_cache(ttl_s, config.identity.cache_max_bytes)
         for source_name, source in config.sources.items():
             for entity_name, entity in source.entities.items():
                 by_kind: dict[str, EntityRoute] = {}
@@ -88,10 +97,16 @@ class SourceRuntime:
         batching: bool = True,
         redis_url: str | None = None,
         cache_prefix: str = "c360:",
+        identity_cache_ttl_s: float | None = None,
     ) -> SourceRuntime:
         """The runtime for a config file; a shared Redis cache when ``redis_url`` is given."""
         cache = RedisCache(redis_url, prefix=cache_prefix) if redis_url else None
-        return cls.from_config(load_sources_config(path, overrides), batching=batching, cache=cache)
+        return cls.from_config(
+            load_sources_config(path, overrides),
+            batching=batching,
+            cache=cache,
+            identity_cache_ttl_s=identity_cache_ttl_s,
+        )
 
     def routes_for(self, serves: str, kind: str) -> list[EntityRoute]:
         return self.routes.get((serves, kind), [])
