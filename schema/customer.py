@@ -103,9 +103,20 @@ class Customer:
                 customer=Customer(person=c.person),
                 confidence=c.confidence,
                 matched_on=list(c.evidence),
+                ambiguous=ambiguous,
             )
-            for c in self.person.candidates
+            for c, ambiguous in zip(
+                self.person.candidates, self.person.candidates_tied[1:], strict=True
+            )
         ]
+
+    @strawberry.field(
+        description="True when one of `candidates` is as likely as this person: the lookup "
+        "could not tell them apart (two people on one phone, nothing else to go by), and "
+        "this one is answered only as the first of them. Ask the caller."
+    )
+    def ambiguous(self) -> bool:
+        return self.person.ambiguous
 
     @strawberry.field(description="Orders, newest first.", metadata=reads("orders"))
     async def orders(self, info: Info, limit: int | None = None) -> list[Order] | None:

@@ -38,3 +38,7 @@ class CustomerCandidate:
     customer: Annotated[Customer, strawberry.lazy("schema.customer")]
     confidence: float = strawberry.field(description="0 to 1: how well they fit what was asked.")
     matched_on: list[str] = strawberry.field(description="The evidence, strongest first.")
+    ambiguous: bool = strawberry.field(
+        description="True when another of the people listed beside this one (or the one "
+        "answered) fits exactly as well: nothing told them apart, so the caller must choose."
+    )

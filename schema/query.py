@@ -9,7 +9,7 @@ import strawberry
 from resolvers.experience import agent, ceo, cmo
 from resolvers.process.candidates import search_people
 from resolvers.process.errors import InvalidLookup
-from resolvers.process.identity import find_people, find_person
+from resolvers.process.identity import find_people, find_person, tied
 from schema.agent import AgentView
 from schema.business import business_of
 from schema.ceo import CeoView
@@ -88,8 +88,9 @@ class Query:
                 customer=Customer(person=c.person),
                 confidence=c.confidence,
                 matched_on=list(c.evidence),
+                ambiguous=ambiguous,
             )
-            for c in found
+            for c, ambiguous in zip(found, tied([c.confidence for c in found]), strict=True)
         ]
 
     @strawberry.field(

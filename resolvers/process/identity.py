@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -122,6 +123,16 @@ class Person:
         return CONFIDENCE.get(self.matched_on, 0.8)
 
     @property
+    def ambiguous(self) -> bool:
+        """Whether another person the lookup found is as likely as this one (``tied``)."""
+        return self.candidates_tied[0]
+
+    @property
+    def candidates_tied(self) -> list[bool]:
+        """This person, then each candidate: whether another of them is as likely."""
+        return tied([self.lookup_confidence, *(c.confidence for c in self.candidates)])
+
+    @property
     def records(self) -> tuple[CustomerProfile, ...]:
         """Every customer-system record of this person: the lookup's, then the matched ones."""
         return (*self.profiles, *(m.profile for m in self.matches or ()))
@@ -163,6 +174,16 @@ class Candidate:
     person: Person
     confidence: float
     evidence: tuple[str, ...] = ()
+
+
+def tied(confidences: Sequence[float]) -> list[bool]:
+    """Per confidence, whether another is the same: people nothing told apart.
+
+    A lookup or a search that found two equally likely people lists both with
+    the same confidence and says so; which of them is first means nothing.
+    """
+    counts = Counter(confidences)
+    return [counts[c] > 1 for c in confidences]
 
 
 def lookup_of(loaders: CustomerLoaders, kind: str, value: str) -> tuple[str, str]:

@@ -149,6 +149,32 @@ async def test_search_by_name_and_postcode_ranks_the_person_first(
     assert {i["recordId"] for i in best["customer"]["identities"]} >= {crm_id, key}
 
 
+async def test_a_search_two_people_fit_equally_lists_both_and_says_it_is_ambiguous(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    # Two CRM customers of one surname and postcode (namesakes of a street), searched by
+    # the surname alone: nothing tells them apart, so neither may be picked.
+    by_place: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for crm in world().contacts:
+        by_place.setdefault((crm["last_name"], crm["postal_code"]), []).append(crm)
+    pairs = [p for p in by_place.values() if len({c["first_name"] for c in p}) == len(p) == 2]
+    assert pairs, "the demo world has namesakes in one postcode"
+    query = """query($n: String!, $p: String) { searchCustomers(name: $n, postcode: $p) {
+      confidence ambiguous customer { id ambiguous } } }"""
+    for pair in pairs[:3]:
+        surname, postcode = pair[0]["last_name"], pair[0]["postal_code"]
+        _, body = await graphql(gateway_url, query, {"n": surname, "p": postcode})
+        assert "errors" not in body, body
+        found = body["data"]["searchCustomers"]
+        listed = {r["customer"]["id"]: r for r in found}
+        first, second = (listed[c["id"]] for c in pair)
+        assert first["confidence"] == second["confidence"] == found[0]["confidence"]
+        assert first["ambiguous"] and second["ambiguous"]
+        for result in found:  # a result that fits better or worse than any other is not
+            alike = [r for r in found if r["confidence"] == result["confidence"]]
+            assert result["ambiguous"] == (len(alike) > 1), result
+
+
 async def test_a_malformed_email_is_an_input_error_on_that_argument(
     gateway_url: str, demo: DemoSources
 ) -> None:

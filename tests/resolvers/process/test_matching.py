@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -181,7 +182,8 @@ def test_blocking_asks_only_the_searches_a_system_declares() -> None:
     ],
 )
 def test_a_conflict_is_real_or_format_only(field: str, theirs: object, kind: ConflictKind) -> None:
-    other = replace(ANN, source="contacts", id="K-1", **{field: theirs})
+    changed: dict[str, Any] = {field: theirs}
+    other = replace(ANN, source="contacts", id="K-1", **changed)
     listed = conflicts([ANN, other], include_format_only=True)
     assert [(c.kind, len(c.values)) for c in listed] == [(kind, 2)]
     hidden = conflicts([ANN, other])
@@ -223,3 +225,28 @@ def test_the_same_name_at_the_same_address_is_one_person_without_contacts() -> N
 def test_a_system_that_searches_by_the_ids_it_notes_is_asked_for_ours() -> None:
     keys = blocking_keys([ANN], {"link:crm", "link:orders", "postcode"})
     assert keys == {"link:crm": ["C-1"], "postcode": ["62701"]}
+
+
+def test_two_equally_likely_people_on_one_phone_are_both_listed_and_called_ambiguous() -> None:
+    phone = "+15125550142"
+    ann = CustomerProfile("crm", "C-1", "Ann", "Lee", phone=phone, birth_date=date(1980, 3, 1))
+    bob = CustomerProfile("crm", "C-2", "Bob", "Lee", phone=phone, birth_date=date(1982, 7, 9))
+    for records in ([ann, bob], [bob, ann]):
+        person = people_of(records, "phone")
+        assert person is not None
+        [other] = person.candidates
+        assert {person.primary.id, other.person.primary.id} == {"C-1", "C-2"}
+        assert other.confidence == person.lookup_confidence
+        assert person.ambiguous and person.candidates_tied == [True, True]
+
+
+def test_a_person_with_more_records_on_the_phone_is_not_ambiguous() -> None:
+    phone = "+15125550142"
+    ann = CustomerProfile("crm", "C-1", "Ann", "Lee", phone=phone, birth_date=date(1980, 3, 1))
+    ann_too = replace(ann, source="contacts", id="K-1")
+    bob = CustomerProfile("crm", "C-2", "Bob", "Lee", phone=phone, birth_date=date(1982, 7, 9))
+    person = people_of([bob, ann, ann_too], "phone")
+    assert person is not None and person.primary.id == "C-1"
+    [other] = person.candidates
+    assert other.confidence < person.lookup_confidence
+    assert not person.ambiguous and person.candidates_tied == [False, False]
