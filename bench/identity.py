@@ -43,7 +43,7 @@ from resolvers.process.matching import DEFAULT_SETTINGS, Comparable, MatchSettin
 from resolvers.system.mapping import build_mappers
 from resolvers.system.records import CustomerProfile
 from sources.config import LINKED_BY, SourcesConfig, load_sources_config
-from sources.demo.world.contact_book import birth_dates, contact_book
+from sources.demo.world.contact_book import birth_dates, contact_book, national_ids
 from sources.demo.world.contacts import crm_contacts
 from sources.demo.world.people import generate_people
 from sources.keys import normalize_key
@@ -74,13 +74,15 @@ def labelled_set(people: int, seed: int = 18, traps: int | None = None) -> Label
 
     world = generate_people(stream("people"), people, TODAY)
     born = birth_dates(stream("births"), world, TODAY)
-    crm_records = crm_contacts(stream("crm"), world, people, born)
+    ids = national_ids(stream("national-ids"), world)
+    crm_records = crm_contacts(stream("crm"), world, people, born, ids)
     book_records, truth = contact_book(
         stream("contact-book"),
         world,
         born,
         traps=people // 50 if traps is None else traps,
         in_book=IN_BOTH,
+        ids=ids,
     )
     person_of_crm = {f"C-{10001 + p.index}": p.index for p in world if p.crm_id is not None}
     duplicate = next(p.index for p in world if p.role == "crm_duplicate")

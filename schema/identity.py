@@ -28,7 +28,10 @@ class HeldValue:
 
 @strawberry.type(description="Systems that disagree on one field of the same person.")
 class DataConflict:
-    field: str = strawberry.field(description="name, email, phone, address or birthDate.")
+    field: str = strawberry.field(
+        description="name, email, phone, address, birthDate or nationalId (shown masked: its "
+        "last four digits)."
+    )
     kind: ConflictKind  # type: ignore[valid-type]
     values: list[HeldValue]
 

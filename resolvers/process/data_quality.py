@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from resolvers.process.addresses import plain_text, postcode_key, street_key
-from resolvers.process.matching import DEFAULT_SETTINGS, MatchSettings
+from resolvers.process.matching import DEFAULT_SETTINGS, MatchSettings, national_id_key
 from resolvers.system.records import CustomerProfile
 from sources.keys import normalize_email, normalize_phone
 
@@ -39,8 +39,26 @@ class Conflict:
     values: tuple[HeldValue, ...]
 
 
-FIELDS = ("name", "email", "phone", "address", "birthDate")
+FIELDS = ("name", "email", "phone", "address", "birthDate", "nationalId")
 """The fields compared, in the order conflicts are listed."""
+
+
+def masked(national_id: str) -> str:
+    """A national id as a conflict shows it: its last four digits, the rest ``•``, as written."""
+    digits = sum(c.isdigit() for c in national_id)
+    seen = 0
+    shown = []
+    for c in national_id:
+        if c.isdigit():
+            seen += 1
+            shown.append(c if seen > digits - 4 else "•")
+        else:
+            shown.append(c)
+    return "".join(shown)
+
+
+SHOWN: dict[str, Callable[[str], str]] = {"nationalId": masked}
+"""Fields whose values a conflict shows only in part (compared whole)."""
 
 Written = Callable[[CustomerProfile], str | None]
 Canonical = Callable[[str], str]
@@ -66,6 +84,9 @@ def conflicts(
         if len({canonical(h.value) for h in held}) == 1:
             kind = ConflictKind.FORMAT_ONLY
         if kind is ConflictKind.REAL or include_format_only:
+            shown = SHOWN.get(field)
+            if shown is not None:
+                held = [HeldValue(h.system, h.record_id, shown(h.value)) for h in held]
             found.append(Conflict(field, kind, tuple(held)))
     return found
 
@@ -87,6 +108,7 @@ def _compared(settings: MatchSettings) -> dict[str, tuple[Written, Canonical]]:
         "phone": (lambda p: p.phone, phone),
         "address": (_address, _address_key),
         "birthDate": (lambda p: p.birth_date.isoformat() if p.birth_date else None, str),
+        "nationalId": (lambda p: p.national_id, national_id_key),
     }
 
 

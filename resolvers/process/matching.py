@@ -87,6 +87,8 @@ class Comparable:
     postcode: str
     birth_date: date | None
     refs: frozenset[tuple[str, str]]
+    national_id: str = ""
+    """Its digits only: ``123-45-6789`` and ``123456789`` are one id."""
 
 
 def comparable(profile: CustomerProfile, settings: MatchSettings = DEFAULT_SETTINGS) -> Comparable:
@@ -106,7 +108,13 @@ def comparable(profile: CustomerProfile, settings: MatchSettings = DEFAULT_SETTI
         postcode=postcode_key(profile.postal_code),
         birth_date=profile.birth_date,
         refs=frozenset((ref.system, ref.record_id) for ref in profile.links),
+        national_id=national_id_key(profile.national_id),
     )
+
+
+def national_id_key(written: str | None) -> str:
+    """A national id's digits (its separators are only how a system writes it); "" for none."""
+    return "".join(c for c in written if c.isdigit()) if written else ""
 
 
 def _mailbox(email: str, settings: MatchSettings) -> str:
@@ -150,6 +158,10 @@ def score(a: Comparable, b: Comparable) -> MatchScore:
         weigh(weight, name)
     if a.birth_date is not None and b.birth_date is not None:
         weigh(_birth_dates(a.birth_date, b.birth_date), "birthDate")
+    if a.national_id and b.national_id:
+        # Issued once per person: the same one is near proof, another is proof against
+        # (outweighs a shared email, phone, address and birthday: twins, a household).
+        weigh(9.0 if a.national_id == b.national_id else -20.0, "nationalId")
     weigh(*_addresses(a, b))
     total = PRIOR + sum(weight for weight, _ in weights)
     evidence = tuple(dict.fromkeys(e for w, e in sorted(weights, key=lambda we: -we[0]) if e))
@@ -237,4 +249,5 @@ def contradicts(a: Comparable, b: Comparable) -> bool:
         "name" in found.contradicted_by
         or "nameSwapped" in found.contradicted_by
         or ("birthDate" in found.contradicted_by)
+        or ("nationalId" in found.contradicted_by)
     )

@@ -52,6 +52,9 @@ class CustomerProfile:
     links: tuple[CrossReference, ...] = ()
     """Ids of this person in other systems (the entity's ``links``)."""
     birth_date: date | None = None
+    national_id: str | None = None
+    """A national id (a US Social Security number) as the system writes it; compared by its
+    digits (identity matching, data quality), never shown whole."""
 
 
 @dataclass(slots=True, frozen=True)

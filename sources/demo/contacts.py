@@ -109,6 +109,16 @@ PERSON = obj(
             }
         ),
         "born": string("Date of birth, DD/MM/YYYY.", nullable=True, example="14/03/1985"),
+        "ids": obj(
+            {
+                "ssn": string(
+                    "National id (US Social Security number), nine digits; null when not noted.",
+                    nullable=True,
+                    example="123456789",
+                )
+            },
+            description="Ids the sales team noted.",
+        ),
         "contact": obj(
             {
                 "email": string("Email.", fmt="email", nullable=True),

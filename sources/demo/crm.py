@@ -104,6 +104,11 @@ CONTACT = obj(
         "first_name": string("Given name."),
         "last_name": string("Family name."),
         "birth_date": string("Date of birth, YYYY-MM-DD.", fmt="date", nullable=True),
+        "national_id": string(
+            "National id (US Social Security number), NNN-NN-NNNN.",
+            nullable=True,
+            example="123-45-6789",
+        ),
         "email": string("Email as entered in the CRM (case varies).", fmt="email"),
         "phone": string("Phone as entered in the CRM (format varies).", example="(212) 555-0143"),
         "street": string("Street line, e.g. '123 Main St'."),

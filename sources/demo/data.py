@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime
 from random import Random
 from typing import Any
 
-from sources.demo.world.contact_book import ContactBookTruth, birth_dates, contact_book
+from sources.demo.world.contact_book import (
+    ContactBookTruth,
+    birth_dates,
+    contact_book,
+    national_ids,
+)
 from sources.demo.world.contacts import crm_accounts, crm_contacts
 from sources.demo.world.invoices import billing_system
 from sources.demo.world.ledger import ledger_row, split_at_cutover
@@ -83,14 +88,15 @@ def generate(seed: int = 360, customers: int = 1000, today: date | None = None) 
 
     people = generate_people(stream("people"), customers, today)
     born = birth_dates(stream("births"), people, today)
-    book, truth = contact_book(stream("contact-book"), people, born)
+    ids = national_ids(stream("national-ids"), people)
+    book, truth = contact_book(stream("contact-book"), people, born, ids=ids)
     purchases = order_system(stream("orders"), people, today)
     billing = billing_system(stream("billing"), people, purchases, today)
     current_invoices, legacy_invoices = split_at_cutover(billing.invoices, today)
     marketing = marketing_automation(stream("marketing"), people, today)
     # Planted cases are described from every invoice, whichever system now holds it.
     served = ServedRecords(
-        contacts=crm_contacts(stream("crm"), people, customers, born),
+        contacts=crm_contacts(stream("crm"), people, customers, born, ids),
         order_customers=purchases.customers,
         orders=purchases.orders,
         billing_accounts=billing.accounts,

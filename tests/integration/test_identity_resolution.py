@@ -175,6 +175,35 @@ async def test_a_search_two_people_fit_equally_lists_both_and_says_it_is_ambiguo
             assert result["ambiguous"] == (len(alike) > 1), result
 
 
+async def test_one_national_id_written_two_ways_is_evidence_and_a_format_only_difference(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    # The CRM writes 123-45-6789, the contact book 123456789 (where it noted one).
+    query = """query($id: ID) { customer(id: $id) { identities { recordId evidence }
+      dataQuality(includeFormatOnly: true) { field kind values { system value } } } }"""
+    book = {r["key"]: r for r in world().contact_book}
+    checked = 0
+    for name in ("swapped_names", "contact_book_typo", "moved_house", "street_spelled_out"):
+        [(crm_id, key)] = case(name).same_person
+        noted = book[key]["ids"]["ssn"]
+        _, body = await graphql(gateway_url, query, {"id": crm_id})
+        answer = body["data"]["customer"]
+        [record] = [i for i in answer["identities"] if i["recordId"] == key]
+        assert ("nationalId" in record["evidence"]) == bool(noted), name
+        ids = [c for c in answer["dataQuality"] if c["field"] == "nationalId"]
+        if noted:
+            checked += 1
+            [conflict] = ids
+            assert conflict["kind"] == "FORMAT_ONLY"
+            assert {v["value"] for v in conflict["values"]} == {
+                f"•••-••-{noted[-4:]}",
+                f"•••••{noted[-4:]}",
+            }
+        else:
+            assert ids == [], name
+    assert checked, "the contact book noted the national id of some planted case"
+
+
 async def test_a_malformed_email_is_an_input_error_on_that_argument(
     gateway_url: str, demo: DemoSources
 ) -> None:

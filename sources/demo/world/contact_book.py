@@ -12,6 +12,7 @@ name. ``ContactBookTruth`` says who is who, so tests and benchmarks never guess.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from random import Random
@@ -74,13 +75,29 @@ def birth_dates(rng: Random, people: list[Person], today: date) -> list[date]:
     return [today - timedelta(days=rng.randint(18 * 365, 85 * 365)) for _ in people]
 
 
+def national_ids(rng: Random, people: list[Person]) -> list[str]:
+    """Everyone's national id (nine digits, all different), in the order of ``people``."""
+    return [f"{n:09d}" for n in rng.sample(range(100_000_000, 900_000_000), len(people))]
+
+
+NATIONAL_ID_NOTED = 5
+"""The contact book notes the national id of every person but one in this many (by index)."""
+
+
 def contact_book(
-    rng: Random, people: list[Person], born: list[date], traps: int = 0, in_book: float = IN_BOOK
+    rng: Random,
+    people: list[Person],
+    born: list[date],
+    traps: int = 0,
+    in_book: float = IN_BOOK,
+    ids: Sequence[str] = (),
 ) -> tuple[list[JsonRecord], ContactBookTruth]:
     """The contact book's records (shuffled, numbered ``K-1``…) and the truth about them.
 
     ``traps`` more housemates and namesakes than the two planted (the accuracy
-    benchmark's labelled set asks for many).
+    benchmark's labelled set asks for many). ``ids`` (by ``Person.index``): the
+    national ids it notes, digits only, for most people (after every random draw);
+    housemates and namesakes are entered without one.
     """
     # Apart from the CRM's own planted people, but for the one whose CRM street is abbreviated.
     unplanted = [p for p in people if p.crm_id is not None and p.role is None]
@@ -99,6 +116,8 @@ def contact_book(
         if not kept:
             continue
         record = _record(rng, person, born[person.index], case)
+        if ids and person.index % NATIONAL_ID_NOTED:
+            record["ids"]["ssn"] = ids[person.index]
         entries.append((record, person.index, case))
     entries.extend(_traps(rng, planted, born, len(people)))
     for number in range(traps):
@@ -179,6 +198,7 @@ def _written(
             "postcode": address.postal_code,
         },
         "refs": {},
+        "ids": {"ssn": None},
     }
 
 

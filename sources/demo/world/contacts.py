@@ -21,12 +21,22 @@ from sources.demo.world.timestamps import iso_timestamp
 JsonRecord = dict[str, Any]
 
 
+def ssn_written(digits: str) -> str:
+    """A national id as the CRM writes it: ``123-45-6789``."""
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
 def crm_contacts(
-    rng: Random, people: list[Person], customers: int, born: Sequence[date] = ()
+    rng: Random,
+    people: list[Person],
+    customers: int,
+    born: Sequence[date] = (),
+    ids: Sequence[str] = (),
 ) -> list[JsonRecord]:
     """One contact per CRM person, plus a second, slightly wrong contact for `crm_duplicate`.
 
-    ``born`` (by ``Person.index``) fills ``birth_date`` (ISO), after every random draw.
+    ``born`` (by ``Person.index``) fills ``birth_date`` (ISO), ``ids`` the national
+    id (``123-45-6789``), after every random draw.
     """
     contacts: list[JsonRecord] = []
     duplicates: list[JsonRecord] = []
@@ -36,6 +46,8 @@ def crm_contacts(
         contact = _contact(rng, person)
         if born:
             contact["birth_date"] = born[person.index].isoformat()
+        if ids:
+            contact["national_id"] = ssn_written(ids[person.index])
         contacts.append(contact)
         if person.role == "crm_duplicate":
             duplicates.append(_duplicate_of(rng, person, contact, customers + len(duplicates)))

@@ -250,3 +250,47 @@ def test_a_person_with_more_records_on_the_phone_is_not_ambiguous() -> None:
     [other] = person.candidates
     assert other.confidence < person.lookup_confidence
     assert not person.ambiguous and person.candidates_tied == [False, False]
+
+
+def test_one_national_id_written_two_ways_is_strong_evidence() -> None:
+    # Nothing else in common but a name a typo apart and a birthday a year off: the id carries it.
+    crm = replace(ANN, email=None, phone=None, street=None, national_id="123-45-6789")
+    book = replace(
+        BOOK,
+        last_name="LOPZE",
+        email=None,
+        phone=None,
+        street=None,
+        postal_code=None,
+        birth_date=date(1986, 3, 14),
+        national_id="123456789",
+    )
+    without = score(comparable(replace(crm, national_id=None)), comparable(book))
+    found = score(comparable(crm), comparable(book))
+    assert found.is_match() and not without.is_match()
+    assert found.matched_on[0] == "nationalId"
+
+
+def test_another_national_id_is_another_person_whatever_else_they_share() -> None:
+    # Twins with nearly one given name on one phone, address and birthday: told apart by it.
+    noah = replace(ANN, first_name="Noah", national_id="123-45-6789")
+    nora = replace(BOOK, first_name="NORA", email=None, national_id="987654321")
+    found = score(comparable(noah), comparable(nora))
+    assert not found.is_match() and "nationalId" in found.contradicted_by
+    assert contradicts(comparable(noah), comparable(replace(nora, source="crm", id="C-2")))
+    person = people_of([noah, replace(nora, source="crm", id="C-2")], "phone")
+    assert person is not None and len(person.candidates) == 1
+
+
+def test_a_national_id_written_differently_is_a_format_only_conflict_shown_masked() -> None:
+    crm = replace(ANN, national_id="123-45-6789")
+    book = replace(BOOK, national_id="123456789")
+    assert conflicts([crm, book]) == []
+    [found] = [
+        c for c in conflicts([crm, book], include_format_only=True) if c.field == "nationalId"
+    ]
+    assert found.kind is ConflictKind.FORMAT_ONLY
+    assert [v.value for v in found.values] == ["•••-••-6789", "•••••6789"]
+    [real] = conflicts([crm, replace(book, national_id="123456780")])
+    assert (real.field, real.kind) == ("nationalId", ConflictKind.REAL)
+    assert "123" not in " ".join(v.value for v in real.values)
