@@ -7,10 +7,12 @@ wrapping types add the figure's ``asOf``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 import strawberry
 
-from resolvers.experience.figures import BusinessViewSettings
+from resolvers.experience.figures import BusinessViewSettings, Figure
+from resolvers.process import revenue
 from resolvers.system.business_loaders import BusinessLoaders
 from schema.context import Context
 
@@ -37,6 +39,17 @@ class RevenueFigures:
     growth_pct: float | None = strawberry.field(
         description="The last complete month's net against the month before it, in %."
     )
+
+    @classmethod
+    def of(cls, figure: Figure[revenue.RevenueFigures]) -> RevenueFigures:
+        """The CMO's net revenue and the CEO's revenue: one figure, one shape."""
+        value = figure.value
+        return cls(
+            as_of=figure.as_of,
+            months=cast("list[RevenueInMonth]", value.months),
+            net_total=value.net_total,
+            growth_pct=value.growth_pct,
+        )
 
 
 @strawberry.type(description="Open deals in one pipeline stage and how long they have sat there.")

@@ -12,7 +12,7 @@ from typing import cast
 import strawberry
 
 from resolvers.experience import ceo
-from schema.business import Deal, RevenueFigures, RevenueInMonth
+from schema.business import Deal, RevenueFigures
 
 
 @strawberry.type(description="Survey answers of one month and their NPS.")
@@ -65,14 +65,7 @@ class CeoView:
 
     @strawberry.field(description="Net revenue per month and its growth.")
     async def revenue(self) -> RevenueFigures | None:
-        figure = await self.view.revenue()
-        value = figure.value
-        return RevenueFigures(
-            as_of=figure.as_of,
-            months=cast("list[RevenueInMonth]", value.months),
-            net_total=value.net_total,
-            growth_pct=value.growth_pct,
-        )
+        return RevenueFigures.of(await self.view.revenue())
 
     @strawberry.field(description="NPS per month, over the window, and its trend.")
     async def nps(self) -> NpsFigures | None:

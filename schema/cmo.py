@@ -12,7 +12,7 @@ from typing import cast
 import strawberry
 
 from resolvers.experience import cmo
-from schema.business import PipelineHealth, RevenueFigures, RevenueInMonth, StageHealth
+from schema.business import PipelineHealth, RevenueFigures, StageHealth
 from schema.context import Info
 
 
@@ -108,14 +108,7 @@ class CmoView:
 
     @strawberry.field(description="Gross, discounts, returns and net revenue per month.")
     async def net_revenue(self) -> RevenueFigures | None:
-        figure = await self.view.net_revenue()
-        value = figure.value
-        return RevenueFigures(
-            as_of=figure.as_of,
-            months=cast("list[RevenueInMonth]", value.months),
-            net_total=value.net_total,
-            growth_pct=value.growth_pct,
-        )
+        return RevenueFigures.of(await self.view.net_revenue())
 
     @strawberry.field(description="Segment sizes and movement between segments (RFM population).")
     async def segments(self, info: Info) -> SegmentFigures | None:
