@@ -176,7 +176,7 @@ class Customer:
         ctx = info.context
         intel = ctx.intelligence
         rfm = await scoring.rfm_of(
-            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned
+            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned, intel.snapshots
         )
         return cast(Rfm, rfm)
 
@@ -185,7 +185,7 @@ class Customer:
         ctx = info.context
         intel = ctx.intelligence
         segment = await scoring.segment_of(
-            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned
+            ctx.customer_loaders, self.person, ctx.now, intel.policy, intel.scanned, intel.snapshots
         )
         return cast(Segment, segment)
 

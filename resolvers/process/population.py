@@ -7,6 +7,10 @@ is one customer, now and ``compare_days`` earlier (``prior``), which is what
 segment sizes and the movement between segments are counted from. Columns are
 compact arrays of floats, not an object per customer, so a large population
 adds nothing for the garbage collector to walk on every collection.
+
+Requests never build one: ``population_in_hand`` gives them the answer's snapshot
+or the newest one in hand and asks for the new one to be built elsewhere (the
+intelligence runtime builds it in a thread, ``resolvers/system/intelligence.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -186,16 +190,48 @@ _SNAPSHOTS: dict[tuple[object, ...], Population] = {}
 
 def population_of(record: RfmCutPoints) -> Population | None:
     """The snapshot of a population answer (built once per as-of); None without value columns."""
-    if record.window_days is None or not record.frequency_values:
+    if not has_population(record):
         return None
     key = (record.source, record.as_of, record.window_days, len(record.frequency_values))
     known = _SNAPSHOTS.get(key)
     if known is None:
         known = build_population(record)
         if len(_SNAPSHOTS) >= KEPT_SNAPSHOTS:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)), None)
         _SNAPSHOTS[key] = known
     return known
+
+
+def has_population(record: RfmCutPoints) -> bool:
+    """Whether the answer carries value columns (a snapshot can be made of it)."""
+    return record.window_days is not None and bool(record.frequency_values)
+
+
+def population_in_hand(
+    record: RfmCutPoints, on_newer: Callable[[RfmCutPoints], object]
+) -> Population | None:
+    """The snapshot a request scores with, never built here.
+
+    The answer's own snapshot when it is built; otherwise the newest one built for
+    the same source and window (its ``as_of`` says which), after ``on_newer(record)``
+    has been told to have the answer's built elsewhere. None: no snapshot of that
+    population exists yet (or the answer has no value columns).
+    """
+    if not has_population(record):
+        return None
+    key = (record.source, record.as_of, record.window_days, len(record.frequency_values))
+    known = _SNAPSHOTS.get(key)
+    if known is not None:
+        return known
+    in_hand = [
+        snapshot
+        for snapshot in list(_SNAPSHOTS.values())
+        if snapshot.source == record.source and snapshot.window_days == record.window_days
+    ]
+    if not in_hand:
+        return None
+    on_newer(record)
+    return max(in_hand, key=lambda snapshot: snapshot.as_of)
 
 
 def build_population(record: RfmCutPoints) -> Population:
@@ -304,5 +340,5 @@ def chosen_population(
         return aggregate
     if mode == "always":
         return scanned
-    has_columns = aggregate is not None and population_of(aggregate) is not None
+    has_columns = aggregate is not None and has_population(aggregate)
     return aggregate if has_columns else scanned

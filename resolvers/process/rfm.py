@@ -26,9 +26,11 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from resolvers.process.population import (
     MonetaryMeasure,
+    Population,
     higher_is_better_score,
     population_of,
     recency_score,
@@ -133,15 +135,24 @@ def rfm_scores(
     cut_points: RfmCutPoints | None,
     now: datetime,
     monetary: MonetaryMeasure = "total",
+    snapshot: Population | Literal["build"] | None = "build",
 ) -> RfmScore:
     """Score one customer's orders against the population the order system describes.
 
-    Without any population data every score is the middle (3), never invented.
+    ``snapshot``: the population snapshot to score with (the request's, possibly
+    older than ``cut_points``: its as-of labels the scores); ``"build"`` makes the
+    answer's own. Without any population data every score is the middle (3), never
+    invented.
     """
-    population = population_of(cut_points) if cut_points is not None else None
+    if isinstance(snapshot, str):  # "build"
+        population = population_of(cut_points) if cut_points is not None else None
+    else:
+        population = snapshot
     window = population.window_days if population is not None else None
     counted = count_orders(orders, now, window)
     as_of = cut_points.as_of if cut_points is not None else None
+    if population is not None:
+        as_of = population.as_of
     value = counted.average_spend if monetary == "average" else counted.total_spend
     scores = (1, 1, 1)
     if counted.order_count == 0 or counted.recency_days is None:

@@ -22,12 +22,12 @@ from resolvers.process.health import Health, Signals, health_light
 from resolvers.process.identity import Person
 from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
-from resolvers.process.population import chosen_population, population_of
+from resolvers.process.population import chosen_population
 from resolvers.process.profitability import Profitability, profitability
 from resolvers.process.rfm import RfmScore, count_orders, rfm_scores
 from resolvers.process.segments import Segment, segment_for
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
-from resolvers.system.intelligence import Intelligence
+from resolvers.system.intelligence import Intelligence, PopulationSnapshots
 from resolvers.system.records import RfmCutPoints
 
 RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")
@@ -49,12 +49,20 @@ async def rfm_of(
     now: datetime,
     policy: IntelligencePolicy = DEFAULT_POLICY,
     scanned: RfmCutPoints | None = None,
+    snapshots: PopulationSnapshots | None = None,
 ) -> RfmScore:
-    """Scored against the order system's population, or the gateway's own ``scanned`` one."""
+    """Scored against the order system's population, or the gateway's own ``scanned`` one.
+
+    With the runtime's ``snapshots`` the request scores with the snapshot in hand and
+    never builds one (without, a test's: the answer's snapshot is built here).
+    """
     await loaders.load_ahead(RFM_READS, [person.keys])  # one wait for both
     orders, aggregate = await orders_of(loaders, person), await rfm_cut_points(loaders)
     population = chosen_population(aggregate, scanned, policy.population_scan.mode)
-    return rfm_scores(orders, population, now, policy.rfm_monetary)
+    if snapshots is None:
+        return rfm_scores(orders, population, now, policy.rfm_monetary)
+    snapshot = await snapshots.snapshot(population)
+    return rfm_scores(orders, population, now, policy.rfm_monetary, snapshot)
 
 
 async def segment_of(
@@ -63,8 +71,9 @@ async def segment_of(
     now: datetime,
     policy: IntelligencePolicy = DEFAULT_POLICY,
     scanned: RfmCutPoints | None = None,
+    snapshots: PopulationSnapshots | None = None,
 ) -> Segment:
-    rfm = await rfm_of(loaders, person, now, policy, scanned)
+    rfm = await rfm_of(loaders, person, now, policy, scanned, snapshots)
     return segment_for(rfm, policy.segment_rules)
 
 
@@ -138,7 +147,7 @@ async def lifetime_value_of(
     record = chosen_population(
         await rfm_cut_points(loaders), intelligence.scanned, policy.population_scan.mode
     )
-    population = population_of(record) if record is not None else None
+    population = await intelligence.snapshots.snapshot(record)
     window = population.window_days if population is not None else None
     counted = count_orders(await orders_of(loaders, person), now, window)
     clv = intelligence.policy.clv
@@ -177,7 +186,9 @@ async def next_best_offer_of(
     store = intelligence.outcomes
     if store is not None:
         store.prefetch_tallies()  # the counts are read while the segment's records load
-    segment = await segment_of(loaders, person, now, policy, intelligence.scanned)
+    segment = await segment_of(
+        loaders, person, now, policy, intelligence.scanned, intelligence.snapshots
+    )
     tallies = await store.tallies([segment.name]) if store is not None else []
     consent = person.primary.marketing_consent
     ranked = ranked_offers(segment.name, consent, tallies, policy)
@@ -197,7 +208,9 @@ async def record_offer_outcome(
     store = intelligence.outcomes
     if store is None:
         raise StoreNotConfigured("no state store is configured for offer outcomes")
-    segment = await segment_of(loaders, person, now, intelligence.policy, intelligence.scanned)
+    segment = await segment_of(
+        loaders, person, now, intelligence.policy, intelligence.scanned, intelligence.snapshots
+    )
     await store.record(person.primary.id, offer_id, segment.name, outcome, now)
     return segment.name
 

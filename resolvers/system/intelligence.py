@@ -22,7 +22,13 @@ from resolvers.process.policy import (
     PolicyError,
     policy_from_yaml,
 )
-from resolvers.process.population import chosen_population, population_of
+from resolvers.process.population import (
+    Population,
+    chosen_population,
+    has_population,
+    population_in_hand,
+    population_of,
+)
 from resolvers.system.by_customer import newest_cut_points
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.population_scan import can_scan, scan_population
@@ -35,6 +41,51 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
+class PopulationSnapshots:
+    """Builds population snapshots off the request path, one thread per new as-of.
+
+    A request meeting a newer as-of than the snapshot in hand scores with the one in
+    hand (its ``populationAsOf`` says so) and asks for the new one here: one build,
+    however many requests ask, in a thread held by this runtime; the next request
+    after it finishes scores with the new one. Only when no snapshot of that
+    population exists at all does a request wait, for that same single build.
+    """
+
+    builds: dict[tuple[object, ...], asyncio.Task[Population | None]] = field(default_factory=dict)
+    started: int = 0
+    """Builds started (each a thread), for tests and the bench."""
+    last_error: str | None = None
+
+    async def snapshot(self, record: RfmCutPoints | None) -> Population | None:
+        """The snapshot a request scores ``record``'s customers with, never built here."""
+        if record is None or not has_population(record):
+            return None
+        in_hand = population_in_hand(record, self.build_later)
+        if in_hand is not None:
+            return in_hand
+        return await asyncio.shield(self.build_later(record))
+
+    def build_later(self, record: RfmCutPoints) -> asyncio.Task[Population | None]:
+        """The (single) background build of ``record``'s snapshot, started when not yet."""
+        key = (record.source, record.as_of, record.window_days, len(record.frequency_values))
+        task = self.builds.get(key)
+        if task is None:
+            self.started += 1
+            task = asyncio.get_running_loop().create_task(self._build(record))
+            self.builds[key] = task
+            task.add_done_callback(lambda _: self.builds.pop(key, None))
+        return task
+
+    async def _build(self, record: RfmCutPoints) -> Population | None:
+        try:
+            return await asyncio.to_thread(population_of, record)
+        except Exception as error:  # bad columns: the snapshot in hand keeps scoring
+            self.last_error = f"{type(error).__name__}: {error}"
+            log.warning("population snapshot failed: %s", self.last_error)
+            return None
+
+
+@dataclass(slots=True)
 class Intelligence:
     policy: IntelligencePolicy = DEFAULT_POLICY
     outcomes: OfferOutcomeStore | None = None
@@ -42,6 +93,8 @@ class Intelligence:
     scanned: RfmCutPoints | None = None
     """The gateway's own population scan, when one ran (``population_scan.py``)."""
     scan_error: str | None = None
+    snapshots: PopulationSnapshots = field(default_factory=PopulationSnapshots)
+    """Population snapshots, built in a thread (never on a request)."""
 
 
 async def refit_clv(runtime: SourceRuntime, intelligence: Intelligence, timeout_s: float) -> bool:
@@ -55,7 +108,10 @@ async def refit_clv(runtime: SourceRuntime, intelligence: Intelligence, timeout_
     aggregate = newest_cut_points(await loaders.load("rfm_cutpoints", "all", "all"))
     mode = intelligence.policy.population_scan.mode
     record = chosen_population(aggregate, intelligence.scanned, mode)
-    population = population_of(record) if record is not None else None
+    population = await intelligence.snapshots.snapshot(record)
+    if population is not None and record is not None and population.as_of != record.as_of:
+        # The fit waits for the newer as-of's snapshot (requests do not).
+        population = await asyncio.shield(intelligence.snapshots.build_later(record))
     if population is None:
         return False
     histories = [
@@ -83,7 +139,7 @@ async def needs_scan(runtime: SourceRuntime, intelligence: Intelligence) -> bool
         aggregate = newest_cut_points(await loaders.load("rfm_cutpoints", "all", "all"))
     except Exception:  # a sick aggregate endpoint: the scan stands in for it
         return True
-    return aggregate is None or population_of(aggregate) is None
+    return aggregate is None or not has_population(aggregate)
 
 
 async def refresh_population(runtime: SourceRuntime, intelligence: Intelligence) -> bool:
