@@ -115,7 +115,10 @@ class CmoView:
         context = info.context
         policy = context.intelligence.policy
         figure = await self.view.segments(
-            context.customer_loaders.rfm_cut_points, policy.segment_rules, policy.rfm_monetary
+            context.customer_loaders.rfm_cut_points,
+            policy.segment_rules,
+            policy.rfm_monetary,
+            context.intelligence.snapshots,
         )
         value = figure.value
         return SegmentFigures(

@@ -29,6 +29,7 @@ from resolvers.process.segments import SegmentRule
 from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import LeadMonth, WonMonth
 from resolvers.system.by_customer import RfmCutPointsLoader
+from resolvers.system.intelligence import PopulationSnapshots
 
 DEFAULT_MONTHS = 12
 
@@ -121,6 +122,7 @@ class CmoView:
         population: RfmCutPointsLoader,
         rules: tuple[SegmentRule, ...],
         measure: MonetaryMeasure,
+        snapshots: PopulationSnapshots | None = None,
     ) -> Figure[SegmentFigures]:
         """Segment sizes and movement, from the order system's anonymous R/F/M population.
 
@@ -130,7 +132,10 @@ class CmoView:
 
         async def compute() -> Figure[SegmentFigures]:
             record = await population.load()
-            snapshot = population_of(record) if record is not None else None
+            if snapshots is not None:  # the snapshot in hand (never built on the request)
+                snapshot = await snapshots.snapshot(record)
+            else:
+                snapshot = population_of(record) if record is not None else None
             if snapshot is None:
                 raise PopulationUnavailable(
                     "no order system reports its customer population (the RFM value columns)"

@@ -11,6 +11,7 @@ import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import cast
 
 import pytest
 
@@ -145,3 +146,38 @@ def test_an_answer_without_value_columns_has_no_snapshot(source: str) -> None:
     calls: list[RfmCutPoints] = []
     assert population_module.population_in_hand(cuts, calls.append) is None
     assert calls == []
+
+
+class NewerPopulation:
+    """The order system's population answer, as the CMO view's loader gives it."""
+
+    def __init__(self, record: RfmCutPoints) -> None:
+        self.record = record
+
+    async def load(self) -> RfmCutPoints | None:
+        return self.record
+
+
+async def test_the_cmo_segment_sizes_come_from_the_snapshot_in_hand(
+    held: HeldBuilds, source: str
+) -> None:
+    from resolvers.experience.cmo import CmoView
+    from resolvers.experience.figures import BusinessViewSettings
+    from resolvers.process.segments import DEFAULT_RULES
+    from resolvers.system.business_loaders import BusinessLoaders
+    from resolvers.system.by_customer import RfmCutPointsLoader
+
+    old = answer(source, NOW - timedelta(days=1), STRONGER)
+    population_of(old)
+    new = answer(source, NOW, WEAKER + WEAKER)  # twenty customers now
+    snapshots = PopulationSnapshots()
+    view = CmoView(cast(BusinessLoaders, None), BusinessViewSettings(ttl_s=0.0), NOW)
+    loader = cast(RfmCutPointsLoader, NewerPopulation(new))
+
+    figure = await view.segments(loader, DEFAULT_RULES, "total", snapshots)
+    assert figure.as_of == old.as_of and figure.value.customers == 10
+    assert snapshots.started == 1
+    held.release.set()
+    await asyncio.gather(*snapshots.builds.values())
+    figure = await view.segments(loader, DEFAULT_RULES, "total", snapshots)
+    assert figure.as_of == new.as_of and figure.value.customers == 20
