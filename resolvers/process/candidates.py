@@ -165,7 +165,7 @@ async def search_people(
             continue
         same = [p for p, _ in fits if (p.source, p.id) not in taken and _one(profile, p, settings)]
         taken.update((p.source, p.id) for p in same)
-        person = people_of(same, "search", settings)
+        person = people_of(same, "search")
         if person is not None:
             results.append(Candidate(person, round(fit.confidence, 4), fit.matched_on))
         if len(results) == MAX_SEARCH_RESULTS:

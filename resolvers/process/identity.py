@@ -29,13 +29,10 @@ from dataclasses import dataclass, field
 
 from resolvers.process.errors import InvalidLookup
 from resolvers.process.matching import (
-    DEFAULT_SETTINGS,
     Comparable,
     MatchScore,
-    MatchSettings,
-    comparable,
     contradicts,
-    settings_of,
+    told_apart,
 )
 from resolvers.system.by_customer import CustomerKeys
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
@@ -328,7 +325,7 @@ async def find_person(
     _checked(kind, lookup, value, key)
     system = _customer_system_of(loaders, lookup, value)
     (found,) = await _load(loaders, [(system, lookup, key)])
-    person = people_of(found, lookup, settings_of(loaders))
+    person = people_of(found, lookup)
     if person is not None:
         await _follow(loaders, [person])
     if reads and person is not None:
@@ -354,9 +351,8 @@ async def find_people(
         for (kind, key), value in zip(lookups, ids, strict=True)
     ]
     found = await _load(loaders, asked)
-    settings = settings_of(loaders)
     kinds = [kind for kind, _ in lookups]
-    people = [people_of(p, kind, settings) for p, kind in zip(found, kinds, strict=True)]
+    people = [people_of(p, kind) for p, kind in zip(found, kinds, strict=True)]
     await _follow(loaders, [p for p in people if p is not None])
     keys = [p.keys for p in people if p is not None]
     if reads and keys:
@@ -373,9 +369,7 @@ async def _follow(loaders: CustomerLoaders, people: Sequence[Person]) -> None:
         person.chained.extend(refs)
 
 
-def people_of(
-    profiles: Sequence[CustomerProfile], matched_on: str, settings: MatchSettings = DEFAULT_SETTINGS
-) -> Person | None:
+def people_of(profiles: Sequence[CustomerProfile], matched_on: str) -> Person | None:
     """The person ``profiles`` (a lookup's answer) are; None for none.
 
     Records that share the key are one person unless two contradict each other
@@ -383,9 +377,11 @@ def people_of(
     person, the largest (the oldest record first among equals) is answered and
     the others are its candidates, each with its share of the lookup's confidence.
     """
+    if len(profiles) == 1:  # one record is one person: nothing to compare it with
+        return Person(profiles[0], (profiles[0],), matched_on)
     groups: list[list[tuple[CustomerProfile, Comparable]]] = []
     for profile in sorted(profiles, key=_age):
-        mine = comparable(profile, settings)
+        mine = told_apart(profile)
         for group in groups:
             if not any(contradicts(mine, theirs) for _, theirs in group):
                 group.append((profile, mine))

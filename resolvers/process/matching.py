@@ -112,6 +112,29 @@ def comparable(profile: CustomerProfile, settings: MatchSettings = DEFAULT_SETTI
     )
 
 
+def told_apart(profile: CustomerProfile) -> Comparable:
+    """``profile`` in the forms ``contradicts`` reads (names, birthday, national id, links).
+
+    A lookup's records are only told apart, not scored: their emails, phones and
+    addresses are left unparsed (empty) as ``contradicts`` never weighs them.
+    """
+    return Comparable(
+        source=profile.source,
+        id=profile.id,
+        given=plain_text(profile.first_name),
+        family=plain_text(profile.last_name),
+        email="",
+        email_box="",
+        phone="",
+        street="",
+        house="",
+        postcode="",
+        birth_date=profile.birth_date,
+        refs=frozenset((ref.system, ref.record_id) for ref in profile.links),
+        national_id=national_id_key(profile.national_id),
+    )
+
+
 def national_id_key(written: str | None) -> str:
     """A national id's digits (its separators are only how a system writes it); "" for none."""
     return "".join(c for c in written if c.isdigit()) if written else ""
@@ -244,10 +267,11 @@ def contradicts(a: Comparable, b: Comparable) -> bool:
     """
     if (b.source, b.id) in a.refs or (a.source, a.id) in b.refs:
         return False
-    found = score(a, b)
-    return (
-        "name" in found.contradicted_by
-        or "nameSwapped" in found.contradicted_by
-        or ("birthDate" in found.contradicted_by)
-        or ("nationalId" in found.contradicted_by)
-    )
+    # The evidence ``score`` would hold against them, weighed alone: the emails, phones
+    # and addresses that can only add to or take from the total decide nothing here.
+    if a.national_id and b.national_id and a.national_id != b.national_id:
+        return True
+    if a.birth_date is not None and b.birth_date is not None:
+        if _birth_dates(a.birth_date, b.birth_date) < 0:
+            return True
+    return any(weight < 0 for weight, _ in _names(a, b))

@@ -12,7 +12,13 @@ from resolvers.process.blocking import blocking_keys, soundex
 from resolvers.process.candidates import matches_among
 from resolvers.process.data_quality import ConflictKind, conflicts
 from resolvers.process.identity import people_of
-from resolvers.process.matching import MatchSettings, comparable, contradicts, score
+from resolvers.process.matching import (
+    MatchSettings,
+    comparable,
+    contradicts,
+    score,
+    told_apart,
+)
 from resolvers.system.records import CrossReference, CustomerProfile
 
 ANN = CustomerProfile(
@@ -147,6 +153,33 @@ def test_records_found_by_one_key_stay_one_person_unless_they_contradict() -> No
     sparse = [CustomerProfile("crm", "C-9"), CustomerProfile("crm", "C-9")]
     alone = people_of(sparse, "id")
     assert alone is not None and len(alone.profiles) == 2 and not alone.candidates
+
+
+def test_records_are_told_apart_on_exactly_what_the_full_score_holds_against_them() -> None:
+    """``contradicts`` over ``told_apart`` (names, birthday, national id, links only) says
+    what ``score`` over the whole records says, for every pair of the labelled set's
+    records that share a postcode: housemates, namesakes, typos, swaps and moves."""
+    from bench.identity import labelled_set
+
+    against = {"name", "nameSwapped", "birthDate", "nationalId"}
+    labelled = labelled_set(300)
+    records = labelled.crm + labelled.book
+    by_postcode: dict[str, list[CustomerProfile]] = {}
+    for record in records:
+        by_postcode.setdefault(record.postal_code or "", []).append(record)
+    pairs = told = 0
+    for group in by_postcode.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                whole_a, whole_b = comparable(a), comparable(b)
+                linked = (b.source, b.id) in whole_a.refs or (a.source, a.id) in whole_b.refs
+                held = set(score(whole_a, whole_b).contradicted_by) & against
+                expected = bool(held) and not linked
+                assert contradicts(told_apart(a), told_apart(b)) is expected, (a, b)
+                assert contradicts(whole_a, whole_b) is expected, (a, b)
+                pairs += 1
+                told += expected
+    assert pairs > 500 and 0 < told < pairs
 
 
 def test_matches_among_candidates_keep_only_the_same_person_best_first() -> None:
