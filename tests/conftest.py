@@ -49,12 +49,27 @@ def gateway_url(demo_urls: dict[str, str], state_dsn: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def start_gateway(demo_urls: dict[str, str], state_dsn: str) -> Iterator[Callable[..., str]]:
-    """Start a gateway of one's own (empty caches, own breakers) with settings overrides."""
+def start_gateway(
+    demo_urls: dict[str, str], state_dsn: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., str]]:
+    """Start a gateway of one's own (empty caches, own breakers) with settings overrides.
+
+    Its background intelligence work (population scan, lifetime-value fit) starts only
+    after 600 s, unless the test gives its own ``intelligence_file``: tests that count
+    the requests a source saw must not see the fit's (it starts 2 s after a gateway by
+    default, inside a test on a loaded machine).
+    """
     servers: list[GatewayServer] = []
+    quiet = tmp_path_factory.mktemp("intelligence") / "no-background-work-during-tests.yaml"
+    quiet.write_text("clv: {first_fit_after_s: 600}\n", encoding="utf-8")
 
     def start(**overrides: Any) -> str:
-        defaults = {"source_urls": demo_urls, "gc_threshold": 0, "state_dsn": state_dsn}
+        defaults = {
+            "source_urls": demo_urls,
+            "gc_threshold": 0,
+            "state_dsn": state_dsn,
+            "intelligence_file": quiet,
+        }
         settings = Settings(**{**defaults, **overrides})
         server = GatewayServer(settings).__enter__()
         servers.append(server)
