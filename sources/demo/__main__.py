@@ -20,7 +20,7 @@ from sources.demo.ledger import DEFAULT_DSN as LEDGER_DSN
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = process_shell.world_parser(
         prog="python -m sources.demo",
-        description="Run the seven demo source systems.",
+        description=f"Run the {len(SYSTEMS)} demo REST systems and the SQL ledger.",
         systems=SYSTEMS,
         base_port=DEFAULT_BASE_PORT,
         seed=360,
