@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,13 +42,12 @@ from bench.load import HttpRequest, wrk_available
 from bench.measure import DemoCounters, Row, fetch, measure
 from bench.processes import (
     DRIVER_CORE,
-    PYTHON,
     ROOT,
     Server,
     pin_self,
-    pinned,
     start_sources,
     start_uvicorn,
+    start_world,
 )
 from bench.scenarios import PEERS, SUMMARY_QUERY, Scenario, agent_saved, customer_summary
 from bench.workload import build_workload
@@ -284,26 +282,9 @@ def phone_scenario(key: str, phones: tuple[str, ...], world: ForeignWorld | None
 
 def start_foreign(latency_ms: float, day: date, log_dir: Path) -> tuple[Server, dict[str, str]]:
     """The four systems on the driver's core, on free ports; their base URLs."""
-    log = log_dir / "foreign-sources.log"
-    command = [PYTHON, "-m", "sources.foreign", "--ephemeral", "--exit-with-parent"]
-    command += ["--latency-ms", str(latency_ms), "--customers", str(CUSTOMERS)]
-    command += ["--seed", str(SEED), "--today", day.isoformat()]
-    process = subprocess.Popen(
-        pinned(command, DRIVER_CORE),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log.open("wb"),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    server = Server("foreign-sources", "", process, log)
-    if not line:
-        server.stop()
-        raise RuntimeError(f"foreign sources did not start:\n{server.log_tail()}")
-    urls: dict[str, str] = json.loads(line)["urls"]
-    return server, urls
+    arguments = ["--latency-ms", str(latency_ms), "--customers", str(CUSTOMERS)]
+    arguments += ["--seed", str(SEED), "--today", day.isoformat()]
+    return start_world("foreign-sources", "sources.foreign", arguments, log_dir)
 
 
 def _gateway_over_foreign(urls: dict[str, str], log_dir: Path) -> Server:

@@ -106,22 +106,13 @@ def wait_until_answering(server: Server, path: str, timeout_s: float = 60.0) -> 
     raise RuntimeError(f"{server.name} did not answer {path} in {timeout_s:.0f} s")
 
 
-def start_sources(
-    latency_ms: float, customers: int, log_dir: Path
+def start_world(
+    name: str, module: str, arguments: list[str], log_dir: Path
 ) -> tuple[Server, dict[str, str]]:
-    """The demo sources on the driver's core; their base URLs (REST ``urls`` plus any ``dsns``)."""
-    log = log_dir / "sources.log"
-    command = [
-        PYTHON,
-        "-m",
-        "sources.demo",
-        "--ephemeral",
-        "--exit-with-parent",
-        "--latency-ms",
-        str(latency_ms),
-        "--customers",
-        str(customers),
-    ]
+    """``python -m <module> --ephemeral`` (a demo world's systems) on the driver's core, on free
+    ports; the base URLs its ready line gives (REST ``urls`` plus any ``dsns``)."""
+    log = log_dir / f"{name}.log"
+    command = [PYTHON, "-m", module, "--ephemeral", "--exit-with-parent", *arguments]
     process = subprocess.Popen(
         pinned(command, DRIVER_CORE),
         stdin=subprocess.PIPE,
@@ -132,13 +123,21 @@ def start_sources(
     )
     assert process.stdout is not None
     line = process.stdout.readline()
-    server = Server("sources", "", process, log)
+    server = Server(name, "", process, log)
     if not line:
         server.stop()
-        raise RuntimeError(f"demo sources did not start:\n{server.log_tail()}")
+        raise RuntimeError(f"{name} did not start:\n{server.log_tail()}")
     ready = json.loads(line)
     urls: dict[str, str] = {**ready.get("urls", {}), **ready.get("dsns", {})}
     return server, urls
+
+
+def start_sources(
+    latency_ms: float, customers: int, log_dir: Path
+) -> tuple[Server, dict[str, str]]:
+    """The demo sources on the driver's core; their base URLs (REST ``urls`` plus any ``dsns``)."""
+    arguments = ["--latency-ms", str(latency_ms), "--customers", str(customers)]
+    return start_world("sources", "sources.demo", arguments, log_dir)
 
 
 def start_uvicorn(
