@@ -32,8 +32,8 @@ from typing import Any
 from strawberry.extensions import ParserCache, ValidationCache
 
 from bench.resolver_cpu import NOW, StandInConnector, stand_in_runtime
+from resolvers.process.intelligence import Intelligence
 from resolvers.process.population import population_of
-from resolvers.system.intelligence import Intelligence
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.records import RfmCutPoints
 from resolvers.system.runtime import SourceRuntime

@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway.settings import Settings
-from resolvers.system.intelligence import Intelligence, intelligence_from, keep_intelligence_fresh
+from resolvers.process.intelligence import Intelligence, intelligence_from
+from resolvers.process.intelligence_upkeep import keep_intelligence_fresh
 from resolvers.system.runtime import SourceRuntime
 
 

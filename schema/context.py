@@ -8,8 +8,8 @@ from typing import Any
 
 import strawberry
 
+from resolvers.process.intelligence import Intelligence
 from resolvers.system.customer_loaders import CustomerLoaders
-from resolvers.system.intelligence import Intelligence
 from resolvers.system.loaders import SystemLoaders
 
 

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from resolvers.process import facts, scoring
 from resolvers.process.health import Health, is_open, is_unpaid
 from resolvers.process.identity import Person, find_person
+from resolvers.process.intelligence import Intelligence
 from resolvers.process.offers import OfferChoice
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
-from resolvers.system.intelligence import Intelligence
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
 
 HEALTH_READS = scoring.HEALTH_READS

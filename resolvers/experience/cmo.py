@@ -25,11 +25,11 @@ from resolvers.process.population import (
     segment_movement,
     segment_sizes,
 )
+from resolvers.process.population_snapshots import PopulationSnapshots
 from resolvers.process.segments import SegmentRule
 from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import LeadMonth, WonMonth
 from resolvers.system.by_customer import RfmCutPointsLoader
-from resolvers.system.intelligence import PopulationSnapshots
 
 DEFAULT_MONTHS = 12
 

@@ -10,7 +10,7 @@ adds nothing for the garbage collector to walk on every collection.
 
 Requests never build one: ``population_in_hand`` gives them the answer's snapshot
 or the newest one in hand and asks for the new one to be built elsewhere (the
-intelligence runtime builds it in a thread, ``resolvers/system/intelligence.py``).
+intelligence runtime builds it in a thread, ``population_snapshots.py``).
 """
 
 from __future__ import annotations

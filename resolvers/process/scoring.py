@@ -20,14 +20,15 @@ from resolvers.process.facts import (
 )
 from resolvers.process.health import Health, Signals, health_light
 from resolvers.process.identity import Person
+from resolvers.process.intelligence import Intelligence
 from resolvers.process.offers import OfferChoice, check_outcome, ranked_offers
 from resolvers.process.policy import DEFAULT_POLICY, IntelligencePolicy
 from resolvers.process.population import chosen_population
+from resolvers.process.population_snapshots import PopulationSnapshots
 from resolvers.process.profitability import Profitability, profitability
 from resolvers.process.rfm import RfmScore, count_orders, rfm_scores
 from resolvers.process.segments import Segment, segment_for
 from resolvers.system.customer_loaders import Ahead, CustomerLoaders
-from resolvers.system.intelligence import Intelligence, PopulationSnapshots
 from resolvers.system.records import RfmCutPoints
 
 RFM_READS: tuple[Ahead, ...] = ("orders", "rfm_cut_points")

@@ -8,10 +8,10 @@ import pytest
 
 from resolvers.process.clv import BgNbdParams, ClvModel, GammaGammaParams
 from resolvers.process.identity import find_person
+from resolvers.process.intelligence import Intelligence
 from resolvers.process.policy import IntelligencePolicy, Offer
 from resolvers.process.scoring import ModelNotReady, lifetime_value_of, next_best_offer_of
 from resolvers.system.customer_loaders import CustomerLoaders
-from resolvers.system.intelligence import Intelligence
 from resolvers.system.records import Order
 from tests.fake_loaders import NOW, FakeLoaders
 

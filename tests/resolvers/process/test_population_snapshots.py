@@ -16,10 +16,10 @@ from typing import cast
 import pytest
 
 from resolvers.process import population as population_module
+from resolvers.process import population_snapshots as snapshots_module
 from resolvers.process.population import Population, population_of
+from resolvers.process.population_snapshots import PopulationSnapshots
 from resolvers.process.rfm import rfm_scores
-from resolvers.system import intelligence as intelligence_module
-from resolvers.system.intelligence import PopulationSnapshots
 from resolvers.system.records import Order, RfmCutPoints
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -63,7 +63,7 @@ class HeldBuilds:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> HeldBuilds:
     builds = HeldBuilds()
-    monkeypatch.setattr(intelligence_module, "population_of", builds)
+    monkeypatch.setattr(snapshots_module, "population_of", builds)
     return builds
 
 
@@ -131,7 +131,7 @@ async def test_a_failed_build_keeps_the_snapshot_in_hand(
     def broken(record: RfmCutPoints) -> Population | None:
         raise ValueError("a column is not a number")
 
-    monkeypatch.setattr(intelligence_module, "population_of", broken)
+    monkeypatch.setattr(snapshots_module, "population_of", broken)
     snapshots = PopulationSnapshots()
     new = answer(source, NOW, WEAKER)
     assert await snapshots.snapshot(new) is in_hand
