@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from typer.core import TyperCommand
 
 from gateway.settings import PROJECT_ROOT, Settings, referenced_variables, unknown_variables
 
@@ -60,15 +61,11 @@ def _settings(*, config_file: Path | None = None, **overrides: Any) -> Settings:
 
 def _check_startup(settings: Settings) -> None:
     """Build the app once in this process so a bad config fails before uvicorn starts."""
-    from gateway.app import create_app
-    from gateway.demand_control import CostConfigError
-    from gateway.saved_queries import SavedQueryError
-    from resolvers.system.runtime import ConfigError
+    from gateway.startup import startup_problem
 
-    try:
-        create_app(settings)
-    except (ConfigError, SavedQueryError, CostConfigError) as exc:
-        _fail(str(exc))
+    problem = startup_problem(settings)
+    if problem is not None:
+        _fail(problem)
 
 
 def _serve(settings: Settings) -> None:
@@ -198,57 +195,52 @@ def check_config(path: Path) -> None:
     """Validate a source config file and its field mappings, as the gateway does at start.
 
     With the same ``C360_SOURCE_URLS`` overrides the gateway would apply: a
-    source name the file does not declare fails here too.
+    source name the file does not declare fails here too. Runs
+    ``python -m tools.check_config`` as its own process: the check needs the
+    sources and resolvers layers, which the gateway package never imports.
     """
-    from resolvers.system.runtime import ConfigError, SourceRuntime
-
-    try:
-        runtime = SourceRuntime.from_file(path, overrides=_settings(config_file=path).source_urls)
-    except ConfigError as exc:
-        _fail(str(exc))
-    typer.echo(f"{path}: ok ({', '.join(runtime.config.sources)})")
+    _settings(config_file=path)  # a bad C360_* variable is named here, before the check
+    _run_tool("tools.check_config", ["--", str(path)])
 
 
-@app.command("import-openapi")
-def import_openapi(
-    location: Annotated[str, typer.Argument(metavar="URL_OR_FILE", help="OpenAPI 3 JSON or YAML.")],
-    source: Annotated[str, typer.Option(help="The source's name in the YAML (e.g. orders).")],
-    base_url: Annotated[
-        str | None, typer.Option(help="The system's URL (default: the document's servers).")
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option(help="Where to write the YAML (default: standard output).")
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing --output file.")] = False,
-    system: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="NAME=URL_OR_FILE",
-            help="Another system's document, by its source name in your YAML (repeatable): "
-            "a customer record's field holding that system's id becomes a link, marked REVIEW.",
-        ),
-    ] = None,
-) -> None:
+class _ForwardedCommand(TyperCommand):
+    """A command whose arguments go to a tool as given (``--`` included): the tool declares
+    its options once, and ``--help`` is the tool's own."""
+
+    # typer.Context is the public name of the context typer hands its commands; the base
+    # method names typer's vendored click class, hence the ignore.
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        ctx.meta[_FORWARDED] = list(args)
+        return super().parse_args(ctx, args)
+
+
+_FORWARDED = "c360.forwarded_arguments"
+
+
+@app.command(
+    "import-openapi",
+    cls=_ForwardedCommand,
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def import_openapi(ctx: typer.Context) -> None:
     """Write a source config skeleton from a system's OpenAPI 3 document, guesses marked REVIEW.
 
-    Runs ``python -m tools.import_openapi`` (also installed as ``c360-import``) as
-    its own process: the importer needs the sources and resolvers layers, which
-    the gateway package never imports.
+    Every argument goes to ``python -m tools.import_openapi`` (also installed as
+    ``c360-import``; its options: ``c360 import-openapi --help``), run as its own
+    process: the importer needs the sources and resolvers layers, which the
+    gateway package never imports.
     """
-    options = ["--source", source]
-    if base_url is not None:
-        options += ["--base-url", base_url]
-    if output is not None:
-        options += ["--output", str(output)]
-    if force:
-        options.append("--force")
-    for given in system or []:
-        options += ["--system", given]
-    command = [sys.executable, "-m", "tools.import_openapi", *options, "--", location]
+    _run_tool("tools.import_openapi", ctx.meta[_FORWARDED])
+
+
+def _run_tool(module: str, arguments: list[str]) -> None:
+    """Run a configuration tool (``python -m tools...``); its output and exit code are ours."""
+    command = [sys.executable, "-m", module, *arguments]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        _fail(f"import-openapi: the importer did not run: {exc}")
+        _fail(f"{module}: the tool did not run: {exc}")
         raise  # pragma: no cover - _fail exits
     if done.stdout:
         typer.echo(done.stdout, nl=False)
