@@ -102,8 +102,9 @@ RULES = (
     ),
     Rule(
         "schema",
-        ("sources", "gateway", *OFFLINE),
-        "schema types never import sources; the gateway serves the schema, not the reverse",
+        ("sources", "gateway", "resolvers.system", *OFFLINE),
+        "schema types never import sources; a field resolver calls experience or process "
+        "code; the gateway serves the schema, not the reverse",
     ),
     Rule(
         "gateway",
@@ -130,6 +131,19 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("resolvers.process", "sources.errors"): (
         "the one error hierarchy: a bad intelligence policy is a ConfigError like a bad "
         "source config"
+    ),
+    # The schema and the System layer: only the per-request context's loaders.
+    ("schema.context", "resolvers.system.loaders"): (
+        "DESIGN: the per-request context holds the loaders (fresh per request)"
+    ),
+    ("schema.context", "resolvers.system.customer_loaders"): (
+        "the context's named loaders (OrdersByCustomerLoader, ...) over its loaders"
+    ),
+    ("schema.business", "resolvers.system.business_loaders"): (
+        "the request's business-view loaders, made once per context (Context.extra)"
+    ),
+    ("schema.look_ahead", "resolvers.system.customer_loaders"): (
+        "Ahead: the names of the named loaders a field's metadata says its resolver reads"
     ),
     # The gateway and the resolvers layer: only where the per-request context and the
     # background jobs are built (DESIGN: "except to build the per-request context").
