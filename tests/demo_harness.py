@@ -21,9 +21,10 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from sources.demo import SYSTEMS
+from sources.demo.request_log import LoggedRequest, from_json
 
 ROOT = Path(__file__).resolve().parent.parent
-SYSTEMS = ("crm", "orders", "billing", "support", "web", "social", "weather", "contacts")
 
 
 def start_demo_process(*extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
@@ -61,6 +62,12 @@ class DemoSources:
     async def stats(self) -> dict[str, int]:
         """Business requests served per system since the last reset."""
         return {s: (await self._call("GET", s, "/_demo/stats"))["requests"] for s in SYSTEMS}
+
+    async def log(self) -> list[LoggedRequest]:
+        """Every system's business requests since the last reset, in the order they arrived
+        (``sources.demo.request_log.rounds`` counts their round trips)."""
+        entries = [e for s in SYSTEMS for e in from_json(await self._call("GET", s, "/_demo/log"))]
+        return sorted(entries, key=lambda e: e.arrived)
 
     async def reset(self) -> None:
         for system in SYSTEMS:

@@ -1,4 +1,4 @@
-"""`python -m sources.demo`: start all seven demo systems and serve until SIGINT/SIGTERM.
+"""`python -m sources.demo`: start all eleven demo systems and serve until SIGINT/SIGTERM.
 
 Prints one JSON line `{"ready": true, "urls": {...}, "dsns": {"ledger": ...}}` once
 every system is listening and the ledger database is written, so a parent process

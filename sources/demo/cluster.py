@@ -1,4 +1,4 @@
-"""Run the seven demo systems in the current event loop, each on its own port; write the ledger.
+"""Run the eleven demo systems in the current event loop, each on its own port; write the ledger.
 
 `ServiceCluster` is the part both demo worlds share (sources/foreign/cluster.py
 too): services started on ports, stopped again on failure or close.
@@ -128,7 +128,7 @@ class ServiceCluster:
 
 @dataclass(slots=True, kw_only=True)
 class DemoCluster(ServiceCluster):
-    """The seven running systems and the world they serve.
+    """The eleven running systems and the world they serve.
 
     `dsns` maps each SQL system (the ledger) to its SQLAlchemy async URL.
     """
@@ -157,7 +157,7 @@ async def start_demo_sources(
     today: date | None = None,
     ledger_dsn: str | None = None,
 ) -> DemoCluster:
-    """Generate the world, write the ledger and start all seven systems; port 0 means any free port.
+    """Generate the world, write the ledger and start every system; port 0 means any free port.
 
     Systems missing from `ports` get their default port (crm 8101 … weather 8107).
     The ledger goes to `ledger_dsn`, or a temporary SQLite file removed on close.

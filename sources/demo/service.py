@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from sources.demo.params import BadRequest
+from sources.demo.request_log import RequestLog
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MODES: tuple[str, ...] = ("ok", "error", "garbage", "hang", "wrong_shape")
@@ -83,6 +84,8 @@ class DemoService:
         self.system = system
         self.knobs = knobs or Knobs()
         self.requests: Counter[str] = Counter()
+        self.log = RequestLog(system)
+        """When each business request arrived and was answered (``GET /_demo/log``)."""
         self._openapi = openapi
         self._seed = seed
         self._failures = Random(f"{seed}:{system}:failures")
@@ -93,6 +96,7 @@ class DemoService:
         self.app.router.add_routes(routes)
         self.app.router.add_get("/_demo/stats", self._stats)
         self.app.router.add_post("/_demo/reset", self._reset)
+        self.app.router.add_get("/_demo/log", self._log)
         self.app.router.add_get("/_demo/knobs", self._get_knobs)
         self.app.router.add_post("/_demo/knobs", self._set_knobs)
         self.app.router.add_get("/healthz", self._health)
@@ -115,6 +119,7 @@ class DemoService:
     def reset(self) -> None:
         """Zero the counters and restart the failure sequence, so runs are repeatable."""
         self.requests.clear()
+        self.log.clear()
         self._failures = Random(f"{self._seed}:{self.system}:failures")
         if self._reset_extra is not None:
             self._reset_extra()
@@ -129,6 +134,14 @@ class DemoService:
             return await self._answer(request, handler)
         resource = request.match_info.route.resource
         self.requests[resource.canonical if resource is not None else request.path] += 1
+        entry = self.log.arrived(request.path_qs)
+        try:
+            return await self._misbehaving(request, handler)
+        finally:
+            self.log.answered(entry)
+
+    async def _misbehaving(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The request as the knobs say: late, hanging, failing, garbled or answered."""
         knobs = Knobs(self.knobs.latency_ms, self.knobs.failure_rate, self.knobs.mode)
         if knobs.latency_ms > 0:
             await asyncio.sleep(knobs.latency_ms / 1000)
@@ -162,6 +175,9 @@ class DemoService:
 
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats())
+
+    async def _log(self, request: web.Request) -> web.Response:
+        return web.json_response(self.log.as_json())
 
     async def _reset(self, request: web.Request) -> web.Response:
         self.reset()

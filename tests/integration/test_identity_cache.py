@@ -11,8 +11,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import phonenumbers
 
+from sources.demo.request_log import systems_by_round
 from tests.demo_harness import DemoSources, graphql
 from tests.integration.world import contact, world
 
@@ -115,3 +117,46 @@ async def test_a_failed_lookup_and_a_miss_are_asked_again(
         await demo.reset()
         assert await answer(url, BY_ID, {"id": "crm:C-NOBODY-404"}) is None
         assert (await asked(demo))["crm"] >= 1
+
+
+LATE_MS = 300
+"""Every system's latency in the round-trip tests: far longer than the gateway takes to
+send one tick's requests, so requests sent together always arrive before any answer."""
+
+
+async def agent_view_rounds(url: str, demo: DemoSources, phone: str) -> list[set[str]]:
+    """The systems each source round trip of one agent view asked, first round first."""
+    await demo.reset()
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url + "/views/agent", params={"phone": phone}) as resp:
+            body = await resp.json()
+    assert resp.status == 200 and "errors" not in body, body
+    assert body["data"]["agentView"]["customer"]["name"], body
+    return systems_by_round(await demo.log())
+
+
+async def test_a_repeat_callers_agent_view_asks_every_system_in_one_round(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway(identity_cache_ttl_s=60)
+    _, phone = caller()
+    await demo.all_knobs(latency_ms=LATE_MS)
+    new_caller = await agent_view_rounds(url, demo, phone)
+    # Found by phone in both customer systems at once, then everything else at once.
+    assert len(new_caller) == 2, new_caller
+    assert new_caller[0] == set(CUSTOMER_SYSTEMS)
+    assert {"orders", "billing", "support", "web"} <= new_caller[1]
+    assert not new_caller[1] & set(CUSTOMER_SYSTEMS)
+    # Remembered: the customer systems are not asked, the rest in one round trip.
+    assert await agent_view_rounds(url, demo, phone) == [new_caller[1]]
+
+
+async def test_a_new_callers_agent_view_costs_two_round_trips(
+    start_gateway: Callable[..., str], demo: DemoSources
+) -> None:
+    url = start_gateway(identity_cache_ttl_s=0)
+    _, phone = caller()
+    await demo.all_knobs(latency_ms=LATE_MS)
+    first = await agent_view_rounds(url, demo, phone)
+    assert len(first) == 2 and first[0] == set(CUSTOMER_SYSTEMS), first
+    assert await agent_view_rounds(url, demo, phone) == first
