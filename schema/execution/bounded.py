@@ -38,6 +38,7 @@ class BoundedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         budget = RUNNING.get()
         if budget is not None and isinstance(result, Sized) and not isinstance(result, str):
             if len(result) > CHECK_EVERY and isinstance(result, Sequence):
+                budget.note_length(len(result))
                 result = _charged_in_slices(budget, result)
             else:
                 budget.charge(len(result))

@@ -80,6 +80,7 @@ class CompletionBudget:
         "deadline",
         "deadline_ms",
         "left",
+        "longest",
         "max_items",
         "stopped",
         "window",
@@ -102,9 +103,14 @@ class CompletionBudget:
         self.window = self.left = min(CHECK_EVERY, max_items)
         """Items that may be charged between two checks, and before the next one."""
         self.stopped: CompletionStopped | None = None
+        self.longest = 0
+        """The most items of any one list charged so far: an answer whose lists were all
+        charged holds no list longer than this (what the response's encoding may skip)."""
 
     def charge(self, items: int) -> None:
         """``items`` more list items to complete; raises ``CompletionStopped`` when over."""
+        if items > self.longest:
+            self.longest = items
         self.left -= items
         if self.left < 0:
             self.check()
@@ -123,6 +129,11 @@ class CompletionBudget:
             self.left = -1  # every later charge raises at once
             raise self.stopped.again()
         self.window = self.left = min(CHECK_EVERY, self.max_items - self.counted)
+
+    def note_length(self, items: int) -> None:
+        """A list of ``items`` to be charged a part at a time (``longest`` sees it whole)."""
+        if items > self.longest:
+            self.longest = items
 
 
 RUNNING: ContextVar[CompletionBudget | None] = ContextVar("c360_completion_budget", default=None)
@@ -151,6 +162,7 @@ def complete_long(
 ) -> list[Any]:
     """A list longer than ``CHECK_EVERY``, completed in slices, each charged before it is done."""
     completed: list[Any] = []
+    budget.note_length(len(value))
     for start in range(0, len(value), CHECK_EVERY):
         part = value[start : start + CHECK_EVERY]
         budget.charge(len(part))

@@ -107,6 +107,8 @@ def fast_list(item: Fast) -> Fast:
             if items > CHECK_EVERY:
                 return complete_long(budget, value, item)
             budget.left -= items  # ``budget.charge``, inlined
+            if items > budget.longest:
+                budget.longest = items
             if budget.left < 0:
                 budget.check()
         return [item(entry) for entry in value]

@@ -72,6 +72,7 @@ async def _fast_in_slices(value: list[Any] | tuple[Any, ...], item: Callable[[An
     index, total = 0, len(value)
     async with _turn(asyncio.get_running_loop()):
         if budget is not None:
+            budget.note_length(total)
             budget.check()  # the deadline may have passed while it waited its turn
         while True:
             ends = clock() + SLICE_S

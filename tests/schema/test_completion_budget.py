@@ -254,3 +254,33 @@ async def test_without_a_running_budget_nothing_is_counted() -> None:
         result = await schema.execute(NUMBERS, variable_values={"count": 11})
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "RESPONSE_TOO_LARGE", "limit": 10}
+
+
+def unbounded(path: str) -> strawberry.Schema:
+    """The path's schema without demand control: the test installs its own budget."""
+    if path == "engine":
+        engine = ExecutionEngine()
+        return strawberry.Schema(
+            query=Query,
+            extensions=[engine.extension],
+            execution_context_class=engine.execution_context_class,
+        )
+    executor = PlainDataExecutionContext if path == "generic" else BoundedExecutionContext
+    return strawberry.Schema(query=Query, execution_context_class=executor)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(
+    ("query", "count", "longest"),
+    [(HOLDERS, 7, 7), (ITEMS, 3, 3), (ITEMS, 3 * CHECK_EVERY, 3 * CHECK_EVERY), (NUMBERS, 2, 2)],
+)
+async def test_the_budget_knows_the_longest_list_of_the_answer(
+    path: str, query: str, count: int, longest: int
+) -> None:
+    # What the response's encoding reads to know that no list of the answer is long,
+    # whichever way a list was completed (whole, in slices, item by item).
+    budget = CompletionBudget(max_items=10**6)
+    with running(budget):
+        result = await unbounded(path).execute(query, variable_values={"count": count})
+    assert result.errors is None
+    assert budget.longest == longest
