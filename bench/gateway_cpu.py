@@ -38,18 +38,13 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 
 from bench.processes import start_sources
+from bench.scenarios import SUMMARY_QUERY
 from bench.workload import CUSTOMERS, Workload, build_workload
 
 Call = Callable[[], Awaitable[None]]
 
-LIST_QUERY = """query Summary($ids: [ID!]!) {
-  customers(ids: $ids) {
-    id name
-    orders { id placedAt status total currency }
-    invoices { id issuedOn dueOn amount amountPaid status }
-    tickets { id subject status priority createdAt }
-  }
-}"""
+LIST_QUERY = SUMMARY_QUERY
+"""The full benchmark's scenario c query: the fields the floor's /customers/summary answers."""
 
 
 async def asgi_call(
