@@ -245,6 +245,8 @@ class Resilience(_Strict):
     breaker: Breaker = Breaker()
     cache_ttl_s: Annotated[float, Field(ge=0)] = 0.0
     stale_for_s: Annotated[float, Field(ge=0)] = 3_600.0
+    cache_max_entry_bytes: Annotated[int, Field(ge=1_024)] = 1_000_000
+    """One key's answer larger than this (as JSON) is served but not cached, fresh or stale."""
 
 
 class Budget(_Strict):

@@ -44,6 +44,11 @@ CACHE_LOOKUPS = Counter(
     "Response-cache lookups per key: fresh hit, stale served, or miss.",
     ["source", "result"],
 )
+CACHE_REFUSED = Counter(
+    "c360_source_cache_refused_total",
+    "Keys' answers served but not cached: larger than the source's cache_max_entry_bytes.",
+    ["source"],
+)
 CACHE_ERRORS = Counter(
     "c360_cache_errors_total", "Shared-cache operations that failed (the cache was skipped).", []
 )
