@@ -5,7 +5,14 @@ Prints, and writes to ``bench/results/roles-latest.md``, the p50/p99 latency of
 each answer costs, the CMO's and CEO's on a cold figure cache (every request
 computed from the sources: ``C360_ROLE_VIEW_TTL_S=0``) and on a warm one. The
 targets are the issue's: agent p50 within 5 ms of the slowest source it touches;
-CMO and CEO within 3x the slowest source cold and under 5 ms warm. Figures are
+CMO and CEO within 3x the slowest source cold and under 5 ms warm.
+
+"The slowest source" is judged twice for the agent: literally (the configured
+latency, + 5 ms) and as observed in the same run: the very source requests one
+agent view made (read from the demo systems' request log, by round trip) asked
+directly from the gateway's core by ``bench.source_floor``, rounds in a row. The
+demo systems are Python servers sharing a core, so they answer slower than
+configured; both verdicts are printed, a miss of either is said. Figures are
 printed, never asserted (a loaded machine is slower, not wrong). Run serialized:
 ``flock /tmp/c360-bench.lock .venv/bin/python -m bench.roles``.
 """
@@ -13,8 +20,10 @@ printed, never asserted (a loaded machine is slower, not wrong). Run serialized:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import statistics
+import subprocess
 import tempfile
 import time
 import urllib.request
@@ -22,10 +31,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from bench.processes import ROOT, Server, start_sources, start_uvicorn
+from bench.processes import (
+    PYTHON,
+    ROOT,
+    SERVER_CORE,
+    Server,
+    pinned,
+    start_sources,
+    start_uvicorn,
+)
 from sources.demo import SYSTEMS
+from sources.demo.request_log import from_json, rounds
 
 RESULTS = ROOT / "bench" / "results" / "roles-latest.md"
 GATEWAY_APP = "gateway.asgi:create_app"
@@ -43,6 +61,42 @@ class RoleRun:
     source_requests: dict[str, float]
     """Per source system: requests per view answer."""
     errors: int
+    floor: SourceFloor | None = None
+    """The agent's comparator: the same source requests asked directly (None for CMO, CEO)."""
+    hop_ms: float | None = None
+    """The agent's: p50 of a GET that does no work (``/healthz``), the HTTP hop alone."""
+
+
+@dataclass(slots=True, frozen=True)
+class SourceFloor:
+    """One view's source requests by round trip, asked directly: what the sources take."""
+
+    rounds: tuple[tuple[str, ...], ...]
+    """Per round trip, ``system path`` of each request."""
+    p50_ms: float
+    p99_ms: float
+    slowest_p50_ms: float
+    """The slowest single request's p50 (of the last round)."""
+
+
+class ViewClient:
+    """One kept-alive connection to the gateway, as a screen that refreshes keeps one: the
+    timed GETs pay no TCP connect, the same as the gateway's own requests to the sources."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self._connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+
+    def get(self, path: str) -> dict[str, object]:
+        self._connection.request("GET", path)
+        response = self._connection.getresponse()
+        body = response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"GET {path} answered {response.status}: {body[:200]!r}")
+        return dict(json.loads(body))
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def _get(url: str) -> dict[str, object]:
@@ -69,22 +123,77 @@ def _reset_sources(urls: dict[str, str]) -> None:
         _post(urls[system] + "/_demo/reset")
 
 
+def view_rounds(gateway: str, path: str, urls: dict[str, str]) -> list[list[tuple[str, str]]]:
+    """The source requests one GET of ``path`` makes, ``(system, path?query)``, by round trip."""
+    _reset_sources(urls)
+    _get(gateway + path)
+    logged = [e for system in SYSTEMS for e in from_json(_get(urls[system] + "/_demo/log"))]
+    return [[(e.system, e.path) for e in trip] for trip in rounds(logged)]
+
+
+def measure_floor(
+    trips: list[list[tuple[str, str]]], urls: dict[str, str], requests: int
+) -> SourceFloor:
+    """``bench.source_floor`` on the gateway's core: the same requests, asked directly."""
+    by_round = [[urls[system] + path for system, path in trip] for trip in trips]
+    asked = {"rounds": by_round, "requests": requests}
+    done = subprocess.run(
+        pinned([PYTHON, "-m", "bench.source_floor"], SERVER_CORE),
+        input=json.dumps(asked),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(done.stdout)
+    each: dict[str, float] = measured["each_p50_ms"]
+    last = by_round[-1] if by_round else []
+    return SourceFloor(
+        tuple(tuple(f"{system} {path.split('?')[0]}" for system, path in trip) for trip in trips),
+        float(measured["p50_ms"]),
+        float(measured["p99_ms"]),
+        max((each[url] for url in last), default=0.0),
+    )
+
+
 def measure_view(
     gateway: str, path: str, urls: dict[str, str], role: str, cache: str, requests: int
 ) -> RoleRun:
     """``requests`` sequential GETs of ``path``; latency percentiles and source requests each."""
-    _reset_sources(urls)
     times: list[float] = []
     errors = 0
-    for _ in range(requests):
-        started = time.perf_counter()
-        answer = _get(gateway + path)
-        times.append((time.perf_counter() - started) * 1000)
-        errors += bool(answer.get("errors"))
+    client = ViewClient(gateway)
+    try:
+        client.get(path)  # the connection opened, not timed (not counted by the sources either)
+        _reset_sources(urls)
+        for _ in range(requests):
+            started = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            errors += bool(answer.get("errors"))
+    finally:
+        client.close()
     counts = _source_counts(urls)
     per_answer = {s: n / requests for s, n in counts.items() if n}
     cut = statistics.quantiles(times, n=100, method="inclusive")
     return RoleRun(role, cache, requests, statistics.median(times), cut[98], per_answer, errors)
+
+
+def measure_hop(gateway: str, requests: int) -> float:
+    """p50 of ``GET /healthz`` on a kept-alive connection: the HTTP round trip to the
+    gateway and back with no work behind it, part of every view's p50."""
+    client = ViewClient(gateway)
+    try:
+        client.get("/healthz")
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get("/healthz")
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        client.close()
+    return statistics.median(times)
 
 
 def _gateway(urls: dict[str, str], log_dir: Path, ttl_s: float) -> Server:
@@ -100,6 +209,23 @@ def _gateway(urls: dict[str, str], log_dir: Path, ttl_s: float) -> Server:
     return start_uvicorn(f"c360-ttl{ttl_s:g}", GATEWAY_APP, env, log_dir)
 
 
+def _agent_run(gateway: str, path: str, urls: dict[str, str], cache: str, requests: int) -> RoleRun:
+    """The agent view timed, then its source requests asked directly (its floor)."""
+    measured = measure_view(gateway, path, urls, "agent", cache, requests)
+    floor = measure_floor(view_rounds(gateway, path, urls), urls, requests)
+    return RoleRun(
+        measured.role,
+        measured.cache,
+        measured.requests,
+        measured.p50_ms,
+        measured.p99_ms,
+        measured.source_requests,
+        measured.errors,
+        floor,
+        measure_hop(gateway, requests),
+    )
+
+
 def run(requests: int, latency_ms: float, customers: int) -> list[RoleRun]:
     runs: list[RoleRun] = []
     with tempfile.TemporaryDirectory(prefix="c360-bench-roles-") as directory:
@@ -110,7 +236,7 @@ def run(requests: int, latency_ms: float, customers: int) -> list[RoleRun]:
             try:
                 agent = f"/views/agent?phone={quote(AGENT_PHONE)}"
                 _get(cold.url + agent)  # connections opened, plans compiled
-                runs.append(measure_view(cold.url, agent, urls, "agent", "new caller", requests))
+                runs.append(_agent_run(cold.url, agent, urls, "new caller", requests))
                 for role in ("cmo", "ceo"):
                     _get(cold.url + f"/views/{role}")
                     runs.append(
@@ -121,7 +247,7 @@ def run(requests: int, latency_ms: float, customers: int) -> list[RoleRun]:
             warm = _gateway(urls, log_dir, 600)
             try:
                 _get(warm.url + agent)  # the caller remembered (identity cache)
-                runs.append(measure_view(warm.url, agent, urls, "agent", "repeat caller", requests))
+                runs.append(_agent_run(warm.url, agent, urls, "repeat caller", requests))
                 for role in ("cmo", "ceo"):
                     _get(warm.url + f"/views/{role}")  # computed once, then kept
                     runs.append(
@@ -135,7 +261,8 @@ def run(requests: int, latency_ms: float, customers: int) -> list[RoleRun]:
 
 
 def verdicts(runs: list[RoleRun], latency_ms: float) -> list[str]:
-    """The issue's targets against the slowest source (every source at ``latency_ms``)."""
+    """The issue's targets against the slowest source: as configured (every source at
+    ``latency_ms``) and, for the agent, as observed (its requests asked directly)."""
     lines = []
     for r in runs:
         if r.role == "agent":
@@ -146,21 +273,45 @@ def verdicts(runs: list[RoleRun], latency_ms: float) -> list[str]:
             limit, target = 5.0, "p50 < 5 ms"
         met = "met" if r.p50_ms <= limit else "MISSED"
         lines.append(f"- {r.role} ({r.cache}): {target}: p50 {r.p50_ms:.1f} ms, {met}")
+        if r.floor is not None:
+            trips = len(r.floor.rounds)
+            observed = r.floor.p50_ms + 5
+            met = "met" if r.p50_ms <= observed else "MISSED"
+            lines.append(
+                f"- {r.role} ({r.cache}), against the sources as observed: the same "
+                f"{trips} round trip{'s' if trips != 1 else ''} asked directly take p50 "
+                f"{r.floor.p50_ms:.1f} ms (slowest single request {r.floor.slowest_p50_ms:.1f} "
+                f"ms); p50 ≤ {r.floor.p50_ms:.1f} + 5 = {observed:.1f} ms: p50 {r.p50_ms:.1f} "
+                f"ms ({r.p50_ms - r.floor.p50_ms:+.1f} ms), {met}"
+            )
+        if r.floor is not None and r.hop_ms is not None:
+            own = r.p50_ms - r.floor.p50_ms - r.hop_ms
+            lines.append(
+                f"  - of which the HTTP hop to the gateway and back (`GET /healthz`, kept-alive) "
+                f"p50 {r.hop_ms:.1f} ms; the gateway's own time on the view ≈ {own:.1f} ms"
+            )
     return lines
 
 
 def markdown(runs: list[RoleRun], latency_ms: float, command: str) -> str:
     rows = [
         "| view | cache | requests | p50 ms | p99 ms | source requests per answer | "
-        "answers with errors |",
-        "|---|---|---:|---:|---:|---|---:|",
+        "answers with errors | sources alone p50 / p99 ms |",
+        "|---|---|---:|---:|---:|---|---:|---:|",
     ]
     for r in runs:
         asked = ", ".join(f"{s} {n:g}" for s, n in sorted(r.source_requests.items())) or "none"
+        alone = f"{r.floor.p50_ms:.1f} / {r.floor.p99_ms:.1f}" if r.floor is not None else ""
         rows.append(
             f"| {r.role} | {r.cache} | {r.requests} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
-            f"{asked} | {r.errors} |"
+            f"{asked} | {r.errors} | {alone} |"
         )
+    trips = [
+        f"- agent ({r.cache}): "
+        + "; then ".join(f"round {i}: {', '.join(t)}" for i, t in enumerate(r.floor.rounds, 1))
+        for r in runs
+        if r.floor is not None
+    ]
     return "\n".join(
         [
             "# Role views: latency and source requests",
@@ -173,6 +324,15 @@ def markdown(runs: list[RoleRun], latency_ms: float, command: str) -> str:
             "",
             "Targets (issue 19):",
             *verdicts(runs, latency_ms),
+            "",
+            "The agent view's source requests by round trip (from the demo systems' request",
+            "log: a request that arrived after another's answer is the next round):",
+            *trips,
+            "",
+            '"Sources alone": those very requests (same URLs), asked directly by',
+            "`bench.source_floor` from the gateway's core, each round's at once, rounds in a",
+            "row, every body read; no gateway. It is what the demo systems take as seen from",
+            "this machine, and the agent's second verdict compares with it.",
             "",
             "A new caller's agent view waits on two source round trips in a row: the caller is",
             "found in the customer systems by phone, then every other system is asked for that",
