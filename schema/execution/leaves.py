@@ -90,8 +90,12 @@ def fast_non_null(inner: Fast) -> Fast:
     return non_null
 
 
-def fast_list(item: Fast) -> Fast:
-    """A list of plain data, its length charged to the request's budget before it is completed."""
+def fast_list(item: Fast, non_null_items: bool = False) -> Fast:
+    """A list of plain data, its length charged to the request's budget before it is completed.
+
+    ``non_null_items``: the items are non-null (``[Order!]``); ``item`` completes them as
+    nullable and the list is checked for a null once, not item by item.
+    """
 
     running = RUNNING.get  # bound once: this runs per list
 
@@ -105,14 +109,20 @@ def fast_list(item: Fast) -> Fast:
         if budget is not None:
             items = len(value)
             if items > CHECK_EVERY:
-                return complete_long(budget, value, item)
+                return complete_long(budget, value, checked_item)
             budget.left -= items  # ``budget.charge``, inlined
             if items > budget.longest:
                 budget.longest = items
             if budget.left < 0:
                 budget.check()
-        return [item(entry) for entry in value]
+        completed = [item(entry) for entry in value]
+        # Completed items are JSON values (dicts, lists, str, numbers, bools): ``in``
+        # compares them with None in C, and only None itself is equal to it.
+        if non_null_items and None in completed:
+            raise Unusual
+        return completed
 
+    checked_item = fast_non_null(item) if non_null_items else item
     return complete_list
 
 
@@ -128,6 +138,9 @@ class FastStep:
     ready: str | None
     """A test (on ``{v}``) that a value is already what JSON needs, or None: always complete."""
 
+
+ISO_FORMAT = "iso"
+"""``FastStep.ready`` of Strawberry's Date, DateTime and Time: formatted inline (``isoformat``)."""
 
 READY: dict[str, str] = {
     "String": "type({v}) is str",
@@ -188,6 +201,11 @@ def _generate(shape: Shape) -> Callable[..., Fast]:
             body += [f"        if {v} is None:", "            raise Unusual"]
         if ready is None:
             body.append(f"        {v} = c{index}({v})")
+        elif ready == ISO_FORMAT:  # as ``leaf_value`` completes them, without its call
+            body += [
+                f"        if {v} is not None:",
+                f"            {v} = {v}.isoformat() if type({v}) in ISO_TYPES else c{index}({v})",
+            ]
         else:
             test = ready.format(v=v)
             body += [
@@ -198,7 +216,7 @@ def _generate(shape: Shape) -> Callable[..., Fast]:
             body += [f"        if {v} is None:", "            raise Unusual"]
     pairs = ", ".join(f"k{index}: v{index}" for index in range(len(shape)))
     body += [f"        return {{{pairs}}}", "    return fast_object"]
-    env: dict[str, Any] = {"Unusual": Unusual, "isfinite": math.isfinite}
+    env: dict[str, Any] = {"Unusual": Unusual, "isfinite": math.isfinite, "ISO_TYPES": _ISO_TYPES}
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(body), "<compiled plain object>", "exec"), env, namespace)
     factory: Callable[..., Fast] = namespace["factory"]

@@ -44,6 +44,7 @@ from schema.execution.adapter import (
     get_variable_values,
     graphql_schema,
     has_exception_handlers,
+    is_strawberry_isoformat,
     wraps_resolvers,
 )
 from schema.execution.budget import charge_list
@@ -51,6 +52,7 @@ from schema.execution.eager import Waiting
 from schema.execution.fallback import NotCompilable
 from schema.execution.fields import compile_field, named_type
 from schema.execution.leaves import (
+    ISO_FORMAT,
     READY,
     Fast,
     FastStep,
@@ -132,7 +134,10 @@ class Compiler:
                 item = self.fast_completer(listed.of_type, nodes)
                 if item is None:
                     return self._careful(return_type, nodes, label)
-                whole = fast_non_null(fast_list(item)) if non_null else fast_list(item)
+                items = self._fast_items(listed, nodes)
+                if items is None:
+                    return self._careful(return_type, nodes, label)
+                whole = fast_non_null(items) if non_null else items
                 careful = self._careful(return_type, nodes, label)
                 return careful_unless_fast(whole, careful, item)
             fast = self.fast_completer(return_type, nodes)
@@ -163,8 +168,7 @@ class Compiler:
         if is_leaf_type(return_type):
             return leaf_value(return_type)
         if isinstance(return_type, GraphQLList):
-            item = self.fast_completer(return_type.of_type, nodes)
-            return fast_list(item) if item is not None else None
+            return self._fast_items(return_type, nodes)
         if not isinstance(return_type, GraphQLObjectType):
             return None
         grouped = self.collect(return_type, [n.selection_set for n in nodes if n.selection_set])
@@ -189,9 +193,18 @@ class Compiler:
             child = self.fast_completer(inner, found)
             if child is None:
                 return None
-            ready = READY.get(inner.name) if is_leaf_type(inner) else None
+            ready = _ready_test(inner)
             steps.append(FastStep(key, definition.python_name, child, non_null, ready))
         return fast_object(steps)
+
+    def _fast_items(self, list_type: GraphQLList[Any], nodes: list[FieldNode]) -> Fast | None:
+        """A list's fast completion; non-null items checked once per list, not one call each."""
+        item_type = list_type.of_type
+        if isinstance(item_type, GraphQLNonNull):
+            item = self.fast_completer(item_type.of_type, nodes)
+            return fast_list(item, non_null_items=True) if item is not None else None
+        item = self.fast_completer(item_type, nodes)
+        return fast_list(item) if item is not None else None
 
     @staticmethod
     def _non_null(inner: Complete, label: str) -> Complete:
@@ -325,6 +338,16 @@ class Compiler:
             return Waiting(fill(run, result, waiting))
 
         return complete_object
+
+
+def _ready_test(field_type: GraphQLOutputType) -> str | None:
+    """How generated code tells a leaf's value is ready for JSON (``leaves.FastStep.ready``)."""
+    if not is_leaf_type(field_type):
+        return None
+    coerce = getattr(field_type, "coerce_output_value", None)
+    if coerce is not None and is_strawberry_isoformat(coerce):
+        return ISO_FORMAT
+    return READY.get(getattr(field_type, "name", ""))
 
 
 def _two_or_more_items(value: Any) -> bool:

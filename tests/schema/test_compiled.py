@@ -10,6 +10,7 @@ non-null fields failing before and after a wait.
 from __future__ import annotations
 
 import asyncio
+import datetime
 from typing import Any
 
 import pytest
@@ -285,3 +286,64 @@ async def test_operations_sharing_generated_code_keep_their_own_response_keys() 
         {"b": "SO-0", "a": 10.0},
         {"id": "SO-0", "total": 10.0},
     ]
+
+
+@strawberry.type
+class Visit:
+    day: datetime.date
+    at: datetime.datetime | None
+    note: str
+
+
+def visits(hole: bool, day: Any = None) -> list[Visit]:
+    found = [
+        Visit(
+            day=day or datetime.date(2025, 1, i + 1),
+            at=datetime.datetime(2025, 1, i + 1, 12, 30, tzinfo=datetime.UTC) if i % 2 else None,
+            note=f"visit {i}",
+        )
+        for i in range(3)
+    ]
+    return [found[0], None, *found[1:]] if hole else found  # type: ignore[list-item]
+
+
+@strawberry.type
+class PlainQuery:
+    @strawberry.field
+    def visits(self, hole: bool = False) -> list[Visit]:
+        return visits(hole)
+
+    @strawberry.field
+    def maybe_visits(self, hole: bool = False) -> list[Visit] | None:
+        return visits(hole)
+
+    @strawberry.field
+    def days(self, hole: bool = False) -> list[datetime.date] | None:
+        days = [datetime.date(2025, 2, 1), datetime.date(2025, 2, 2)]
+        return [days[0], None, days[1]] if hole else days  # type: ignore[list-item]
+
+    @strawberry.field
+    def odd_days(self) -> list[Visit] | None:
+        return visits(False, day="2025-01-01")  # not a date: Strawberry's scalar refuses it
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ visits { day at note } maybeVisits { at day } }",
+        "{ maybeVisits(hole: true) { day at } visits { note } }",
+        "{ visits(hole: true) { day } }",
+        "{ days dayList: days(hole: false) }",
+        "{ days(hole: true) }",
+        "{ oddDays { day note } }",
+    ],
+)
+async def test_plain_lists_of_dates_and_non_null_items_answer_like_graphql_core(
+    query: str,
+) -> None:
+    # Plain data completed the fast way: dates formatted inline, a null among non-null
+    # items found once per list (then the careful way words the error as graphql-core).
+    schema = strawberry.Schema(query=PlainQuery)
+    generic, compiled = await both_ways(schema, query, None, lambda: None)
+    assert compiled == generic
+    assert compiled[0] is not None or compiled[1]
