@@ -94,5 +94,5 @@ def run() -> None:
     app(prog_name="c360-import")
 
 
-if __name__ == "__main__":
-    run()
+if __name__ == "__main__":  # how ``c360 import-openapi`` runs it: its usage lines say so
+    app(prog_name="c360 import-openapi")

@@ -28,4 +28,5 @@ def test_import_openapi_help_is_the_importers_own() -> None:
     }
     assert {"--source", "--base-url", "--output", "--system"} <= declared
     assert declared <= set(result.output.split()), result.output
+    assert "Usage: c360 import-openapi [OPTIONS]" in result.output
     assert "URL_OR_FILE" in result.output
