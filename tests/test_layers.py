@@ -97,8 +97,9 @@ RULES = (
     ),
     Rule(
         "resolvers.experience",
-        ("schema", "gateway", "sources", *OFFLINE),
-        "role views shape process results; they know no schema and no connector",
+        ("schema", "gateway", "sources", "resolvers.system", *OFFLINE),
+        "role views shape process results; they know no schema, no connector, and of the "
+        "System layer only its records and the loaders they hand to process code",
     ),
     Rule(
         "schema",
@@ -131,6 +132,25 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("resolvers.process", "sources.errors"): (
         "the one error hierarchy: a bad intelligence policy is a ConfigError like a bad "
         "source config"
+    ),
+    # Role views and the System layer: its vocabulary, never its plumbing (runtime,
+    # mapping, caches, the loaders' machinery).
+    ("resolvers.experience", "resolvers.system.records"): (
+        "the domain records (dataclasses) every layer above the System layer speaks"
+    ),
+    ("resolvers.experience", "resolvers.system.business_records"): (
+        "the business systems' domain records (campaigns, deals, surveys)"
+    ),
+    ("resolvers.experience", "resolvers.system.customer_loaders"): (
+        "the request's named loaders, received and handed to process code"
+    ),
+    ("resolvers.experience", "resolvers.system.business_loaders"): (
+        "the request's business-view loaders, received (never made): the CMO and CEO views "
+        "read the systems' reports through them and hand records to process aggregates"
+    ),
+    ("resolvers.experience", "resolvers.system.by_customer"): (
+        "RfmCutPointsLoader: the population answer's loader, received and read like the "
+        "business-view loaders"
     ),
     # The schema and the System layer: only the per-request context's loaders.
     ("schema.context", "resolvers.system.loaders"): (
