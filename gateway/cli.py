@@ -1,4 +1,8 @@
-"""The ``c360`` command: run the demo, the gateway or the demo sources; export the schema."""
+"""The ``c360`` command: run the demo, the gateway or the demo sources; export the schema.
+
+``check-config`` and ``import-openapi`` run the configuration tools (``tools/``) as
+processes of their own: the gateway package imports neither sources nor resolvers.
+"""
 
 from __future__ import annotations
 
