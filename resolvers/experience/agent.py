@@ -32,13 +32,21 @@ MOST_MENTION_DAYS = 3650
 
 
 async def agent_view(
-    loaders: CustomerLoaders, phone: str, now: datetime, reads: Collection[Ahead] = ()
+    loaders: CustomerLoaders,
+    phone: str,
+    now: datetime,
+    reads: Collection[Ahead] = (),
+    intelligence: Intelligence | None = None,
 ) -> AgentView | None:
     """The view of the customer behind the phone number the call came from; None if unknown.
 
     What the screen will read (``reads``: the asked sections' named loaders) is
-    loaded in one wait, so every section then answers at once.
+    loaded in one wait, so every section then answers at once. With the process's
+    ``intelligence``, the offer counts it keeps (read from its store every few
+    seconds) start loading now, overlapping the sources' answers, not after them.
     """
+    if intelligence is not None and intelligence.outcomes is not None and _offers(reads):
+        intelligence.outcomes.prefetch_tallies()
     person = await find_person(loaders, "phone", phone, reads)
     return AgentView(person, loaders, now) if person is not None else None
 
@@ -79,6 +87,11 @@ class AgentView:
         days = max(0, min(days, MOST_MENTION_DAYS))
         mentions = await facts.mentions_of(self.loaders, self.person)
         return recent_mentions(mentions, self.now, days)
+
+
+def _offers(reads: Collection[Ahead]) -> bool:
+    """Whether the screen reads what the next best offer does (it may ask for it)."""
+    return all(name in reads for name in OFFER_READS)
 
 
 def open_tickets(tickets: list[Ticket]) -> list[Ticket]:

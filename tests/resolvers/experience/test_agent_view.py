@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import asyncio
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from resolvers.experience.agent import AgentView, agent_view
 from resolvers.process.health import Light
-from resolvers.system.customer_loaders import CustomerLoaders
+from resolvers.process.intelligence import Intelligence, OutcomeTally
+from resolvers.system.customer_loaders import Ahead, CustomerLoaders
 from resolvers.system.records import Invoice, Order, SocialMention, Ticket, WebVisit
 from tests.fake_loaders import NOW, FakeLoaders
 
@@ -96,4 +98,51 @@ async def test_sections_made_of_the_same_records_ask_for_them_once() -> None:
 async def test_the_view_loads_ahead_only_what_the_screen_reads() -> None:
     loaders = fakes()
     await agent_view(CustomerLoaders.over(loaders), "+1 212 555 0101", NOW, ["tickets"])  # type: ignore[arg-type]
+    assert loaders.asked == ["customer", "tickets"]
+
+
+class NotedOutcomes:
+    """An offer-outcome store that notes, among the loads, when its counts were asked for."""
+
+    def __init__(self, asked: list[str]) -> None:
+        self.asked = asked
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def record(
+        self, customer_id: str, offer_id: str, segment: str, outcome: str, at: datetime
+    ) -> None: ...
+
+    async def tallies(self, segments: list[str]) -> list[OutcomeTally]:
+        return await self.prefetch_tallies()
+
+    def prefetch_tallies(self) -> asyncio.Task[list[OutcomeTally]]:
+        self.asked.append("offer counts")
+
+        async def none_yet() -> list[OutcomeTally]:
+            return []
+
+        return asyncio.get_running_loop().create_task(none_yet())
+
+
+async def test_the_offer_counts_are_asked_for_before_the_callers_records() -> None:
+    loaders = fakes()
+    intelligence = Intelligence(outcomes=NotedOutcomes(loaders.asked))
+    reads: list[Ahead] = ["orders", "rfm_cut_points", "tickets"]
+    named = CustomerLoaders.over(loaders)  # type: ignore[arg-type]
+    view = await agent_view(named, "+1 212 555 0101", NOW, reads, intelligence)
+    assert view is not None
+    # Read while the sources answer, not after them (the store's read takes as long as a source's).
+    assert loaders.asked[0] == "offer counts"
+    assert {"customer", "orders", "tickets"} <= set(loaders.asked[1:])
+    await view.next_best_offer(intelligence)
+
+
+async def test_a_screen_without_the_offer_does_not_ask_for_its_counts() -> None:
+    loaders = fakes()
+    intelligence = Intelligence(outcomes=NotedOutcomes(loaders.asked))
+    named = CustomerLoaders.over(loaders)  # type: ignore[arg-type]
+    await agent_view(named, "+1 212 555 0101", NOW, ["tickets"], intelligence)
     assert loaders.asked == ["customer", "tickets"]
