@@ -173,6 +173,10 @@ class Row:
     bystanders: int
     blamed: dict[str, int]
     """Bystander errors other than the sick source's, by ``code: source`` (or ``code``)."""
+    full_collections: int
+    """Gen-2 garbage collections in the gateway during the attack (``bench.gc_pauses``)."""
+    longest_full_ms: float
+    """The longest of them, in ms: every request waited that long."""
 
 
 async def post(session: aiohttp.ClientSession, url: str, body: Body) -> tuple[int, float]:
@@ -286,6 +290,8 @@ async def run_attack(
         sick.mode = None
     before = rss_mb(pid)
     reset_peak(pid)
+    heap = (await collections(session, url))["heap"]  # the tally starts with the attack
+    print(f"gateway heap before the attack: {heap}", flush=True)
     stop = asyncio.Event()
     probing = asyncio.create_task(probe(session, url, stop))
     standing_by = asyncio.create_task(bystander(session, url, stop))
@@ -307,6 +313,9 @@ async def run_attack(
     latencies = await probing
     asked, blamed = await standing_by
     peak = peak_rss_mb(pid)
+    tallies = await collections(session, url)
+    full = tallies["gen2"]
+    print(f"collections: gen0 {tallies['gen0']}, gen1 {tallies['gen1']}, gen2 {full}", flush=True)
     await asyncio.sleep(SETTLE_S)
     async with session.get(url + "/metrics") as resp:
         metrics = await resp.read()
@@ -324,10 +333,25 @@ async def run_attack(
         dict(Counter(label for _, _, labels in answers for label in set(labels))),
         asked,
         dict(blamed),
+        int(full["count"]),
+        full["longest_ms"],
     )
 
 
-async def run(repeat: int, attacks: list[Attack]) -> list[Row]:
+async def collections(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    """The gateway's garbage collections since the last call, by generation.
+
+    With ``C360_BENCH_STALLS=1`` in the environment, also its sampled loop stalls (printed).
+    """
+    async with session.get(url + "/bench/gc") as resp:
+        tallies: dict[str, Any] = await resp.json()
+    for where, samples in tallies.get("stalls") or []:
+        print(f"  stalled {samples * 2} ms in {where}", flush=True)
+    return tallies
+
+
+async def run(repeat: int, attacks: list[Attack]) -> tuple[list[Row], float]:
+    """Each attack's row, and the gateway's RSS once warmed up, before the first attack."""
     log_dir = Path(tempfile.mkdtemp(prefix="c360-attacks-"))
     sources, urls = start_sources(0.0, 1000, log_dir)
     gateway = None
@@ -336,12 +360,19 @@ async def run(repeat: int, attacks: list[Attack]) -> list[Row]:
     try:
         sick, proxy, proxy_url = await sick_source.start(urls[SICK_SOURCE])
         urls = {**urls, SICK_SOURCE: proxy_url}
-        env = {"C360_SOURCE_URLS": json.dumps(urls), "C360_LOG_LEVEL": "warning"}
-        gateway = start_uvicorn("c360", "gateway.asgi:create_app", env, log_dir)
+        env = {
+            "C360_SOURCE_URLS": json.dumps(urls),
+            "C360_LOG_LEVEL": "warning",
+            "C360_BENCH_STALLS": os.environ.get("C360_BENCH_STALLS", "0"),
+            "C360_BENCH_UNSLICED": os.environ.get("C360_BENCH_UNSLICED", "0"),
+            "C360_BENCH_GC_THRESHOLDS": os.environ.get("C360_BENCH_GC_THRESHOLDS", ""),
+        }
+        gateway = start_uvicorn("c360", "bench.gc_pauses:create_app", env, log_dir)
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             for _ in range(20):  # warm-up: connections, caches, code paths
                 await post(session, gateway.url, {"query": "{ __typename }"})
             await post(session, gateway.url, {"query": AGENT, "variables": {"id": IDS[0]}})
+            started_mb = rss_mb(gateway.pid)
             rows = []
             for attack in attacks:
                 row = await run_attack(session, gateway.url, gateway.pid, attack, repeat, sick)
@@ -351,7 +382,7 @@ async def run(repeat: int, attacks: list[Attack]) -> list[Row]:
                 built = [count for (m, _), count in sick.records.items() if m == mode]
                 if built:
                     print(f"sick {mode} answer: {max(built)} records", flush=True)
-            return rows
+            return rows, started_mb
     finally:
         if gateway is not None:
             gateway.stop()
@@ -365,8 +396,9 @@ async def run(repeat: int, attacks: list[Attack]) -> list[Row]:
 def markdown(rows: list[Row]) -> str:
     lines = [
         "| attack | answers | error codes | slowest s | RSS before / peak / after MB "
-        "| probe p99 ms (n) | /metrics bytes | bystander errors, not the sick source's (n) |",
-        "|---|---|---|---:|---|---:|---:|---|",
+        "| probe p99 ms (n) | gen-2 GCs (longest ms) | /metrics bytes "
+        "| bystander errors, not the sick source's (n) |",
+        "|---|---|---|---:|---|---:|---:|---:|---|",
     ]
     for r in rows:
         answers = ", ".join(f"{count}x{status}" for status, count in sorted(r.statuses.items()))
@@ -375,20 +407,24 @@ def markdown(rows: list[Row]) -> str:
         lines.append(
             f"| {r.attack} | {answers} | {codes} | {r.slowest_s} | {r.rss_before_mb} / "
             f"{r.rss_peak_mb} / {r.rss_after_mb} | {r.probe_p99_ms} ({r.probes}) "
+            f"| {r.full_collections} ({r.longest_full_ms}) "
             f"| {r.metrics_bytes} | {blamed} ({r.bystanders}) |"
         )
     return "\n".join(lines)
 
 
-def report(rows: list[Row], command: str, load: tuple[float, float]) -> str:
+def report(rows: list[Row], started_mb: float, command: str, load: tuple[float, float]) -> str:
     """The results file: when, how, how loaded the machine was, and the table."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    last = rows[-1].rss_after_mb if rows else started_mb
     return (
         f"# Attack scenario (issue 16), {when}\n\n"
         f"`{command}` on {os.cpu_count()} cores; load average (1 min) "
         f"{load[0]:.1f} before, {load[1]:.1f} after: other work shared the machine, "
         "and a probe's latency includes the time the gateway waited for a core.\n\n"
-        f"{markdown(rows)}\n"
+        f"{markdown(rows)}\n\n"
+        f"Gateway RSS once warmed up, before the first attack: {started_mb:.1f} MB; "
+        f"after the last: {last:.1f} MB ({(last / started_mb - 1) * 100:+.0f} %).\n"
     )
 
 
@@ -399,6 +435,9 @@ def main() -> None:
         "--only", choices=["hostile", "sick"], help="Only hostile clients, or only sick sources."
     )
     parser.add_argument(
+        "--attack", help="Only the attacks whose name holds this text (e.g. '7.5 MB')."
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=RESULTS,
@@ -406,14 +445,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     attacks = [
-        a for a in ATTACKS if args.only is None or (a.sick is None) == (args.only == "hostile")
+        a
+        for a in ATTACKS
+        if (args.only is None or (a.sick is None) == (args.only == "hostile"))
+        and (args.attack is None or args.attack in a.name)
     ]
     pin_self(DRIVER_CORE)
     load_before = os.getloadavg()[0]
-    rows = asyncio.run(run(max(1, args.repeat), attacks))
-    print(markdown(rows))
+    rows, started_mb = asyncio.run(run(max(1, args.repeat), attacks))
     command = "python -m bench.attacks " + " ".join(sys.argv[1:])
-    args.output.write_text(report(rows, command.strip(), (load_before, os.getloadavg()[0])))
+    written = report(rows, started_mb, command.strip(), (load_before, os.getloadavg()[0]))
+    print(written)
+    args.output.write_text(written)
     print(f"written to {args.output}")
 
 

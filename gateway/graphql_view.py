@@ -26,6 +26,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.answer_encoding import sliced_answer
 from gateway.graphiql import GraphiQLPage
 from gateway.graphql_http import (
     APPLICATION_JSON,
@@ -240,7 +241,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         errors = result.errors or []
         before_execution = failed_before_execution(result.data, errors)
-        processed: dict[str, Any] = {} if before_execution else {"data": result.data}
+        processed: dict[str, Any] = (
+            {} if before_execution else {"data": await sliced_answer(result.data)}
+        )
         validated = True
         if errors and before_execution:
             processed["errors"] = [with_pre_execution_code(e) for e in errors]
