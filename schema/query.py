@@ -66,7 +66,7 @@ class Query:
     async def agent_view(self, info: Info, phone: str) -> AgentView | None:
         ctx = info.context
         ahead = reads_of(_subfields(info), AgentView, info.schema.config.name_converter)
-        view = await agent.agent_view(ctx.customer_loaders, phone, ctx.now, ahead)
+        view = await agent.agent_view(ctx.customer_loaders, phone, ctx.now, ahead, ctx.intelligence)
         return AgentView(view=view) if view is not None else None
 
     @strawberry.field(
