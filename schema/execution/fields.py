@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import FieldNode, GraphQLList, GraphQLNonNull, GraphQLObjectType
@@ -21,12 +22,13 @@ from schema.execution.adapter import (
     VariableValues,
     convert_python_arguments,
     get_argument_values,
+    release_future,
     scalar_registry,
 )
-from schema.execution.eager import eager
+from schema.execution.eager import Waiting, eager, resume
 from schema.execution.fallback import NotCompilable
 from schema.execution.resolve_info import InfoFrame, LazyInfo
-from schema.execution.runner import ResponsePath, Run, then
+from schema.execution.runner import ResponsePath, Run, complete_later, then
 from schema.execution.variables import has_variables
 
 if TYPE_CHECKING:
@@ -92,7 +94,19 @@ def compile_field(
 
     def execute_resolver(run: Run, source: Any, path: ResponsePath) -> Any:
         field_path = (path, child)
-        return then(run, eager(call(run, source, field_path)), complete, field_path)
+        value = call(run, source, field_path)
+        # ``then(run, eager(value), ...)``, inlined for the usual values: this runs per field.
+        if type(value) is CoroutineType:
+            try:
+                yielded = value.send(None)
+            except StopIteration as stop:
+                return complete(run, stop.value, field_path)
+            release_future(yielded)  # as ``eager`` does
+            awaitable = complete_later(run, resume(value, yielded), complete, field_path)
+            return Waiting(awaitable, yielded)
+        if not hasattr(value, "__await__"):
+            return complete(run, value, field_path)
+        return then(run, eager(value), complete, field_path)
 
     return CompiledField(key, nodes, nullable, execute_resolver)
 

@@ -238,10 +238,11 @@ class Later:
                 futures.append(value.future)
                 value = None
             container[key] = value
-            started = run.pending[mark:]
-            del run.pending[mark:]
-            waits += started
-            futures += [None] * len(started)
+            if len(run.pending) > mark:  # usually nothing: a value already there starts nothing
+                started = run.pending[mark:]
+                del run.pending[mark:]
+                waits += started
+                futures += [None] * len(started)
         if len(waits) == 1:
             await waits[0]
         elif waits:
