@@ -26,16 +26,22 @@ FIRST_SLICE_ITEMS = 50
 """Items in a long list's first slice, whose size sets how many items the next ones take."""
 
 LOOKED_AT = 2_000
-"""Containers looked into for long lists at most: a usual answer costs a few microseconds."""
+"""Containers looked into for long lists at most."""
+
+LONGEST_LIST = "longest_list"
+"""The request context's ``extra`` key for the most items any one list of the answer holds
+(``CompletionBudget.longest``, stored by demand control when execution ends)."""
 
 
-async def sliced_answer(data: Any) -> Any:
+async def sliced_answer(data: Any, longest_list: int | None = None) -> Any:
     """``data`` with its long lists (reached within ``LOOKED_AT`` containers) encoded already.
 
     The same JSON when the response is encoded; dicts on the way to a long list
-    are copied, never changed in place.
+    are copied, never changed in place. ``longest_list``, when the completion
+    counted it, says whether any list is long at all: the usual answer is then
+    not looked into.
     """
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or (longest_list is not None and longest_list < LONG_LIST_ITEMS):
         return data
     finder = _LongLists()
     found = finder.paths(data)

@@ -50,6 +50,7 @@ from graphql import (
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
+from gateway.answer_encoding import LONGEST_LIST
 from gateway.document_cache import MAX_CACHED_TEXT
 from schema.execution.budget import CompletionBudget, CompletionStopped, running
 from schema.look_ahead import READS
@@ -508,6 +509,9 @@ def demand_control(
             )
             with running(budget):
                 yield
+            extra = getattr(self.execution_context.context, "extra", None)
+            if isinstance(extra, dict):  # read by the answer's encoding (gateway.answer_encoding)
+                extra[LONGEST_LIST] = budget.longest
             if budget.stopped is not None:
                 answer_stopped(self.execution_context.result, budget.stopped)
 

@@ -26,7 +26,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from gateway.answer_encoding import sliced_answer
+from gateway.answer_encoding import LONGEST_LIST, sliced_answer
 from gateway.graphiql import GraphiQLPage
 from gateway.graphql_http import (
     APPLICATION_JSON,
@@ -210,6 +210,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
         context = new_context(request, response, self.settings)
         request.state.sub_response = response
         request.state.request_id = context.request_id
+        request.state.context = context
         if isinstance(response, Response):
             response.headers["x-request-id"] = context.request_id
         return context
@@ -241,9 +242,11 @@ class CustomerGraphQL(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         errors = result.errors or []
         before_execution = failed_before_execution(result.data, errors)
-        processed: dict[str, Any] = (
-            {} if before_execution else {"data": await sliced_answer(result.data)}
-        )
+        processed: dict[str, Any] = {}
+        if not before_execution:
+            context = getattr(request.state, "context", None)
+            longest = context.extra.get(LONGEST_LIST) if context is not None else None
+            processed["data"] = await sliced_answer(result.data, longest)
         validated = True
         if errors and before_execution:
             processed["errors"] = [with_pre_execution_code(e) for e in errors]

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 RawRecord = dict[str, Any]
+
+
+class SizedAnswers(list[Any]):
+    """A connector's per-key answers, with the JSON bytes the source sent for all of them.
+
+    Lets the cache size its entries without encoding them again: when the whole
+    answer is within an entry limit, so is every key's share of it.
+    """
+
+    __slots__ = ("body_bytes",)
+
+    def __init__(self, answers: Iterable[Any], body_bytes: int) -> None:
+        super().__init__(answers)
+        self.body_bytes = body_bytes
 
 
 class Connector(Protocol):

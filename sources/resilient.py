@@ -24,7 +24,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
 from sources.arguments import NOTHING_PUSHED, Pushed, PushingConnector, cache_suffix
-from sources.base import Connector, RawRecord
+from sources.base import Connector, RawRecord, SizedAnswers
 from sources.breaker import Admission, Breakers
 from sources.budget import SourceBudget
 from sources.cache import CachedEntry, ResponseCache, entry_bytes
@@ -256,7 +256,9 @@ class ResilientConnector:
         if every_key and checked.whole:  # the usual answer: all of it, all good
             if use_cache and self._cache is not None and not checked.cached:
                 checked.cached = True
-                entries = self._entries(zip(cache_keys, checked.raws, strict=True), now, now + ttl)
+                entries = self._entries(
+                    zip(cache_keys, checked.raws, strict=True), now, now + ttl, checked.raws
+                )
                 if entries:
                     await self._cache.set_many(entries, keep_s=keep_s)
             return list(checked.answers)
@@ -285,27 +287,38 @@ class ResilientConnector:
             await self._fill(answers, stale, cached, mapped_by)
         if fresh and self._cache is not None and not checked.cached:
             checked.cached = True
-            entries = self._entries(fresh, now, now + ttl)
+            entries = self._entries(fresh, now, now + ttl, checked.raws)
             if entries:
                 await self._cache.set_many(entries, keep_s=keep_s)
         return [a if a is not None else [] for a in answers]
 
     def _entries(
-        self, answered: Iterable[tuple[str, RawAnswer]], stored_at: float, fresh_until: float
+        self,
+        answered: Iterable[tuple[str, RawAnswer]],
+        stored_at: float,
+        fresh_until: float,
+        raws: list[RawAnswer],
     ) -> dict[str, CachedEntry]:
         """Cache entries of the keys answered well, but none over ``cache_max_entry_bytes``.
 
         A larger answer is served to its callers and then let go: kept as stale
         for an hour, a sick source's megabytes would stay resident (measured: 7.5 MB
-        answers held the gateway at twice its starting RSS).
+        answers held the gateway at twice its starting RSS). When the whole answer
+        (``raws``, from a connector that counted its bytes) is within the limit, each
+        key's entry is too and is sized by its share of records; otherwise each is encoded.
         """
         limit = self._max_entry_bytes
+        body_bytes = raws.body_bytes if isinstance(raws, SizedAnswers) else None
+        per_record = 0
+        if body_bytes is not None and body_bytes <= limit:
+            records_in_all = sum(len(r) for r in raws if not isinstance(r, SourceError))
+            per_record = body_bytes // max(1, records_in_all) + 1
         entries: dict[str, CachedEntry] = {}
         refused = 0
         for key, records in answered:
             if isinstance(records, SourceError):
                 continue
-            size = entry_bytes(records, limit)
+            size = per_record * len(records) if per_record else entry_bytes(records, limit)
             if size is None:
                 refused += 1
             else:
@@ -385,7 +398,7 @@ class ResilientConnector:
             for key, raw, ok in zip(keys, checked.raws, checked.cacheable(), strict=True)
             if ok
         ]
-        fresh = self._entries(answered, asked_at, asked_at + ttl)
+        fresh = self._entries(answered, asked_at, asked_at + ttl, checked.raws)
         if fresh:
             await self._cache.set_many(fresh, keep_s=keep_s)
 
@@ -724,12 +737,16 @@ def _raws(answers: Sequence[list[RawRecord] | Exception]) -> list[RawAnswer]:
     """
     failed = [a for a in answers if isinstance(a, Exception)]
     if not failed:  # the usual answer
+        if isinstance(answers, SizedAnswers):  # kept: the cache sizes its entries by it
+            return SizedAnswers(answers, answers.body_bytes)
         return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
     for error in failed:
         if not isinstance(error, SourceError):
             raise error
     if len(failed) == len(answers):
         raise failed[0]
+    if isinstance(answers, SizedAnswers):
+        return SizedAnswers(answers, answers.body_bytes)
     return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
 
 

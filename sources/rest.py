@@ -17,8 +17,9 @@ import orjson
 from yarl import URL
 
 from sources.answer_json import MalformedJson, parse_answer
-from sources.answers import KeyAnswer, records_for_keys
+from sources.answers import records_for_keys
 from sources.arguments import NOTHING_PUSHED, Pushed
+from sources.base import SizedAnswers
 from sources.config import KEY_PARTS, Entity, Lookup, RestSource
 from sources.errors import (
     SourceBadResponse,
@@ -98,8 +99,9 @@ class RestConnector:
         *,
         timeout_s: float,
         arguments: Pushed = NOTHING_PUSHED,
-    ) -> list[KeyAnswer]:
-        """Per key, its records; ``arguments`` (pushed field arguments) go as query parameters."""
+    ) -> SizedAnswers:
+        """Per key, its records (``KeyAnswer``s) and the answer's bytes; ``arguments`` (pushed
+        field arguments) go as query parameters."""
         spec = self.source.entities[entity]
         lookup = spec.lookups[kind]
         if lookup.per_key:
@@ -124,7 +126,10 @@ class RestConnector:
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
             ) from None
-        return [records for part in parts for records in part]
+        return SizedAnswers(
+            (records for part in parts for records in part),
+            sum(part.body_bytes for part in parts),
+        )
 
     async def _fetch_group(
         self,
@@ -135,7 +140,7 @@ class RestConnector:
         keys: list[str],
         deadline: float,
         arguments: Pushed = NOTHING_PUSHED,
-    ) -> list[KeyAnswer]:
+    ) -> SizedAnswers:
         sent = sent_keys(lookup.key_format, kind, keys)
         wire = sent.sent if sent is not None else keys
         params = _params(lookup.query, kind, wire)
@@ -155,14 +160,26 @@ class RestConnector:
         )
         items = self._items(entity, payload, at)
         if paging is not None:
-            items = await self._pages(
+            items, size = await self._pages(
                 entity, lookup, path, params, body, at, deadline, (payload, size, items)
             )
         if group is not None:
-            return records_of_groups(
-                self.name, entity, group, kind, keys, items, sent, by_position=lookup.by_position
+            return SizedAnswers(
+                records_of_groups(
+                    self.name,
+                    entity,
+                    group,
+                    kind,
+                    keys,
+                    items,
+                    sent,
+                    by_position=lookup.by_position,
+                ),
+                size,
             )
-        return records_for_keys(self.name, entity, lookup, kind, keys, items, sent)
+        return SizedAnswers(
+            records_for_keys(self.name, entity, lookup, kind, keys, items, sent), size
+        )
 
     async def _pages(
         self,
@@ -174,9 +191,9 @@ class RestConnector:
         at: str,
         deadline: float,
         first: tuple[Any, int, list[dict[str, Any]]],
-    ) -> list[dict[str, Any]]:
-        """The items at ``at`` over all the answer's pages, ``first`` the first page's
-        (payload, size, items).
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The items at ``at`` over all the answer's pages and their bytes, ``first`` the
+        first page's (payload, size, items).
 
         ``max_response_bytes`` bounds all pages of one call together: paging
         does not multiply what one call may hold in memory.
@@ -193,7 +210,7 @@ class RestConnector:
             except PageLoop as exc:
                 raise SourceBadResponse(self.name, f"{entity}: {exc}", entity=entity) from None
             if following is None:
-                return items
+                return items, self.source.max_response_bytes - allowance + size
             allowance -= size
             if isinstance(following, str):
                 url: str | URL = self._next_link(entity, following)

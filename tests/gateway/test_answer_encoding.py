@@ -55,6 +55,13 @@ async def test_a_usual_answer_is_left_to_the_response_encoding() -> None:
     assert await sliced_answer(None) is None
 
 
+async def test_an_answer_whose_completion_met_no_long_list_is_not_looked_into() -> None:
+    data = customer_with_orders(LONG_LIST_ITEMS)
+    assert await sliced_answer(data, longest_list=LONG_LIST_ITEMS - 1) is data
+    sliced = await sliced_answer(data, longest_list=LONG_LIST_ITEMS)
+    assert isinstance(sliced["customer"]["orders"], orjson.Fragment)
+
+
 async def test_other_requests_run_while_a_long_list_is_encoded() -> None:
     turns = 0
     done = False

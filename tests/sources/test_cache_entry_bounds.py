@@ -101,7 +101,7 @@ async def test_an_answer_within_the_entry_limit_is_served_stale_when_the_source_
     assert isinstance(first, list)
     assert second == first
     assert refused("crm") == before
-    assert cache.kept_bytes == len(orjson.dumps(first))
+    assert len(orjson.dumps(first)) <= cache.kept_bytes <= 8_192, "sized by its share of the answer"
 
 
 class CountingCache(MemoryCache):
