@@ -28,7 +28,7 @@ CUTS = RfmCutPoints(
 def population(rows: list[tuple[float, float, float]], window: int = 365) -> RfmCutPoints:
     """A population answer of (recency days, orders, spend) rows, all bought 400 days ago."""
     return RfmCutPoints(
-        source="orders",
+        source="orders-in-a-unit-test",  # not "orders": snapshots are kept per process
         as_of=NOW,
         recency_days=(),
         frequency=(),
