@@ -210,7 +210,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
         context = new_context(request, response, self.settings)
         request.state.sub_response = response
         request.state.request_id = context.request_id
-        request.state.context = context
+        # Its ``extra`` alone: the context holds the request, and a cycle through the
+        # request would keep the answer's loaders alive until a full collection.
+        request.state.context_extra = context.extra
         if isinstance(response, Response):
             response.headers["x-request-id"] = context.request_id
         return context
@@ -244,8 +246,8 @@ class CustomerGraphQL(GraphQL[Context, None]):
         before_execution = failed_before_execution(result.data, errors)
         processed: dict[str, Any] = {}
         if not before_execution:
-            context = getattr(request.state, "context", None)
-            longest = context.extra.get(LONGEST_LIST) if context is not None else None
+            extra = getattr(request.state, "context_extra", None)
+            longest = extra.get(LONGEST_LIST) if extra is not None else None
             processed["data"] = await sliced_answer(result.data, longest)
         validated = True
         if errors and before_execution:

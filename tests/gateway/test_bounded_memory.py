@@ -9,6 +9,8 @@ at ``/metrics`` itself.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +19,7 @@ import aiohttp
 
 from gateway.document_cache import MAX_CACHED_TEXT, cached_bytes
 from gateway.observability import MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES
+from schema.context import Context
 from tests.demo_harness import DemoSources
 from tests.gateway.wire import TIMEOUT, Reply, assert_still_serving, post_query, request
 
@@ -129,3 +132,29 @@ async def test_a_syntax_error_is_counted_as_a_refused_operation(gateway_url: str
     _, after = await metrics_page(gateway_url)
     assert sample(after, refused) - sample(before, refused) == 2
     assert sample(after, parse_failed) - sample(before, parse_failed) == 2
+
+
+async def test_a_served_request_leaves_nothing_for_the_collector_to_free(
+    gateway_url: str, demo: DemoSources
+) -> None:
+    """Its context, loaders and answers go when it ends, by reference counting alone.
+
+    A reference cycle through the request (its state holding its own context)
+    kept every answer, 7.5 MB ones too, until a full collection, which then
+    walked them all while every request waited (measured: 770-910 ms pauses).
+    """
+    query = "query V($id: ID!) { customer(id: $id) { id name orders { id total } } }"
+    gc.collect()
+    gc.disable()
+    try:
+        reply = await post_query(gateway_url, query, {"id": "C-10001"})
+        assert reply.body["data"]["customer"]["orders"], reply.body
+        for _ in range(100):  # the server's task may still be winding down
+            left = [o for o in gc.get_objects() if isinstance(o, Context)]
+            if not left:
+                break
+            del left
+            await asyncio.sleep(0.01)
+        assert not [o for o in gc.get_objects() if isinstance(o, Context)]
+    finally:
+        gc.enable()
