@@ -138,19 +138,16 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("resolvers.experience", "resolvers.system.records"): (
         "the domain records (dataclasses) every layer above the System layer speaks"
     ),
-    ("resolvers.experience", "resolvers.system.business_records"): (
-        "the business systems' domain records (campaigns, deals, surveys)"
-    ),
     ("resolvers.experience", "resolvers.system.customer_loaders"): (
         "the request's named loaders, received and handed to process code"
     ),
     ("resolvers.experience", "resolvers.system.business_loaders"): (
-        "the request's business-view loaders, received (never made): the CMO and CEO views "
-        "read the systems' reports through them and hand records to process aggregates"
+        "the request's business-view loaders, received (never made) and handed to the process "
+        "functions that read the systems' reports or records (never read here: see below)"
     ),
     ("resolvers.experience", "resolvers.system.by_customer"): (
-        "RfmCutPointsLoader: the population answer's loader, received and read like the "
-        "business-view loaders"
+        "RfmCutPointsLoader: the population answer's loader, received and handed to process "
+        "code like the business-view loaders"
     ),
     # The schema and the System layer: only the per-request context's loaders.
     ("schema.context", "resolvers.system.loaders"): (
@@ -283,4 +280,48 @@ def test_a_file_read_or_a_connection_in_process_code_is_named() -> None:
     assert list(io_in(source, "resolvers.process.intelligence")) == [
         "resolvers.process.intelligence (line 1) imports aiohttp (a connection library)",
         "resolvers.process.intelligence (line 3) calls read_text()",
+    ]
+
+
+LOADER_READS = frozenset({"load", "load_many"})
+LOADER_QUESTIONS = frozenset({"served"})
+
+
+def loader_use_in(source: str, module: str) -> Iterator[str]:
+    """A loader called (``x.load(...)``, ``x.load_many(...)``) or asked what it serves, by line."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in LOADER_READS:
+                found.append((node.lineno, f"calls .{node.func.attr}()"))
+        elif isinstance(node, ast.Attribute) and node.attr in LOADER_QUESTIONS:
+            found.append((node.lineno, f"reads .{node.attr}"))
+    for line, use in sorted(found):
+        yield f"{module} (line {line}) {use}"
+
+
+def test_role_views_hand_their_loaders_to_process_code_and_never_read_them() -> None:
+    """Which source to read (a report if one serves it, else the records) and the reading are
+    the Process layer's: a role view passes its loaders on and shapes what comes back."""
+    found = [
+        use
+        for file in sorted((PROJECT / "resolvers" / "experience").rglob("*.py"))
+        for use in loader_use_in(file.read_text(encoding="utf-8"), module_name(file))
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_a_loader_read_or_asked_in_a_role_view_is_named() -> None:
+    source = (
+        "async def nps(self):\n"
+        "    if self.loaders.nps_by_month.served:\n"
+        "        return await self.loaders.nps_by_month.load()\n"
+        "    return await loader.load_many(keys)\n"
+        "async def shaped(self):\n"
+        "    return await nps.nps_of(self.loaders, self.window)\n"
+    )
+    assert list(loader_use_in(source, "resolvers.experience.ceo")) == [
+        "resolvers.experience.ceo (line 2) reads .served",
+        "resolvers.experience.ceo (line 3) calls .load()",
+        "resolvers.experience.ceo (line 4) calls .load_many()",
     ]

@@ -1,19 +1,19 @@
 """The CEO's view: revenue and its growth, NPS and its trend, the big deals, what comes in.
 
-One module owning the whole shape, like the agent's and the CMO's. Sections are
-computed at query time from the sources (their reports where they have them),
-kept for the configured TTL and dated by their as-of time. The large-deal
-threshold comes from the gateway's settings unless the query gives one.
+One module owning the whole shape, like the agent's and the CMO's: which sections
+the CEO sees, over which months, each kept for the configured TTL and dated by
+its as-of time. What each reads (the systems' reports where they have them) is
+the process layer's choice. The large-deal threshold comes from the gateway's
+settings unless the query gives one.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from resolvers.experience.cmo import monthly_revenue
-from resolvers.experience.figures import BusinessViewSettings, Figure, oldest
+from resolvers.experience.figures import BusinessViewSettings, Figure
 from resolvers.process import nps as nps_figures
 from resolvers.process import pipeline
 from resolvers.process import revenue as revenue_figures
@@ -46,17 +46,9 @@ class CeoView:
 
     async def nps(self) -> Figure[nps_figures.NpsFigures]:
         """NPS per month, over the window, and its trend (from the survey report if any)."""
-
-        async def compute() -> Figure[nps_figures.NpsFigures]:
-            if self.loaders.nps_by_month.served:
-                report = await self.loaders.nps_by_month.load()
-                return Figure(nps_figures.nps_by_month(report.records, self.window), report.as_of)
-            answers = await self.loaders.survey_responses.load()
-            return Figure(
-                nps_figures.nps_from_responses(answers.records, self.window), answers.as_of
-            )
-
-        return await self.settings.figures.get(("nps", self.window), compute)
+        return await self.settings.figures.get(
+            ("nps", self.window), lambda: nps_figures.nps_of(self.loaders, self.window)
+        )
 
     async def large_deals(
         self, min_amount: float | None = None, limit: int | None = None
@@ -64,24 +56,16 @@ class CeoView:
         """Open deals of ``min_amount`` or more (default: the configured one), largest first."""
         threshold = self.settings.large_deal_amount if min_amount is None else max(0.0, min_amount)
         shown = self.settings.large_deals_shown if limit is None else max(0, min(limit, MOST_DEALS))
+        today = self.now.date()
 
         async def compute() -> Figure[LargeDeals]:
-            deals = await self.loaders.opportunities.load()
-            found = pipeline.large_deals(deals.records, threshold, self.now.date(), shown)
-            return Figure(LargeDeals(threshold, found), deals.as_of)
+            found = await pipeline.large_deals_of(self.loaders, threshold, today, shown)
+            return Figure(LargeDeals(threshold, found.value), found.as_of)
 
-        return await self.settings.figures.get(
-            ("large_deals", threshold, shown, self.now.date()), compute
-        )
+        return await self.settings.figures.get(("large_deals", threshold, shown, today), compute)
 
     async def created(self) -> Figure[list[pipeline.CreatedInMonth]]:
         """Opportunities opened and leads come in per month."""
-
-        async def compute() -> Figure[list[pipeline.CreatedInMonth]]:
-            deals, leads = await asyncio.gather(
-                self.loaders.opportunities.load(), self.loaders.leads_by_month.load()
-            )
-            value = pipeline.created_per_month(deals.records, leads.records, self.window)
-            return Figure(value, oldest(deals.as_of, leads.as_of))
-
-        return await self.settings.figures.get(("created", self.window), compute)
+        return await self.settings.figures.get(
+            ("created", self.window), lambda: pipeline.created_of(self.loaders, self.window)
+        )

@@ -1,55 +1,34 @@
 """The CMO's view: where leads come from, what campaigns return, how the pipeline and revenue do.
 
-One module owning the whole shape, like the agent's. Every section is computed
-at query time from the sources' records and reports (a source's own report is
-used where it has one, e.g. leads per month and channel, the pipeline by stage;
-otherwise the records are counted here), kept for the configured TTL, and dated
-by its as-of time.
+One module owning the whole shape, like the agent's: which sections the CMO
+sees, over which months, each kept for the configured TTL and dated by its as-of
+time. What each section reads (a source's own report where it has one, e.g.
+leads per month and channel, the pipeline by stage; otherwise the records,
+counted) is the process layer's choice: this view hands it the request's loaders.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from resolvers.experience.figures import BusinessViewSettings, Figure, oldest
+from resolvers.experience.figures import BusinessViewSettings, Figure
 from resolvers.process import campaigns, pipeline, revenue
 from resolvers.process.months import month_window
-from resolvers.process.population import (
-    MonetaryMeasure,
-    SegmentMove,
-    SegmentSize,
-    population_of,
-    segment_movement,
-    segment_sizes,
-)
+from resolvers.process.population import MonetaryMeasure
 from resolvers.process.population_snapshots import PopulationSnapshots
+from resolvers.process.segment_figures import (
+    PopulationUnavailable,
+    SegmentFigures,
+    segment_figures_of,
+)
 from resolvers.process.segments import SegmentRule
 from resolvers.system.business_loaders import BusinessLoaders
-from resolvers.system.business_records import LeadMonth, WonMonth
 from resolvers.system.by_customer import RfmCutPointsLoader
 
+__all__ = ["DEFAULT_MONTHS", "CmoView", "PopulationUnavailable", "SegmentFigures"]
+
 DEFAULT_MONTHS = 12
-
-
-class PopulationUnavailable(LookupError):
-    """No order system reports its customer population (value columns), so no segment sizes."""
-
-    @property
-    def extensions(self) -> dict[str, Any]:
-        return {"code": "POPULATION_UNAVAILABLE"}
-
-
-@dataclass(slots=True, frozen=True)
-class SegmentFigures:
-    """Customers per segment now, and how many moved from each segment to each other one."""
-
-    customers: int
-    compare_days: int
-    sizes: list[SegmentSize]
-    movements: list[SegmentMove]
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,51 +46,24 @@ class CmoView:
 
     async def lead_generation(self) -> Figure[list[campaigns.LeadsInMonth]]:
         """Leads and conversions per month and channel."""
-        return await self.settings.figures.get(("leads", self.window), self._lead_generation)
-
-    async def _lead_generation(self) -> Figure[list[campaigns.LeadsInMonth]]:
-        if self.loaders.leads_by_month.served:
-            report = await self.loaders.leads_by_month.load()
-            return Figure(campaigns.lead_generation(report.records, self.window), report.as_of)
-        leads = await self.loaders.leads.load()
-        return Figure(campaigns.lead_generation_from_leads(leads.records, self.window), leads.as_of)
+        return await self.settings.figures.get(
+            ("leads", self.window),
+            lambda: campaigns.lead_generation_of(self.loaders, self.window),
+        )
 
     async def campaign_performance(self) -> Figure[list[campaigns.CampaignResult]]:
         """Cost, leads, conversions, revenue attributed and cost per acquisition per campaign."""
-        return await self.settings.figures.get(("campaigns", self.window), self._campaigns)
-
-    async def _campaigns(self) -> Figure[list[campaigns.CampaignResult]]:
-        found, costs, (leads, leads_as_of), (won, won_as_of) = await asyncio.gather(
-            self.loaders.campaigns.load(),
-            self.loaders.campaign_costs.load(),
-            self._campaign_leads(),
-            self._campaign_won(),
+        return await self.settings.figures.get(
+            ("campaigns", self.window),
+            lambda: campaigns.campaign_performance_of(self.loaders, self.window),
         )
-        value = campaigns.campaign_performance(
-            found.records, costs.records, leads, won, self.window
-        )
-        return Figure(value, oldest(found.as_of, costs.as_of, leads_as_of, won_as_of))
-
-    async def _campaign_leads(self) -> tuple[list[LeadMonth], datetime]:
-        """Leads per campaign: the leads report's rows when the system has one (the rows the
-        lead generation section reads too: one request for both), else counted from leads."""
-        if self.loaders.leads_by_month.served:
-            report = await self.loaders.leads_by_month.load()
-            return report.records, report.as_of
-        leads = await self.loaders.leads.load()
-        return campaigns.lead_rows(leads.records), leads.as_of
-
-    async def _campaign_won(self) -> tuple[list[WonMonth], datetime]:
-        """Won deals per campaign: the pipeline's won-deals report, else the won deals."""
-        if self.loaders.won_by_month.served:
-            report = await self.loaders.won_by_month.load()
-            return report.records, report.as_of
-        deals = await self.loaders.opportunities.load()
-        return campaigns.won_rows(deals.records), deals.as_of
 
     async def pipeline_health(self) -> Figure[list[pipeline.StageHealth]]:
         """Open deals by stage, with how long they have sat in it."""
-        return await pipeline_health(self.loaders, self.settings, self.now)
+        today = self.now.date()
+        return await self.settings.figures.get(
+            ("pipeline", today), lambda: pipeline.pipeline_health_of(self.loaders, today)
+        )
 
     async def net_revenue(self) -> Figure[revenue.RevenueFigures]:
         """Gross, discounts, returns and net revenue per month, with growth."""
@@ -129,50 +81,16 @@ class CmoView:
         The same segment rules and monetary measure as each customer's own segment
         (the intelligence policy), so the sizes add up to what the agent sees.
         """
-
-        async def compute() -> Figure[SegmentFigures]:
-            record = await population.load()
-            if snapshots is not None:  # the snapshot in hand (never built on the request)
-                snapshot = await snapshots.snapshot(record)
-            else:
-                snapshot = population_of(record) if record is not None else None
-            if snapshot is None:
-                raise PopulationUnavailable(
-                    "no order system reports its customer population (the RFM value columns)"
-                )
-            figures = SegmentFigures(
-                snapshot.size,
-                snapshot.compare_days,
-                segment_sizes(snapshot, rules, measure),
-                segment_movement(snapshot, rules, measure),
-            )
-            return Figure(figures, snapshot.as_of)
-
-        return await self.settings.figures.get(("segments", rules, measure), compute)
-
-
-async def pipeline_health(
-    loaders: BusinessLoaders, settings: BusinessViewSettings, now: datetime
-) -> Figure[list[pipeline.StageHealth]]:
-    """Pushed down to the pipeline's own stage report when a source has one."""
-
-    async def compute() -> Figure[list[pipeline.StageHealth]]:
-        if loaders.pipeline_by_stage.served:
-            report = await loaders.pipeline_by_stage.load()
-            return Figure(pipeline.pipeline_health(report.records), report.as_of)
-        deals = await loaders.opportunities.load()
-        return Figure(pipeline.pipeline_health_from(deals.records, now.date()), deals.as_of)
-
-    return await settings.figures.get(("pipeline", now.date()), compute)
+        return await self.settings.figures.get(
+            ("segments", rules, measure),
+            lambda: segment_figures_of(population, rules, measure, snapshots),
+        )
 
 
 async def monthly_revenue(
     loaders: BusinessLoaders, settings: BusinessViewSettings, window: tuple[str, ...]
 ) -> Figure[revenue.RevenueFigures]:
-    """The order systems' revenue reports over ``window`` (shared by the CMO and the CEO)."""
-
-    async def compute() -> Figure[revenue.RevenueFigures]:
-        report = await loaders.revenue_by_month.load()
-        return Figure(revenue.monthly_revenue(report.records, window), report.as_of)
-
-    return await settings.figures.get(("revenue", window), compute)
+    """Revenue per month over ``window``: one kept figure for the CMO's and the CEO's view."""
+    return await settings.figures.get(
+        ("revenue", window), lambda: revenue.monthly_revenue_of(loaders, window)
+    )

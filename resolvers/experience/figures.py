@@ -1,4 +1,4 @@
-"""Figures of the business views: each one dated, and kept for a while once computed.
+"""Figures of the business views, kept for a while once computed (the process layer dates them).
 
 A CMO or CEO section reads whole populations (every lead, every deal), so the
 gateway keeps what it computed for ``ttl_s`` seconds: the next dashboard refresh
@@ -14,18 +14,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
+
+from resolvers.process.dated_figure import Figure
+
+__all__ = ["MOST_FIGURES", "BusinessViewSettings", "Figure", "FigureCache"]
 
 Value = TypeVar("Value")
 
 MOST_FIGURES = 256
-
-
-@dataclass(slots=True, frozen=True)
-class Figure(Generic[Value]):
-    value: Value
-    as_of: datetime
 
 
 class FigureCache:
@@ -67,8 +64,3 @@ class BusinessViewSettings:
 
     def __post_init__(self) -> None:
         self.figures = FigureCache(self.ttl_s)
-
-
-def oldest(*moments: datetime) -> datetime:
-    """The as-of of a figure made of inputs of these moments."""
-    return min(moments)

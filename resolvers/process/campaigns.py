@@ -1,17 +1,24 @@
 """Lead generation and campaign performance, from marketing records and won deals.
 
-Pure functions over domain records. Channels arrive typed by hand (`Paid Search`,
-`ppc`, `paid_search`); they are read through one alias table, and a spelling it
-does not know is reported as itself (lower-cased), never dropped.
+Pure functions over domain records, and the two ``*_of(loaders, months)`` that
+choose what to read: a system's own report (leads per month and channel, won
+deals per month) when one serves it, else its records, counted here. Channels
+arrive typed by hand (`Paid Search`, `ppc`, `paid_search`); they are read through
+one alias table, and a spelling it does not know is reported as itself
+(lower-cased), never dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from resolvers.process.dated_figure import Figure, oldest
 from resolvers.process.months import month_of
 from resolvers.process.pipeline import WON, stage_of
+from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import (
     Campaign,
     CampaignCost,
@@ -180,3 +187,47 @@ def campaign_performance(
         )
     results.sort(key=lambda result: (-result.cost, result.id))
     return results
+
+
+async def lead_generation_of(
+    loaders: BusinessLoaders, months: Sequence[str]
+) -> Figure[list[LeadsInMonth]]:
+    """Leads and conversions per month and channel: the leads report, else the leads counted."""
+    if loaders.leads_by_month.served:
+        report = await loaders.leads_by_month.load()
+        return Figure(lead_generation(report.records, months), report.as_of)
+    leads = await loaders.leads.load()
+    return Figure(lead_generation_from_leads(leads.records, months), leads.as_of)
+
+
+async def campaign_performance_of(
+    loaders: BusinessLoaders, months: Sequence[str]
+) -> Figure[list[CampaignResult]]:
+    """Every campaign's cost, leads, conversions and revenue won, read in one go."""
+    found, costs, (leads, leads_as_of), (won, won_as_of) = await asyncio.gather(
+        loaders.campaigns.load(),
+        loaders.campaign_costs.load(),
+        _campaign_leads(loaders),
+        _campaign_won(loaders),
+    )
+    value = campaign_performance(found.records, costs.records, leads, won, months)
+    return Figure(value, oldest(found.as_of, costs.as_of, leads_as_of, won_as_of))
+
+
+async def _campaign_leads(loaders: BusinessLoaders) -> tuple[list[LeadMonth], datetime]:
+    """Leads per campaign: the leads report's rows when the system has one (the rows the
+    lead generation reads too: one request for both), else counted from leads."""
+    if loaders.leads_by_month.served:
+        report = await loaders.leads_by_month.load()
+        return report.records, report.as_of
+    leads = await loaders.leads.load()
+    return lead_rows(leads.records), leads.as_of
+
+
+async def _campaign_won(loaders: BusinessLoaders) -> tuple[list[WonMonth], datetime]:
+    """Won deals per campaign: the pipeline's won-deals report, else the won deals."""
+    if loaders.won_by_month.served:
+        report = await loaders.won_by_month.load()
+        return report.records, report.as_of
+    deals = await loaders.opportunities.load()
+    return won_rows(deals.records), deals.as_of

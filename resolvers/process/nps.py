@@ -1,8 +1,9 @@
 """Net Promoter Score per month and its trend, from survey reports or survey answers.
 
-Pure functions. NPS = % promoters (9-10) - % detractors (0-6) of scored answers;
-an answer never scored, or outside 0-10, is not an answer. The trend compares
-the last three months with the three before them, over their pooled answers.
+Pure functions, and ``nps_of`` that reads the survey report when a system serves
+one, else the answers. NPS = % promoters (9-10) - % detractors (0-6) of scored
+answers; an answer never scored, or outside 0-10, is not an answer. The trend
+compares the last three months with the three before them, over their pooled answers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from resolvers.process.dated_figure import Figure
 from resolvers.process.months import month_of
+from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import NpsMonth, SurveyResponse
 
 TREND_MONTHS = 3
@@ -82,6 +85,15 @@ def nps_from_responses(responses: Sequence[SurveyResponse], months: Sequence[str
             )
         )
     return nps_by_month(rows, months)
+
+
+async def nps_of(loaders: BusinessLoaders, months: Sequence[str]) -> Figure[NpsFigures]:
+    """NPS per month over ``months`` and its trend: the survey report, else the answers."""
+    if loaders.nps_by_month.served:
+        report = await loaders.nps_by_month.load()
+        return Figure(nps_by_month(report.records, months), report.as_of)
+    answers = await loaders.survey_responses.load()
+    return Figure(nps_from_responses(answers.records, months), answers.as_of)
 
 
 def _pooled(figures: Sequence[NpsInMonth]) -> float | None:

@@ -1,17 +1,21 @@
 """The sales pipeline: stages normalised, health by stage with ageing, large deals, deals created.
 
-Pure functions over domain records. Stages arrive as each rep's tool wrote them
-(`Closed Won`, `CLOSED-WON`, `closed_won`); a stage outside the known ones is
-kept as itself, after the open ones.
+Pure functions over domain records, and the ``*_of(loaders, ...)`` that read them
+(the pipeline's own stage report when a source serves one, else the deals).
+Stages arrive as each rep's tool wrote them (`Closed Won`, `CLOSED-WON`,
+`closed_won`); a stage outside the known ones is kept as itself, after the open ones.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from resolvers.process.dated_figure import Figure, oldest
 from resolvers.process.months import month_of
+from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import LeadMonth, Opportunity, PipelineStage
 
 OPEN_STAGES: tuple[str, ...] = ("prospecting", "qualification", "proposal", "negotiation")
@@ -144,3 +148,29 @@ def created_per_month(
         if row.month in leads:
             leads[row.month] += row.leads
     return [CreatedInMonth(month, opened[month], leads[month]) for month in months]
+
+
+async def pipeline_health_of(loaders: BusinessLoaders, today: date) -> Figure[list[StageHealth]]:
+    """Open deals by stage: pushed down to the pipeline's stage report when a source has one."""
+    if loaders.pipeline_by_stage.served:
+        report = await loaders.pipeline_by_stage.load()
+        return Figure(pipeline_health(report.records), report.as_of)
+    deals = await loaders.opportunities.load()
+    return Figure(pipeline_health_from(deals.records, today), deals.as_of)
+
+
+async def large_deals_of(
+    loaders: BusinessLoaders, threshold: float, today: date, limit: int
+) -> Figure[list[Deal]]:
+    """The open deals worth ``threshold`` or more, largest first, from every deal."""
+    deals = await loaders.opportunities.load()
+    return Figure(large_deals(deals.records, threshold, today, limit), deals.as_of)
+
+
+async def created_of(
+    loaders: BusinessLoaders, months: Sequence[str]
+) -> Figure[list[CreatedInMonth]]:
+    """Opportunities opened (from the deals) and leads come in (the leads report) per month."""
+    deals, leads = await asyncio.gather(loaders.opportunities.load(), loaders.leads_by_month.load())
+    value = created_per_month(deals.records, leads.records, months)
+    return Figure(value, oldest(deals.as_of, leads.as_of))

@@ -1,8 +1,9 @@
 """Monthly revenue and its growth, from the order systems' revenue reports.
 
-Pure functions. Rows of the same month from several order systems add up; a
-month with no row is a month with no sales (zeros), not a gap; the current
-month is marked partial, so a dashboard does not read it as a fall.
+Pure functions, and ``monthly_revenue_of`` that reads the reports. Rows of the
+same month from several order systems add up; a month with no row is a month
+with no sales (zeros), not a gap; the current month is marked partial, so a
+dashboard does not read it as a fall.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from resolvers.process.dated_figure import Figure
 from resolvers.process.months import growth_pct
+from resolvers.system.business_loaders import BusinessLoaders
 from resolvers.system.business_records import RevenueMonth
 
 
@@ -70,3 +73,11 @@ def monthly_revenue(rows: Sequence[RevenueMonth], months: Sequence[str]) -> Reve
     growth = complete[-1].growth_pct if complete else None
     total = round(sum(figure.net for figure in figures), 2)
     return RevenueFigures(figures, total, growth)
+
+
+async def monthly_revenue_of(
+    loaders: BusinessLoaders, months: Sequence[str]
+) -> Figure[RevenueFigures]:
+    """The order systems' revenue reports over ``months`` (the CMO's and the CEO's figure)."""
+    report = await loaders.revenue_by_month.load()
+    return Figure(monthly_revenue(report.records, months), report.as_of)
