@@ -80,6 +80,13 @@ class Queued:
 
 def _settled(futures: Sequence[asyncio.Future[Any]]) -> list[Any] | Exception:
     """Several sources' settled loads as one list, or the first failure (not raised)."""
+    if len(futures) == 1:  # one source (the usual case): ``merge_answers`` of one answer
+        failed = futures[0].exception()
+        if failed is None:
+            return list(futures[0].result())
+        if isinstance(failed, Exception):
+            return failed
+        raise failed
     try:
         return merge_answers([f.exception() or f.result() for f in futures])
     except Exception as exc:  # the source's error, for the field that reads it
