@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -293,7 +294,9 @@ def verdicts(runs: list[RoleRun], latency_ms: float) -> list[str]:
     return lines
 
 
-def markdown(runs: list[RoleRun], latency_ms: float, command: str) -> str:
+def markdown(
+    runs: list[RoleRun], latency_ms: float, command: str, load: tuple[float, float] = (0, 0)
+) -> str:
     rows = [
         "| view | cache | requests | p50 ms | p99 ms | source requests per answer | "
         "answers with errors | sources alone p50 / p99 ms |",
@@ -317,7 +320,8 @@ def markdown(runs: list[RoleRun], latency_ms: float, command: str) -> str:
             "# Role views: latency and source requests",
             "",
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, every demo source at {latency_ms:g} ms, "
-            "sequential requests (one at a time) on a shared machine.",
+            "sequential requests (one at a time) on a shared machine; load average "
+            f"(1 min) {load[0]:.2f} at the start, {load[1]:.2f} at the end.",
             f"Command: `{command}`",
             "",
             *rows,
@@ -351,11 +355,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1000, help="demo world size")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")
     arguments = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     runs = run(arguments.requests, arguments.latency_ms, arguments.customers)
+    load = (load_before, os.getloadavg()[0])
     command = "flock /tmp/c360-bench.lock .venv/bin/python -m bench.roles"
     if argv:
         command += " " + " ".join(argv)
-    report = markdown(runs, arguments.latency_ms, command)
+    report = markdown(runs, arguments.latency_ms, command, load)
     print(report)
     if not arguments.no_write:
         RESULTS.write_text(report, encoding="utf-8")
