@@ -8,7 +8,7 @@ and a source owner notices which of its endpoints were asked.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import cast
 
 import pytest
 
@@ -23,7 +23,6 @@ from resolvers.process.pipeline import created_of, large_deals_of, pipeline_heal
 from resolvers.process.revenue import monthly_revenue_of
 from resolvers.process.segment_figures import PopulationUnavailable, segment_figures_of
 from resolvers.process.segments import DEFAULT_RULES
-from resolvers.system.business_loaders import BusinessLoaders, Population
 from resolvers.system.business_records import (
     Campaign,
     CampaignCost,
@@ -39,34 +38,15 @@ from resolvers.system.business_records import (
 from resolvers.system.by_customer import RfmCutPointsLoader
 from resolvers.system.records import RfmCutPoints
 from sources.errors import SourceUnavailable
+from tests.fake_business_loaders import READ_AT, StandInLoader, business, reads
 
 MONTHS = ("2026-10", "2026-11", "2026-12")
 TODAY = date(2026, 12, 2)
 REPORT_AS_OF = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
-READ_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
 def at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
-
-
-class StandInLoader:
-    """One kind's population loader: served or not, its records, how often it was read."""
-
-    def __init__(
-        self, records: list[Any], *, served: bool = True, as_of: datetime = READ_AT
-    ) -> None:
-        self.records = records
-        self.served = served
-        self.as_of = as_of
-        self.reads = 0
-        self.failure: Exception | None = None
-
-    async def load(self) -> Population[Any]:
-        self.reads += 1
-        if self.failure is not None:
-            raise self.failure
-        return Population(self.records, self.as_of)
 
 
 LEADS = [
@@ -95,22 +75,6 @@ DEALS = [
 WON_REPORT = [WonMonth("opportunities", "2026-11", 900.0, REPORT_AS_OF, 1, "C-1")]
 
 
-def business(**loaders: StandInLoader) -> BusinessLoaders:
-    """Every kind served by nothing (an empty answer) unless given."""
-    kinds = {name: StandInLoader([], served=False) for name in BusinessLoaders.__dataclass_fields__}
-    kinds.update(loaders)
-    return BusinessLoaders(**cast("dict[str, Any]", kinds))
-
-
-def read(loaders: BusinessLoaders) -> dict[str, int]:
-    """The kinds read, and how often."""
-    return {
-        name: reads
-        for name in BusinessLoaders.__dataclass_fields__
-        if (reads := cast(StandInLoader, getattr(loaders, name)).reads)
-    }
-
-
 async def test_lead_generation_reads_the_leads_report_when_a_system_serves_one() -> None:
     loaders = business(
         leads_by_month=StandInLoader(LEAD_REPORT, as_of=REPORT_AS_OF), leads=StandInLoader(LEADS)
@@ -121,7 +85,7 @@ async def test_lead_generation_reads_the_leads_report_when_a_system_serves_one()
         LeadsInMonth("2026-12", "email", 1, 0),
     ]
     assert figure.as_of == REPORT_AS_OF
-    assert read(loaders) == {"leads_by_month": 1}
+    assert reads(loaders) == {"leads_by_month": 1}
 
 
 async def test_without_a_leads_report_the_leads_are_counted_to_the_same_figures() -> None:
@@ -132,7 +96,7 @@ async def test_without_a_leads_report_the_leads_are_counted_to_the_same_figures(
         LeadsInMonth("2026-12", "email", 1, 0),
     ]
     assert figure.as_of == READ_AT
-    assert read(loaders) == {"leads": 1}
+    assert reads(loaders) == {"leads": 1}
 
 
 CAMPAIGNS = [Campaign("marketing", "C-1", "ppc", date(2026, 9, 1), name="Autumn search")]
@@ -154,7 +118,7 @@ async def test_campaigns_read_both_reports_when_served_and_are_as_old_as_the_old
     figure = await campaign_performance_of(loaders, MONTHS)
     assert figure.value == [AUTUMN_SEARCH]
     assert figure.as_of == REPORT_AS_OF
-    assert read(loaders) == {
+    assert reads(loaders) == {
         "campaigns": 1,
         "campaign_costs": 1,
         "leads_by_month": 1,
@@ -172,7 +136,7 @@ async def test_campaigns_without_reports_count_the_leads_and_the_won_deals_alike
     figure = await campaign_performance_of(loaders, MONTHS)
     assert figure.value == [AUTUMN_SEARCH]
     assert figure.as_of == READ_AT
-    assert read(loaders) == {"campaigns": 1, "campaign_costs": 1, "leads": 1, "opportunities": 1}
+    assert reads(loaders) == {"campaigns": 1, "campaign_costs": 1, "leads": 1, "opportunities": 1}
 
 
 async def test_pipeline_health_reads_the_stage_report_when_served_else_ages_the_deals() -> None:
@@ -184,7 +148,7 @@ async def test_pipeline_health_reads_the_stage_report_when_served_else_ages_the_
     figure = await pipeline_health_of(served, TODAY)
     negotiation = {stage.stage: stage for stage in figure.value}["negotiation"]
     assert (negotiation.opportunities, negotiation.max_days_in_stage) == (1, 10)
-    assert figure.as_of == REPORT_AS_OF and read(served) == {"pipeline_by_stage": 1}
+    assert figure.as_of == REPORT_AS_OF and reads(served) == {"pipeline_by_stage": 1}
 
     counted = business(opportunities=StandInLoader(DEALS))
     figure = await pipeline_health_of(counted, TODAY)
@@ -192,7 +156,7 @@ async def test_pipeline_health_reads_the_stage_report_when_served_else_ages_the_
     negotiation = by_stage["negotiation"]  # in negotiation since 22 November
     assert (negotiation.opportunities, negotiation.max_days_in_stage) == (1, 10)
     assert (by_stage["proposal"].amount, by_stage["proposal"].max_days_in_stage) == (55_000.0, 1)
-    assert figure.as_of == READ_AT and read(counted) == {"opportunities": 1}
+    assert figure.as_of == READ_AT and reads(counted) == {"opportunities": 1}
 
 
 async def test_nps_reads_the_survey_report_when_served_else_scores_the_answers() -> None:
@@ -203,7 +167,7 @@ async def test_nps_reads_the_survey_report_when_served_else_scores_the_answers()
     )
     figure = await nps_of(served, MONTHS)
     assert figure.value.score == 25.0 and figure.as_of == REPORT_AS_OF
-    assert read(served) == {"nps_by_month": 1}
+    assert reads(served) == {"nps_by_month": 1}
 
     answers = [
         SurveyResponse("surveys", f"S{score}", at("2026-11-10"), score) for score in (10, 9, 7, 3)
@@ -212,7 +176,7 @@ async def test_nps_reads_the_survey_report_when_served_else_scores_the_answers()
     figure = await nps_of(counted, MONTHS)
     assert figure.value.score == 25.0 and figure.as_of == READ_AT
     assert [month.responses for month in figure.value.months] == [0, 4, 0]
-    assert read(counted) == {"survey_responses": 1}
+    assert reads(counted) == {"survey_responses": 1}
 
 
 async def test_revenue_large_deals_and_created_read_what_they_count() -> None:
@@ -236,7 +200,7 @@ async def test_revenue_large_deals_and_created_read_what_they_count() -> None:
         ("2026-12", 1, 1),
     ]
     assert created.as_of == REPORT_AS_OF  # the older of the deals and the leads report
-    assert read(loaders) == {"revenue_by_month": 1, "opportunities": 2, "leads_by_month": 1}
+    assert reads(loaders) == {"revenue_by_month": 1, "opportunities": 2, "leads_by_month": 1}
 
 
 async def test_a_source_down_costs_its_figure_with_its_own_error() -> None:
@@ -246,7 +210,7 @@ async def test_a_source_down_costs_its_figure_with_its_own_error() -> None:
     with pytest.raises(SourceUnavailable) as raised:
         await lead_generation_of(loaders, MONTHS)
     assert raised.value.source == "marketing"
-    assert read(loaders) == {"leads_by_month": 1}  # the records are not read instead
+    assert reads(loaders) == {"leads_by_month": 1}  # the records are not read instead
 
 
 class PopulationAnswer:
