@@ -10,12 +10,13 @@ concurrent callers cycling over the benchmark's workload (64 phones, 16 lists
 of 50 ids): no hot key.
 
 Run: ``python -m bench.gateway_cpu [--rounds N] [--ops N] [--concurrency N]
-[--only agent|list] [--profile c360|floor] [--count]``. Prints CPU microseconds per request,
-the best round and the median, rows interleaved so that a busy moment of the
-shared machine hits both alike, and the gateway's figure as a ratio of the
-floor's. ``--profile`` prints the top of a cProfile of the named app instead,
-``--count`` the Python function calls per request of each (steady under load).
-Not asserted anywhere.
+[--only agent|list|list-parts] [--profile c360|floor] [--count]``. Prints CPU
+microseconds per request, the best round and the median, rows interleaved so
+that a busy moment of the shared machine hits both alike, and the gateway's
+figure as a ratio of the floor's. ``--profile`` prints the top of a cProfile of
+the named app instead, ``--count`` the Python function calls per request of each
+(steady under load), ``--only list-parts`` the gateway's list built up one list
+field at a time. Not asserted anywhere.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ Call = Callable[[], Awaitable[None]]
 
 LIST_QUERY = SUMMARY_QUERY
 """The full benchmark's scenario c query: the fields the floor's /customers/summary answers."""
+
+LIST_PARTS = {
+    "ids+name": "id name",
+    "+orders": "id name orders { id placedAt total status }",
+    "+invoices": "id name orders { id placedAt total status } invoices { id amount status }",
+    "+tickets": "id name orders { id placedAt total status } invoices { id amount status } "
+    "tickets { id subject status }",
+}
+"""``--only list-parts``: scenario c's list built up one list field at a time (gateway only),
+so that each kind of record's cost per 50 customers (its source, mapping, loads ahead,
+resolvers and completion) shows as the step from the row above."""
 
 
 async def asgi_call(
@@ -105,8 +117,7 @@ def requests(app: Starlette, kind: str, what: str, workload: Workload) -> list[C
             body = json.dumps({"ids": list(ids)}).encode()
             calls.append(_checked(app, "POST", "/customers/summary", body=body))
         else:
-            body = json.dumps({"query": LIST_QUERY, "variables": {"ids": list(ids)}}).encode()
-            calls.append(_checked(app, "POST", "/graphql", body=body))
+            calls.append(_checked(app, "POST", "/graphql", body=_graphql_body(LIST_QUERY, ids)))
     return calls
 
 
@@ -147,6 +158,9 @@ async def main(args: argparse.Namespace) -> None:
         async with AsyncExitStack() as stack:
             for app in apps.values():
                 await stack.enter_async_context(app.router.lifespan_context(app))
+            if args.only == "list-parts":
+                await _list_parts(apps["c360"], workload, args)
+                return
             whats = [args.only] if args.only else ["agent", "list"]
             for what in whats:
                 calls = {kind: requests(app, kind, what, workload) for kind, app in apps.items()}
@@ -178,6 +192,34 @@ async def main(args: argparse.Namespace) -> None:
         sources.stop()
 
 
+async def _list_parts(app: Starlette, workload: Workload, args: argparse.Namespace) -> None:
+    ops = max(1, args.ops // 10)
+    calls: dict[str, list[Call]] = {}
+    for part, fields in LIST_PARTS.items():
+        query = f"query Part($ids: [ID!]!) {{ customers(ids: $ids) {{ {fields} }} }}"
+        calls[part] = [
+            _checked(app, "POST", "/graphql", body=_graphql_body(query, ids))
+            for ids in workload.lists_50
+        ]
+        await measure(calls[part], ops, args.concurrency)  # warm up
+    figures: dict[str, list[float]] = {part: [] for part in calls}
+    for _ in range(args.rounds):
+        for part, part_calls in calls.items():
+            figures[part].append(await measure(part_calls, ops, args.concurrency))
+    before = 0.0
+    for part, values in figures.items():
+        best = min(values)
+        print(
+            f"list   c={args.concurrency} {part:<10} CPU µs/request best {best:7.0f} "
+            f"(step {best - before:+7.0f}) / median {statistics.median(values):7.0f}"
+        )
+        before = best
+
+
+def _graphql_body(query: str, ids: tuple[str, ...] | list[str]) -> bytes:
+    return json.dumps({"query": query, "variables": {"ids": list(ids)}}).encode()
+
+
 async def _calls_per_request(calls: list[Call], ops: int, concurrency: int) -> float:
     """Python function calls per request (cProfile's count): steadier than CPU on a busy machine."""
     profiler = cProfile.Profile()
@@ -205,7 +247,11 @@ if __name__ == "__main__":
     parser.add_argument("--ops", type=int, default=300, help="agent views per round (lists: /10)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--latency-ms", type=float, default=5.0, help="demo sources' latency")
-    parser.add_argument("--only", choices=["agent", "list"])
+    parser.add_argument(
+        "--only",
+        choices=["agent", "list", "list-parts"],
+        help="list-parts: the gateway's list one list field at a time (no floor)",
+    )
     parser.add_argument("--profile", choices=["c360", "floor"])
     parser.add_argument(
         "--count", action="store_true", help="print Python function calls per request instead"
