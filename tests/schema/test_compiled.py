@@ -308,7 +308,17 @@ def visits(hole: bool, day: Any = None) -> list[Visit]:
 
 
 @strawberry.type
+class Reading:
+    value: float
+
+
+@strawberry.type
 class PlainQuery:
+    @strawberry.field
+    def readings(self, odd: bool = False) -> list[Reading] | None:
+        values = [1.5, -0.0, float("inf"), float("nan")] if odd else [1.5, -0.0, 2.0]
+        return [Reading(value=v) for v in values]
+
     @strawberry.field
     def visits(self, hole: bool = False) -> list[Visit]:
         return visits(hole)
@@ -336,6 +346,8 @@ class PlainQuery:
         "{ days dayList: days(hole: false) }",
         "{ days(hole: true) }",
         "{ oddDays { day note } }",
+        "{ readings { value } }",
+        "{ readings(odd: true) { value } }",
     ],
 )
 async def test_plain_lists_of_dates_and_non_null_items_answer_like_graphql_core(
