@@ -24,7 +24,6 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 import urllib.request
@@ -34,15 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from bench.processes import (
-    PYTHON,
-    ROOT,
-    SERVER_CORE,
-    Server,
-    pinned,
-    start_sources,
-    start_uvicorn,
-)
+from bench.processes import ROOT, Server, start_sources, start_uvicorn
+from bench.source_floor import SourceFloor, measure_floor
 from sources.demo import SYSTEMS
 from sources.demo.request_log import from_json, rounds
 
@@ -66,18 +58,6 @@ class RoleRun:
     """The agent's comparator: the same source requests asked directly (None for CMO, CEO)."""
     hop_ms: float | None = None
     """The agent's: p50 of a GET that does no work (``/healthz``), the HTTP hop alone."""
-
-
-@dataclass(slots=True, frozen=True)
-class SourceFloor:
-    """One view's source requests by round trip, asked directly: what the sources take."""
-
-    rounds: tuple[tuple[str, ...], ...]
-    """Per round trip, ``system path`` of each request."""
-    p50_ms: float
-    p99_ms: float
-    slowest_p50_ms: float
-    """The slowest single request's p50 (of the last round)."""
 
 
 class ViewClient:
@@ -130,32 +110,6 @@ def view_rounds(gateway: str, path: str, urls: dict[str, str]) -> list[list[tupl
     _get(gateway + path)
     logged = [e for system in SYSTEMS for e in from_json(_get(urls[system] + "/_demo/log"))]
     return [[(e.system, e.path) for e in trip] for trip in rounds(logged)]
-
-
-def measure_floor(
-    trips: list[list[tuple[str, str]]], urls: dict[str, str], requests: int
-) -> SourceFloor:
-    """``bench.source_floor`` on the gateway's core: the same requests, asked directly."""
-    by_round = [[urls[system] + path for system, path in trip] for trip in trips]
-    asked = {"rounds": by_round, "requests": requests}
-    done = subprocess.run(
-        pinned([PYTHON, "-m", "bench.source_floor"], SERVER_CORE),
-        input=json.dumps(asked),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        timeout=300,
-    )
-    measured = json.loads(done.stdout)
-    each: dict[str, float] = measured["each_p50_ms"]
-    last = by_round[-1] if by_round else []
-    return SourceFloor(
-        tuple(tuple(f"{system} {path.split('?')[0]}" for system, path in trip) for trip in trips),
-        float(measured["p50_ms"]),
-        float(measured["p99_ms"]),
-        max((each[url] for url in last), default=0.0),
-    )
 
 
 def measure_view(

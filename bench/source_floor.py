@@ -7,7 +7,8 @@ rounds one after another. No gateway, no parsing, no mapping: one aiohttp
 session, every answer's body read. Started pinned to the gateway's core, so the
 sources are asked from where the gateway asks them.
 
-Reads ``{"rounds": [[url, ...], ...], "requests": N}`` on stdin; prints one JSON
+``measure_floor`` runs it for the role bench. As a process it reads
+``{"rounds": [[url, ...], ...], "requests": N}`` on stdin and prints one JSON
 line: ``{"p50_ms", "p99_ms", "requests", "each_p50_ms": {url: p50 ms}}``.
 """
 
@@ -16,15 +17,58 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aiohttp
 import uvloop  # the gateway's own loop (uvicorn[standard])
 
+from bench.processes import PYTHON, ROOT, SERVER_CORE, pinned
+
 WARM_UP = 5
 """Rounds asked before timing: connections opened, as the gateway's are after its first view."""
+
+
+@dataclass(slots=True, frozen=True)
+class SourceFloor:
+    """One view's source requests by round trip, asked directly: what the sources take."""
+
+    rounds: tuple[tuple[str, ...], ...]
+    """Per round trip, ``system path`` of each request."""
+    p50_ms: float
+    p99_ms: float
+    slowest_p50_ms: float
+    """The slowest single request's p50 (of the last round)."""
+
+
+def measure_floor(
+    trips: list[list[tuple[str, str]]], urls: dict[str, str], requests: int
+) -> SourceFloor:
+    """This module as a process on the gateway's core: ``trips`` (a view's requests by round,
+    ``(system, path?query)``) asked directly ``requests`` times."""
+    by_round = [[urls[system] + path for system, path in trip] for trip in trips]
+    asked = {"rounds": by_round, "requests": requests}
+    done = subprocess.run(
+        pinned([PYTHON, "-m", "bench.source_floor"], SERVER_CORE),
+        input=json.dumps(asked),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(done.stdout)
+    each: dict[str, float] = measured["each_p50_ms"]
+    last = by_round[-1] if by_round else []
+    return SourceFloor(
+        tuple(tuple(f"{system} {path.split('?')[0]}" for system, path in trip) for trip in trips),
+        float(measured["p50_ms"]),
+        float(measured["p99_ms"]),
+        max((each[url] for url in last), default=0.0),
+    )
 
 
 async def _asked(session: aiohttp.ClientSession, url: str) -> float:
