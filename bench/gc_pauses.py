@@ -7,7 +7,8 @@ tally. A collection stops every request on the event loop, so its pause is
 what a probe waits for, whatever else the gateway is doing. Bench only: the
 production app has no such route. ``C360_BENCH_STALLS=1`` also samples where the
 loop stalls; ``C360_BENCH_UNSLICED=1`` encodes answers in one go (an A/B of
-``gateway.answer_encoding``).
+``gateway.answer_encoding``), ``C360_BENCH_GC_THRESHOLDS=10000,2,50`` sets the
+collector's thresholds at the first ``/bench/gc`` (an experiment; none paid).
 """
 
 from __future__ import annotations
