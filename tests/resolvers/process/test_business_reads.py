@@ -39,6 +39,7 @@ from resolvers.system.by_customer import RfmCutPointsLoader
 from resolvers.system.records import RfmCutPoints
 from sources.errors import SourceUnavailable
 from tests.fake_business_loaders import READ_AT, StandInLoader, business, reads
+from tests.resolvers.process.population_answers import population_answer
 
 MONTHS = ("2026-10", "2026-11", "2026-12")
 TODAY = date(2026, 12, 2)
@@ -223,19 +224,8 @@ class PopulationAnswer:
 
 async def test_segments_are_counted_from_the_population_or_say_there_is_none() -> None:
     rows = [(5.0, 20.0, 5000.0)] * 4 + [(300.0, 1.0, 10.0)] * 6
-    record = RfmCutPoints(
-        source="segment-figures-orders",  # its own name: snapshots are kept per process
-        as_of=REPORT_AS_OF,
-        recency_days=(),
-        frequency=(),
-        monetary=(),
-        window_days=365,
-        compare_days=90,
-        recency_days_values=tuple(r for r, _, _ in rows),
-        frequency_values=tuple(f for _, f, _ in rows),
-        monetary_values=tuple(m for _, _, m in rows),
-        tenure_days_values=tuple(r + 10 for r, _, _ in rows),
-    )
+    # its own source name: snapshots are kept per process
+    record = population_answer("segment-figures-orders", REPORT_AS_OF, rows)
     loader = cast(RfmCutPointsLoader, PopulationAnswer(record))
     figure = await segment_figures_of(loader, DEFAULT_RULES, "total")
     assert figure.value.customers == 10 and figure.value.compare_days == 90

@@ -21,25 +21,10 @@ from resolvers.process.population import Population, population_of
 from resolvers.process.population_snapshots import PopulationSnapshots
 from resolvers.process.rfm import rfm_scores
 from resolvers.system.records import Order, RfmCutPoints
+from tests.resolvers.process.population_answers import population_answer
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 _sources = count()
-
-
-def answer(source: str, as_of: datetime, rows: list[tuple[float, float, float]]) -> RfmCutPoints:
-    return RfmCutPoints(
-        source=source,
-        as_of=as_of,
-        recency_days=(),
-        frequency=(),
-        monetary=(),
-        window_days=365,
-        compare_days=90,
-        recency_days_values=tuple(r for r, _, _ in rows),
-        frequency_values=tuple(f for _, f, _ in rows),
-        monetary_values=tuple(m for _, _, m in rows),
-        tenure_days_values=tuple(r + 10 for r, _, _ in rows),
-    )
 
 
 # Yesterday everyone bought more than the customer; today everyone bought less.
@@ -76,8 +61,8 @@ def source() -> str:
 async def test_a_newer_as_of_scores_with_the_snapshot_in_hand_and_builds_once(
     held: HeldBuilds, source: str
 ) -> None:
-    old = answer(source, NOW - timedelta(days=1), STRONGER)
-    new = answer(source, NOW, WEAKER)
+    old = population_answer(source, NOW - timedelta(days=1), STRONGER)
+    new = population_answer(source, NOW, WEAKER)
     in_hand = population_of(old)  # what the background fit built yesterday
     assert in_hand is not None
     snapshots = PopulationSnapshots()
@@ -109,7 +94,7 @@ async def test_a_newer_as_of_scores_with_the_snapshot_in_hand_and_builds_once(
 async def test_without_any_snapshot_requests_wait_for_one_shared_build(
     held: HeldBuilds, source: str
 ) -> None:
-    first_seen = answer(source, NOW, WEAKER)
+    first_seen = population_answer(source, NOW, WEAKER)
     snapshots = PopulationSnapshots()
     waiting = [asyncio.ensure_future(snapshots.snapshot(first_seen)) for _ in range(3)]
     await asyncio.sleep(0)
@@ -125,7 +110,7 @@ async def test_without_any_snapshot_requests_wait_for_one_shared_build(
 async def test_a_failed_build_keeps_the_snapshot_in_hand(
     monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
-    old = answer(source, NOW - timedelta(days=1), STRONGER)
+    old = population_answer(source, NOW - timedelta(days=1), STRONGER)
     in_hand = population_of(old)
 
     def broken(record: RfmCutPoints) -> Population | None:
@@ -133,7 +118,7 @@ async def test_a_failed_build_keeps_the_snapshot_in_hand(
 
     monkeypatch.setattr(snapshots_module, "population_of", broken)
     snapshots = PopulationSnapshots()
-    new = answer(source, NOW, WEAKER)
+    new = population_answer(source, NOW, WEAKER)
     assert await snapshots.snapshot(new) is in_hand
     await asyncio.gather(*snapshots.builds.values())
     assert snapshots.last_error == "ValueError: a column is not a number"
@@ -167,9 +152,9 @@ async def test_the_cmo_segment_sizes_come_from_the_snapshot_in_hand(
     from resolvers.system.business_loaders import BusinessLoaders
     from resolvers.system.by_customer import RfmCutPointsLoader
 
-    old = answer(source, NOW - timedelta(days=1), STRONGER)
+    old = population_answer(source, NOW - timedelta(days=1), STRONGER)
     population_of(old)
-    new = answer(source, NOW, WEAKER + WEAKER)  # twenty customers now
+    new = population_answer(source, NOW, WEAKER + WEAKER)  # twenty customers now
     snapshots = PopulationSnapshots()
     view = CmoView(cast(BusinessLoaders, None), BusinessViewSettings(ttl_s=0.0), NOW)
     loader = cast(RfmCutPointsLoader, NewerPopulation(new))
