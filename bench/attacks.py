@@ -4,10 +4,14 @@
 (the table is also written to ``bench/results/attacks-latest.md``)
 
 Starts the demo sources, a sick-source proxy in front of the orders system
-(``bench.sick_source``) and the gateway (its own process, pinned to the server
-core), then runs each attack ``--repeat`` times while a probe sends
-``{ __typename }`` every 10 ms and a bystander asks an unrelated query (a
-customer's CRM, billing and support data, nothing of orders) every 50 ms.
+(``bench.sick_source``, a process of its own whose mode this one switches over
+HTTP), the gateway (its own process, pinned to the server core) and a probe
+(``bench.attack_probe``, a process of its own), then runs each attack
+``--repeat`` times while the probe sends ``{ __typename }`` every 10 ms and a
+bystander asks an unrelated query (a customer's CRM, billing and support data,
+nothing of orders) every 50 ms. The attackers and the bystander run here; the
+probe does not share their event loop (reading 8 answers of 7 MB stalls it) nor
+the sick source's (serving 50 MB did): its latencies are the gateway's.
 Hostile clients send their requests one by one; a sick source's attack is
 ``SICK_CONCURRENCY`` agent queries at once per round (load), while the proxy
 answers ``/orders`` with 50 MB of valid JSON (over 125,000 records), 7.5 MB
@@ -40,9 +44,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bench import sick_source
+from bench.attack_probe import ProbeProcess
 from bench.processes import (
     DRIVER_CORE,
     ROOT,
@@ -56,7 +60,6 @@ from bench.processes import (
 
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 RESULTS = ROOT / "bench" / "results" / "attacks-latest.md"
-PROBE_EVERY_S = 0.01
 BYSTANDER_EVERY_S = 0.05
 SICK_CONCURRENCY = 8
 SICK_SOURCE = "orders"
@@ -167,6 +170,8 @@ class Row:
     rss_after_mb: float
     probe_p99_ms: float
     probes: int
+    probes_failed: int
+    """Probes answered other than 200, or not at all (their time is not in the p99)."""
     metrics_bytes: int
     codes: dict[str, int]
     """Error codes in the attack's answers (``extensions.code``: source, if it names one)."""
@@ -225,16 +230,6 @@ async def bystander(
     return asked, blamed
 
 
-async def probe(session: aiohttp.ClientSession, url: str, stop: asyncio.Event) -> list[float]:
-    """``{ __typename }`` every ``PROBE_EVERY_S`` until ``stop``; latencies in ms."""
-    latencies: list[float] = []
-    while not stop.is_set():
-        _, seconds = await post(session, url, {"query": "{ __typename }"})
-        latencies.append(seconds * 1000)
-        await asyncio.sleep(PROBE_EVERY_S)
-    return latencies
-
-
 RECOVERY_IDS = iter(IDS[400:])
 """Customers asked only to see whether the sick source is back: each one once, never cached."""
 
@@ -277,25 +272,27 @@ async def run_attack(
     pid: int,
     attack: Attack,
     repeat: int,
-    sick: sick_source.SickSource,
+    sick_url: str,
+    probe: ProbeProcess,
 ) -> Row:
     if attack.sick is not None:
         waited, well = await source_well_again(session, url)  # the last attack's breaker closed
         said = "answered without error again" if well else "still failed, the attack runs anyway,"
         print(f"{SICK_SOURCE} {said} after {waited:.1f} s", flush=True)
-        # The proxy builds each sick answer once, on the driver's loop: not while probing.
-        sick.mode = attack.sick
+        # The proxy builds each sick answer once: not while probing.
+        await sick_source.switch(session, sick_url, attack.sick)
         for round_ in range(repeat):
             await post(session, url, attack.bodies(round_)[0])
-        sick.mode = None
+        await sick_source.switch(session, sick_url, None)
     before = rss_mb(pid)
     reset_peak(pid)
     heap = (await collections(session, url))["heap"]  # the tally starts with the attack
     print(f"gateway heap before the attack: {heap}", flush=True)
     stop = asyncio.Event()
-    probing = asyncio.create_task(probe(session, url, stop))
+    await probe.begin()
     standing_by = asyncio.create_task(bystander(session, url, stop))
-    sick.mode = attack.sick
+    if attack.sick is not None:
+        await sick_source.switch(session, sick_url, attack.sick)
     started = time.perf_counter()
     answers: list[tuple[int, float, list[str]]] = []
     try:
@@ -307,10 +304,11 @@ async def run_attack(
             else:
                 answers += await asyncio.gather(*(post_reading(session, url, b) for b in bodies))
     finally:
-        sick.mode = None
+        if attack.sick is not None:
+            await sick_source.switch(session, sick_url, None)
     await asyncio.sleep(max(0.0, MIN_PROBING_S - (time.perf_counter() - started)))
     stop.set()
-    latencies = await probing
+    latencies, probes_failed = await probe.end()
     asked, blamed = await standing_by
     peak = peak_rss_mb(pid)
     tallies = await collections(session, url)
@@ -319,7 +317,11 @@ async def run_attack(
     await asyncio.sleep(SETTLE_S)
     async with session.get(url + "/metrics") as resp:
         metrics = await resp.read()
-    p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) >= 2 else latencies[0]
+    p99 = (  # no answered probe at all: nan, not a figure
+        statistics.quantiles(latencies, n=100)[98]
+        if len(latencies) >= 2
+        else max(latencies, default=float("nan"))
+    )
     return Row(
         attack.name,
         dict(Counter(status for status, _, _ in answers)),
@@ -329,6 +331,7 @@ async def run_attack(
         round(rss_mb(pid), 1),
         round(p99, 1),
         len(latencies),
+        probes_failed,
         len(metrics),
         dict(Counter(label for _, _, labels in answers for label in set(labels))),
         asked,
@@ -355,11 +358,11 @@ async def run(repeat: int, attacks: list[Attack]) -> tuple[list[Row], float]:
     log_dir = Path(tempfile.mkdtemp(prefix="c360-attacks-"))
     sources, urls = start_sources(0.0, 1000, log_dir)
     gateway = None
-    proxy: web.AppRunner | None = None
-    sick: sick_source.SickSource | None = None
+    sick = None
+    probe: ProbeProcess | None = None
     try:
-        sick, proxy, proxy_url = await sick_source.start(urls[SICK_SOURCE])
-        urls = {**urls, SICK_SOURCE: proxy_url}
+        sick, sick_url = sick_source.start_process(urls[SICK_SOURCE], log_dir)
+        urls = {**urls, SICK_SOURCE: sick_url}
         env = {
             "C360_SOURCE_URLS": json.dumps(urls),
             "C360_LOG_LEVEL": "warning",
@@ -368,6 +371,7 @@ async def run(repeat: int, attacks: list[Attack]) -> tuple[list[Row], float]:
             "C360_BENCH_GC_THRESHOLDS": os.environ.get("C360_BENCH_GC_THRESHOLDS", ""),
         }
         gateway = start_uvicorn("c360", "bench.gc_pauses:create_app", env, log_dir)
+        probe = await ProbeProcess.start(gateway.url)
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             for _ in range(20):  # warm-up: connections, caches, code paths
                 await post(session, gateway.url, {"query": "{ __typename }"})
@@ -375,21 +379,21 @@ async def run(repeat: int, attacks: list[Attack]) -> tuple[list[Row], float]:
             started_mb = rss_mb(gateway.pid)
             rows = []
             for attack in attacks:
-                row = await run_attack(session, gateway.url, gateway.pid, attack, repeat, sick)
+                row = await run_attack(
+                    session, gateway.url, gateway.pid, attack, repeat, sick_url, probe
+                )
                 rows.append(row)
                 print(row, flush=True)
-            for mode in ("huge", "large"):
-                built = [count for (m, _), count in sick.records.items() if m == mode]
-                if built:
-                    print(f"sick {mode} answer: {max(built)} records", flush=True)
+            for mode, most in (await sick_source.records_built(session, sick_url)).items():
+                print(f"sick {mode} answer: {most} records", flush=True)
             return rows, started_mb
     finally:
+        if probe is not None:
+            await probe.close()
         if gateway is not None:
             gateway.stop()
         if sick is not None:
-            await sick.close()
-        if proxy is not None:
-            await proxy.cleanup()
+            sick.stop()
         sources.stop()
 
 
@@ -404,9 +408,10 @@ def markdown(rows: list[Row]) -> str:
         answers = ", ".join(f"{count}x{status}" for status, count in sorted(r.statuses.items()))
         codes = ", ".join(f"{n}x {code}" for code, n in sorted(r.codes.items())) or "-"
         blamed = ", ".join(f"{n}x {code}" for code, n in sorted(r.blamed.items())) or "none"
+        probes = f"{r.probes}, {r.probes_failed} failed" if r.probes_failed else str(r.probes)
         lines.append(
             f"| {r.attack} | {answers} | {codes} | {r.slowest_s} | {r.rss_before_mb} / "
-            f"{r.rss_peak_mb} / {r.rss_after_mb} | {r.probe_p99_ms} ({r.probes}) "
+            f"{r.rss_peak_mb} / {r.rss_after_mb} | {r.probe_p99_ms} ({probes}) "
             f"| {r.full_collections} ({r.longest_full_ms}) "
             f"| {r.metrics_bytes} | {blamed} ({r.bystanders}) |"
         )
