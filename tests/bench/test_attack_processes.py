@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +129,38 @@ async def test_the_probe_counts_unanswered_requests_as_failed_not_as_latencies()
         await probe.close()
     assert latencies == []
     assert failed > 0
+
+
+HTML_ONCE = ("--attack", "HTML", "--repeat", "1")
+
+
+def test_the_attack_scenario_runs_end_to_end_and_blames_no_healthy_source(
+    tmp_path: Path,
+) -> None:
+    """``python -m bench.attacks`` with one sick attack: its processes start, talk and stop."""
+    table = tmp_path / "attacks.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.attacks", *HTML_ONCE, "--output", str(table)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = [line for line in table.read_text().splitlines() if line.startswith("| sick")]
+    assert len(rows) == 1
+    cells = [cell.strip() for cell in rows[0].split("|")[1:-1]]
+    assert cells[0] == "sick orders: HTML instead of JSON (8 agents at once)"
+    assert cells[1] == "8x200"
+    codes: dict[str, int] = {}
+    for tally in cells[2].split(", "):  # "8x SOURCE_BAD_RESPONSE: orders"
+        n, code = tally.split("x ", 1)
+        codes[code] = int(n)
+    # The breaker may open within the round: bad answers, then fast failures, all of orders.
+    assert set(codes) <= {"SOURCE_BAD_RESPONSE: orders", "SOURCE_UNAVAILABLE: orders"}
+    assert sum(codes.values()) == 8
+    blamed, asked = cells[8].rsplit(" (", 1)
+    assert int(asked.rstrip(")")) > 0
+    # A bystander may time out on a loaded machine; the sick answers must not reach it.
+    assert "SOURCE_BAD_RESPONSE" not in blamed
+    assert "failed" not in cells[5]  # every probe was answered 200
