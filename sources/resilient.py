@@ -736,16 +736,12 @@ def _raws(answers: Sequence[list[RawRecord] | Exception]) -> list[RawAnswer]:
     source's error is a bug, raised as such.
     """
     failed = [a for a in answers if isinstance(a, Exception)]
-    if not failed:  # the usual answer
-        if isinstance(answers, SizedAnswers):  # kept: the cache sizes its entries by it
-            return SizedAnswers(answers, answers.body_bytes)
-        return list(answers)  # type: ignore[arg-type]  # no Exception in it: RawAnswers
     for error in failed:
         if not isinstance(error, SourceError):
             raise error
-    if len(failed) == len(answers):
+    if failed and len(failed) == len(answers):
         raise failed[0]
-    if isinstance(answers, SizedAnswers):
+    if isinstance(answers, SizedAnswers):  # kept: the cache sizes its entries by it
         return SizedAnswers(answers, answers.body_bytes)
     return list(answers)  # type: ignore[arg-type]  # every Exception in it is a SourceError
 
