@@ -95,20 +95,14 @@ def comparable(profile: CustomerProfile, settings: MatchSettings = DEFAULT_SETTI
     """``profile`` in the forms ``score`` compares."""
     email = normalize_email(profile.email) if profile.email else None
     phone = normalize_phone(profile.phone, settings.default_region) if profile.phone else None
-    return Comparable(
-        source=profile.source,
-        id=profile.id,
-        given=plain_text(profile.first_name),
-        family=plain_text(profile.last_name),
+    return _comparable(
+        profile,
         email=email or "",
         email_box=_mailbox(email, settings) if email else "",
         phone=phone or "",
         street=street_key(profile.street),
         house=house_number(profile.street),
         postcode=postcode_key(profile.postal_code),
-        birth_date=profile.birth_date,
-        refs=frozenset((ref.system, ref.record_id) for ref in profile.links),
-        national_id=national_id_key(profile.national_id),
     )
 
 
@@ -118,17 +112,31 @@ def told_apart(profile: CustomerProfile) -> Comparable:
     A lookup's records are only told apart, not scored: their emails, phones and
     addresses are left unparsed (empty) as ``contradicts`` never weighs them.
     """
+    return _comparable(profile)
+
+
+def _comparable(
+    profile: CustomerProfile,
+    *,
+    email: str = "",
+    email_box: str = "",
+    phone: str = "",
+    street: str = "",
+    house: str = "",
+    postcode: str = "",
+) -> Comparable:
+    """The forms every comparison reads, with the contact and address keys given."""
     return Comparable(
         source=profile.source,
         id=profile.id,
         given=plain_text(profile.first_name),
         family=plain_text(profile.last_name),
-        email="",
-        email_box="",
-        phone="",
-        street="",
-        house="",
-        postcode="",
+        email=email,
+        email_box=email_box,
+        phone=phone,
+        street=street,
+        house=house,
+        postcode=postcode,
         birth_date=profile.birth_date,
         refs=frozenset((ref.system, ref.record_id) for ref in profile.links),
         national_id=national_id_key(profile.national_id),
