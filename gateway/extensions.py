@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxTokensLimiter
 
 from gateway.demand_control import demand_control
 from gateway.document_cache import ParsedDocuments, ValidatedDocuments
+from gateway.document_shape import alias_limit_rule, depth_limit_rule
 from gateway.errors import MaskInternalErrors
 from gateway.introspection_limits import introspection_depth_rule
 from gateway.observability import OperationObserver
@@ -35,15 +30,16 @@ def gateway_extensions(settings: Settings) -> list[Any]:
 def gateway_extension_list(settings: Settings) -> list[Any]:
     """Limits first (cheap rejections), caches next, the operation choice, error masking last.
 
-    The token limit also bounds the parser's work. The depth limiter skips
+    The token limit also bounds the parser's work. The depth limit skips
     introspection fields: graphql-core's default rules bound their list nesting,
-    ``introspection_depth_rule`` their plain depth.
+    ``introspection_depth_rule`` their plain depth. The depth and alias limits
+    measure each fragment once (``gateway.document_shape``), not once per spread.
     """
-    # The limiters' validation rules are built once: the validation cache is keyed by
+    # The limits' validation rules are built once: the validation cache is keyed by
     # the rule classes, and per-request rule classes would make every lookup a miss.
     rules = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        depth_limit_rule(settings.max_depth),
+        alias_limit_rule(settings.max_aliases),
         introspection_depth_rule(settings.max_introspection_depth),
     ]
     extensions: list[Any] = [

@@ -22,7 +22,6 @@ import threading
 from types import FrameType
 from typing import Any
 
-import pytest
 from graphql import parse, validate
 
 from gateway.extensions import gateway_extensions
@@ -83,11 +82,6 @@ def test_the_document_is_small_and_graphql_core_validates_it_in_linear_work() ->
     assert large < small * SPREADS  # about 700 calls a definition
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/extensions.py uses Strawberry's QueryDepthLimiter and MaxAliasesLimiter, "
-    "which walk every fragment spread again: exponential in the fan-out (board 16:11 D)",
-)
 def test_the_gateway_answers_a_fanned_out_document_at_the_cost_of_validating_it() -> None:
     text = fanout(SPREADS)
     schema = build_schema(gateway_extensions(Settings()), engine=None)

@@ -1,0 +1,188 @@
+"""Depth and alias limits that measure each fragment once, however often it is spread.
+
+Strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` follow every
+fragment spread anew, so a 3 KB document whose forty fragments each spread the
+previous one twice (``fragment F1 on Customer { ...F0 ...F0 }``) is 2^40
+selections to them: one such request held the event loop for ever (no other
+request answered, SIGINT ignored). They also do their walk in the rule's
+constructor, outside graphql-core's guard against deep fragment chains
+(``FragmentNestingVisitor``), so a chain of 400 fragments answered "maximum
+recursion depth exceeded".
+
+These rules count the same things with the same messages, but memoize each
+fragment's depth and alias count for the document being validated, and do
+their work while graphql-core visits the document: after its nesting guard, and
+inside its ``RecursionError`` handling ("Validation aborted.").
+
+- Depth, as Strawberry counts it: the longest chain of fields that have a
+  selection set; fields whose name starts with ``__`` (introspection) count
+  nothing and are not looked into (``gateway.introspection_limits`` bounds
+  those). An operation deeper than the limit gets one error, located at the
+  first selection past the limit.
+- Aliases: every aliased field, as often as the operation would select it
+  through its fragments, summed over the document's operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    Node,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    ValidationContext,
+    VisitorAction,
+)
+from graphql.language import SKIP
+
+
+class _Fragments:
+    """Per document: each fragment's depth and aliases, measured once.
+
+    A fragment spread while it is being measured (a cycle, which graphql-core's
+    ``NoFragmentCyclesRule`` reports) counts nothing, as it does in Strawberry's
+    rules; so does a spread of an unknown fragment.
+    """
+
+    def __init__(self, context: ValidationContext) -> None:
+        self.context = context
+        self.depths: dict[str, int] = {}
+        self.aliases: dict[str, int] = {}
+        self.measuring: set[str] = set()
+
+    def depth(self, selection_set: SelectionSetNode | None) -> int:
+        """The most field levels any selection below ``selection_set`` adds."""
+        if selection_set is None:
+            return 0
+        return max((self.selection_depth(s) for s in selection_set.selections), default=0)
+
+    def selection_depth(self, selection: SelectionNode) -> int:
+        if isinstance(selection, FieldNode):
+            if selection.selection_set is None or selection.name.value.startswith("__"):
+                return 0
+            return 1 + self.depth(selection.selection_set)
+        if isinstance(selection, InlineFragmentNode):
+            return self.depth(selection.selection_set)
+        if isinstance(selection, FragmentSpreadNode):
+            return self._fragment(selection.name.value, self.depths, self.depth)
+        return 0  # pragma: no cover - the three kinds above are all GraphQL has
+
+    def alias_count(self, selection_set: SelectionSetNode | None) -> int:
+        """Aliased fields selected below ``selection_set``, fragments counted per spread."""
+        if selection_set is None:
+            return 0
+        count = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                count += (selection.alias is not None) + self.alias_count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.alias_count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                count += self._fragment(selection.name.value, self.aliases, self.alias_count)
+        return count
+
+    def _fragment(
+        self, name: str, memo: dict[str, int], measure: Callable[[SelectionSetNode], int]
+    ) -> int:
+        known = memo.get(name)
+        if known is not None:
+            return known
+        fragment = self.context.get_fragment(name)
+        if fragment is None or name in self.measuring:
+            return 0
+        self.measuring.add(name)
+        try:
+            memo[name] = measured = measure(fragment.selection_set)
+        finally:
+            self.measuring.discard(name)
+        return measured
+
+
+def depth_limit_rule(max_depth: int) -> type[ASTValidationRule]:
+    """A rule refusing operations nested deeper than ``max_depth`` fields (introspection aside)."""
+
+    class OperationDepthRule(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments = _Fragments(context)
+
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_args: Any
+        ) -> VisitorAction:
+            if self.fragments.depth(node.selection_set) > max_depth:
+                name = node.name.value if node.name else "anonymous"
+                self.report_error(
+                    GraphQLError(
+                        f"'{name}' exceeds maximum operation depth of {max_depth}",
+                        [self._first_too_deep(node)],
+                    )
+                )
+            return SKIP
+
+        def _first_too_deep(self, operation: OperationDefinitionNode) -> Node:
+            """The first selection (in document order) that sits deeper than the limit.
+
+            Only selections that reach past the limit are followed, so this walks
+            one path, not the fragments' fan-out. Should the path not be found
+            (fragment cycles, which another rule reports), the operation is named.
+            """
+            fragments = self.fragments
+            selections = operation.selection_set.selections
+            depth = 0  # fields entered: the depth of the selections in hand
+            for _step in range(max_depth + len(self.context.document.definitions) * 64 + 2):
+                selection = next(
+                    (s for s in selections if depth + fragments.selection_depth(s) > max_depth),
+                    None,
+                )
+                if selection is None:
+                    break
+                if isinstance(selection, FragmentSpreadNode):
+                    fragment = self.context.get_fragment(selection.name.value)
+                    if fragment is None:
+                        break
+                    selections = fragment.selection_set.selections
+                    continue
+                nested: SelectionSetNode | None = selection.selection_set  # type: ignore[attr-defined]
+                if nested is None:
+                    break
+                if isinstance(selection, FieldNode):
+                    depth += 1
+                    if depth > max_depth:
+                        first: Node = nested.selections[0]
+                        return first
+                selections = nested.selections
+            return operation
+
+    return OperationDepthRule
+
+
+def alias_limit_rule(max_aliases: int) -> type[ASTValidationRule]:
+    """A rule refusing documents that select more than ``max_aliases`` aliased fields."""
+
+    class AliasCountRule(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments = _Fragments(context)
+            self.count = 0
+
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_args: Any
+        ) -> VisitorAction:
+            self.count += self.fragments.alias_count(node.selection_set)
+            return SKIP
+
+        def leave_document(self, *_args: Any) -> None:
+            if self.count > max_aliases:
+                self.report_error(
+                    GraphQLError(f"{self.count} aliases found. Allowed: {max_aliases}")
+                )
+
+    return AliasCountRule
