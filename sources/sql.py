@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from sources.errors import (
     SourceTimeout,
     SourceUnavailable,
 )
+from sources.sql_statements import StatementRenderer
 
 log = logging.getLogger("c360.sources")
 
@@ -62,10 +64,25 @@ class SqlConnector:
             for entity_name, entity in source.entities.items()
             for kind, lookup in entity.lookups.items()
         }
+        self._direct: dict[tuple[str, str], StatementRenderer] = {}
+        """SQLite lookups asked of aiosqlite directly (``_select_direct``), once started."""
 
     async def start(self) -> None:
         if self._engine is None:
             self._engine = create_async_engine(self.source.dsn, **engine_options(self.source))
+            if self._engine.dialect.driver == "aiosqlite":
+                self._direct = {
+                    (entity_name, kind): renderer
+                    for entity_name, entity in self.source.entities.items()
+                    for kind, lookup in entity.lookups.items()
+                    if (
+                        renderer := StatementRenderer(
+                            self._queries[(entity_name, kind)],
+                            [a.param for a in lookup.arguments.values()],
+                            self._engine.dialect,
+                        )
+                    ).complete
+                }
 
     async def close(self) -> None:
         if self._engine is not None:
@@ -88,14 +105,19 @@ class SqlConnector:
         bound: dict[str, Any] = {a.param: given.get(a.param) for a in lookup.arguments.values()}
         step = lookup.max_batch
         groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
+        direct = self._direct.get((entity, kind))
+
+        def select(group: list[str]) -> Awaitable[list[RawRecord]]:
+            if direct is not None:
+                return self._select_direct(entity, direct, group, bound)
+            return self._select(entity, query, group, bound)
+
         try:
             async with asyncio.timeout(timeout_s):
                 if len(groups) == 1:  # the usual batch: a gather would only add a task
-                    parts = [await self._select(entity, query, groups[0], bound)]
+                    parts = [await select(groups[0])]
                 else:
-                    parts = await asyncio.gather(
-                        *(self._select(entity, query, g, bound) for g in groups)
-                    )
+                    parts = await asyncio.gather(*(select(g) for g in groups))
         except TimeoutError:
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
@@ -125,16 +147,60 @@ class SqlConnector:
                     )
                 return json_records(result.keys(), rows)
         except DBAPIError as exc:
-            raise self._database_error(exc, entity) from None
+            raise self._database_error(exc.orig, entity) from None
         except (SQLAlchemyError, OSError) as exc:
             # Refused, pool exhausted, driver gave up. Never str(exc): it may hold the DSN.
             raise SourceUnavailable(
                 self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
             ) from None
 
-    def _database_error(self, exc: DBAPIError, entity: str) -> SourceError:
+    async def _select_direct(
+        self, entity: str, renderer: StatementRenderer, keys: list[str], bound: dict[str, Any]
+    ) -> list[RawRecord]:
+        """``_select`` for SQLite: the statement and its rows in one trip to aiosqlite's thread.
+
+        Through SQLAlchemy's cursor a statement costs five trips to that thread
+        (cursor, execute, fetch, close, and the rollback of the connection's
+        implicit transaction), each a wake-up of the thread and of the event loop:
+        most of a ledger read's CPU. The pool, its limits and its errors stay
+        SQLAlchemy's; the statement is rendered by it, once per number of keys.
+        """
+        if self._engine is None:
+            raise SourceUnavailable(self.name, "connector is not started", entity=entity)
+        self.statements += 1
+        statement = renderer.for_keys(len(keys))
+        try:
+            async with self._engine.connect() as connection:
+                pooled = await connection.get_raw_connection()
+                database = pooled.driver_connection
+                if database is None:  # invalidated under us
+                    raise SourceUnavailable(self.name, "connection was lost", entity=entity)
+                if database.row_factory is not sqlite3.Row:  # rows that carry their labels
+                    database.row_factory = sqlite3.Row
+                rows = list(
+                    await database.execute_fetchall(statement.sql, statement.values(keys, bound))
+                )
+        except sqlite3.Error as exc:
+            raise self._database_error(exc, entity) from None
+        except DBAPIError as exc:
+            raise self._database_error(exc.orig, entity) from None
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            # Refused, pool exhausted, connection closed under us. Never str(exc): it may hold
+            # the DSN.
+            raise SourceUnavailable(
+                self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
+            ) from None
+        limit = self.source.max_rows
+        if len(rows) > limit:
+            raise SourceBadResponse(
+                self.name,
+                f"answered more than max_rows ({limit:,}) for one batch; not read further",
+                entity=entity,
+            )
+        return labelled_records(rows[0].keys(), rows) if rows else []
+
+    def _database_error(self, original: BaseException | None, entity: str) -> SourceError:
         """The database answered with an error: our query's fault, a timeout, or the server's."""
-        original = exc.orig
         sqlstate = getattr(original, "sqlstate", None)
         cause = original.__cause__ if original is not None else None
         if sqlstate is not None:
@@ -160,6 +226,8 @@ def engine_options(source: SqlSource) -> dict[str, Any]:
     """Pool and driver settings: autocommit reads (no BEGIN/ROLLBACK round trips), bounded waits."""
     options: dict[str, Any] = {
         "isolation_level": "AUTOCOMMIT",
+        # Nothing to roll back between reads in autocommit; SQLAlchemy's docs suggest this.
+        "pool_reset_on_return": None,
         "pool_size": source.pool_size,
         "max_overflow": source.max_overflow,
         "pool_timeout": source.pool_timeout_s,
@@ -219,6 +287,11 @@ def json_records(columns: Iterable[Any], rows: Iterable[Row[Any]]) -> list[RawRe
     labels = [str(column) for column in columns]
     if len(set(labels)) != len(labels):  # ambiguous labels: the row mapping says how it copes
         return [json_record(row._mapping) for row in rows]
+    return labelled_records(labels, rows)
+
+
+def labelled_records(labels: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[RawRecord]:
+    """Plain rows (value sequences) as records under ``labels``; a repeated label keeps its last."""
     return [
         {
             label: value if type(value) in _PLAIN else json_value(value)

@@ -351,3 +351,38 @@ async def test_a_repeated_column_label_keeps_its_last_value() -> None:
             assert json_records(result.keys(), result) == [{"id": 2, "name": "Ann"}]
     finally:
         await engine.dispose()
+
+
+async def test_a_sqlite_statement_is_one_trip_to_the_database_thread(
+    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each trip wakes aiosqlite's thread and then the event loop: through SQLAlchemy's
+    # cursor a read took five (cursor, execute, fetch, close, rollback), most of its CPU.
+    import aiosqlite.core
+
+    trips: list[str] = []
+    queued = aiosqlite.core.Connection._execute
+
+    async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await queued(self, fn, *args, **kwargs)
+
+    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(max_batch=30))
+    keys = ["ann.lee@example.com"] + [f"customer{n}@example.net" for n in range(39)]
+    await connector.fetch("invoices", "email", keys, timeout_s=5)  # the pool's connections made
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    found = await connector.fetch("invoices", "email", keys, timeout_s=5)
+    assert [len(records) for records in found] == [2] + [1] * 39
+    assert connector.statements == 4 and len(trips) == 2, trips
+
+
+async def test_a_repeated_column_label_in_a_lookup_keeps_its_last_value(
+    tmp_path: Path, started: Any
+) -> None:
+    sql = (
+        "SELECT invoice_no, bill_to_email, status AS amount, amount FROM {table} "
+        "WHERE lower(bill_to_email) IN :keys"
+    )
+    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(sql))
+    [[bob]] = await connector.fetch("invoices", "email", ["bob@example.org"], timeout_s=5)
+    assert bob == {"invoice_no": "INV-3", "bill_to_email": "BOB@example.org", "amount": 42.1}
