@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from gateway.admission import Admission
@@ -125,7 +125,6 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
             Route("/", home),
             Route("/graphql", graphql),
             *([Mount(ASSETS_URL, GraphiQLAssets())] if settings.graphiql else []),
-            WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", saved_view, methods=["GET"]),
             Route("/dashboards/{role}", Dashboards(saved).page, methods=["GET"]),
             Mount(DASHBOARD_ASSETS_URL, dashboard_assets()),

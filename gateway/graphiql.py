@@ -39,7 +39,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'self'",
     )
 )
-"""Scripts, styles, fetches and the subscription socket: this origin only, nothing inline."""
+"""Scripts, styles and fetches: this origin only, nothing inline."""
 
 EXAMPLE_VARIABLES: dict[str, Any] = {"phone": "(555) 010-2345"}
 """Ready-to-run values by variable name: the demo caller of the README (a CRM contact

@@ -16,10 +16,11 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette import status
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketClose
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
@@ -70,6 +71,7 @@ class CustomerGraphQL(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            subscription_protocols=(),
         )
         self.settings = settings
         self.persisted = persisted
@@ -77,7 +79,9 @@ class CustomerGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            # The schema has no subscriptions: no socket is accepted, so nothing runs
+            # outside the HTTP admission limits (gateway/admission.py).
+            await WebSocketClose(code=status.WS_1008_POLICY_VIOLATION)(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
         media_type = response_media_type(request.headers.get("accept"))
