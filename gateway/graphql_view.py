@@ -51,6 +51,7 @@ from gateway.request_context import new_context
 from gateway.saved_queries import SavedQuery
 from gateway.settings import Settings
 from schema.context import Context
+from schema.execution.encoded_lists import encoded_as_completed
 
 __all__ = ["CustomerGraphQL", "error_response"]
 
@@ -87,7 +88,8 @@ class CustomerGraphQL(GraphQL[Context, None]):
         media_type = response_media_type(request.headers.get("accept"))
         self.persisted.begin_request()
         try:
-            response = await self.run(request)
+            with encoded_as_completed():  # the answer goes out through orjson.dumps, unread
+                response = await self.run(request)
         except HTTPException as exc:
             response = self.rejection(request, exc, media_type)
         except (PersistedQueryError, RefusedRequest) as exc:

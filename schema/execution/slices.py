@@ -27,6 +27,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from schema.execution.budget import CHECK_EVERY, RUNNING, CompletionStopped
+from schema.execution.encoded_lists import encoded_list
 from schema.execution.runner import Complete, ResponsePath, Run, complete_later
 
 SLICED_ITEMS = CHECK_EVERY
@@ -69,6 +70,7 @@ async def _fast_in_slices(value: list[Any] | tuple[Any, ...], item: Callable[[An
     budget = RUNNING.get()
     clock = time.perf_counter
     completed: list[Any] = []
+    encoded = encoded_list()  # each slice's JSON, when the answer goes out as JSON
     index, total = 0, len(value)
     async with _turn(asyncio.get_running_loop()):
         if budget is not None:
@@ -80,12 +82,15 @@ async def _fast_in_slices(value: list[Any] | tuple[Any, ...], item: Callable[[An
                 part = value[index : index + CLOCK_EVERY]
                 if budget is not None:
                     budget.charge(len(part))
-                completed += [item(entry) for entry in part]
+                if encoded is None:
+                    completed += [item(entry) for entry in part]
+                else:
+                    encoded.add([item(entry) for entry in part])
                 index += len(part)
                 if clock() >= ends:
                     break
             if index >= total:
-                return completed
+                return completed if encoded is None else encoded.fragment()
             await asyncio.sleep(0)  # other requests' work and I/O, between two slices
 
 
