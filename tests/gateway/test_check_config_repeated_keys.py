@@ -1,4 +1,4 @@
-"""``c360 check-config`` refuses a key given twice in one mapping, naming both lines.
+"""``c360 check-config`` refuses a key given twice in one mapping and a "billion laughs" file.
 
 YAML keeps the last of two equal keys without a word: a newcomer who maps
 ``handling_minutes`` twice, or pastes a source twice, gets a gateway that starts
@@ -13,7 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gateway.cli import app
-from tools.check_config import repeated_keys
+from tools.check_config import document_problems, repeated_keys
 
 DEMO = Path(__file__).parents[2] / "sources" / "demo" / "sources.yaml"
 FOREIGN = Path(__file__).parents[2] / "sources" / "foreign" / "sources.yaml"
@@ -69,3 +69,30 @@ def test_check_config_stops_on_a_repeated_key(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert f"{path}: line " in result.output
     assert "'sources.support' is given twice" in result.output
+
+
+def _laughs(levels: int) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels + 1)]
+    return "\n".join(lines) + "\nsources: {}\n"
+
+
+def test_a_billion_laughs_is_refused_at_once_and_a_self_alias_does_not_loop() -> None:
+    """Nine aliases a level, ten levels: 4.4 billion values. The start would walk them
+    (``sources/config.py`` substitutes ``${VAR}`` value by value); the check counts
+    each node once."""
+    problems = document_problems(_laughs(9))
+    assert problems == [
+        "its aliases (&name ... *name) expand to 4,412,961,518 values; "
+        "a source config holds at most 1,000,000"
+    ]
+    assert document_problems(_laughs(3)) == []  # 8,309 values: aliases as such are fine
+    assert document_problems("a: &a [1, *a]\nsources: {}\n") == []
+
+
+def test_check_config_stops_on_a_billion_laughs(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(_laughs(9))
+    result = CliRunner().invoke(app, ["check-config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "expand to 4,412,961,518 values" in result.output
