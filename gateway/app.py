@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import strawberry
 from prometheus_client import make_asgi_app
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -24,6 +25,7 @@ from gateway.dashboards import DASHBOARD_ASSETS_URL, Dashboards, dashboard_asset
 from gateway.demand_control import CostModel
 from gateway.extensions import gateway_extensions
 from gateway.graphiql import ASSETS_URL, GraphiQLAssets
+from gateway.graphql_http import error_response, status_code_name
 from gateway.graphql_view import CustomerGraphQL
 from gateway.http_limits import RequestBodyLimits
 from gateway.intelligence import new_intelligence
@@ -64,6 +66,19 @@ class PrometheusMetrics:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
+
+
+async def http_refusal(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path, another method) as JSON errors with a code,
+    like every other refusal of the gateway, instead of its text/plain."""
+    assert isinstance(exc, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    return error_response(
+        exc.status_code,
+        f"{exc.detail}: {where}",
+        status_code_name(exc.status_code),
+        headers=exc.headers,
+    )
 
 
 async def home(request: Request) -> Response:
@@ -146,6 +161,7 @@ def create_app(settings: Settings | None = None, *, batching: bool = True) -> St
                 read_timeout_s=settings.body_read_timeout_s,
             ),
         ],
+        exception_handlers={HTTPException: http_refusal},
         lifespan=lifespan,
     )
     app.state.settings = settings

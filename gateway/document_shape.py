@@ -43,8 +43,10 @@ from graphql import (
 )
 from graphql.language import SKIP
 
+INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 
-class _Fragments:
+
+class Fragments:
     """Per document: each fragment's depth and aliases, measured once.
 
     A fragment spread while it is being measured (a cycle, which graphql-core's
@@ -56,6 +58,7 @@ class _Fragments:
         self.context = context
         self.depths: dict[str, int] = {}
         self.aliases: dict[str, int] = {}
+        self.introspections: dict[str, int] = {}
         self.measuring: set[str] = set()
 
     def depth(self, selection_set: SelectionSetNode | None) -> int:
@@ -89,6 +92,26 @@ class _Fragments:
                 count += self._fragment(selection.name.value, self.aliases, self.alias_count)
         return count
 
+    def introspection_count(self, selection_set: SelectionSetNode | None) -> int:
+        """``__schema`` and ``__type`` fields selected below ``selection_set``, fragments
+        counted per spread; what they select is not looked into."""
+        if selection_set is None:
+            return 0
+        count = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in INTROSPECTION_ROOTS:
+                    count += 1
+                else:
+                    count += self.introspection_count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.introspection_count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                count += self._fragment(
+                    selection.name.value, self.introspections, self.introspection_count
+                )
+        return count
+
     def _fragment(
         self, name: str, memo: dict[str, int], measure: Callable[[SelectionSetNode], int]
     ) -> int:
@@ -112,7 +135,7 @@ def depth_limit_rule(max_depth: int) -> type[ASTValidationRule]:
     class OperationDepthRule(ASTValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            self.fragments = _Fragments(context)
+            self.fragments = Fragments(context)
 
         def enter_operation_definition(
             self, node: OperationDefinitionNode, *_args: Any
@@ -170,7 +193,7 @@ def alias_limit_rule(max_aliases: int) -> type[ASTValidationRule]:
     class AliasCountRule(ASTValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            self.fragments = _Fragments(context)
+            self.fragments = Fragments(context)
             self.count = 0
 
         def enter_operation_definition(

@@ -14,7 +14,7 @@ from gateway.demand_control import demand_control
 from gateway.document_cache import ParsedDocuments, ValidatedDocuments
 from gateway.document_shape import alias_limit_rule, depth_limit_rule
 from gateway.errors import MaskInternalErrors
-from gateway.introspection_limits import introspection_depth_rule
+from gateway.introspection_limits import introspection_depth_rule, introspection_width_rule
 from gateway.observability import OperationObserver
 from gateway.operation_choice import RequireOperationName
 from gateway.pipeline import compose
@@ -41,6 +41,7 @@ def gateway_extension_list(settings: Settings) -> list[Any]:
         depth_limit_rule(settings.max_depth),
         alias_limit_rule(settings.max_aliases),
         introspection_depth_rule(settings.max_introspection_depth),
+        introspection_width_rule(settings.max_introspection_fields),
     ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

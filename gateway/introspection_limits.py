@@ -1,4 +1,5 @@
-"""A depth bound for introspection, which Strawberry's ``QueryDepthLimiter`` does not count.
+"""Bounds on introspection: its depth, which the operation depth limit does not count, and
+its width: how many ``__schema``/``__type`` fields one document selects.
 
 ``QueryDepthLimiter`` skips every field whose name starts with ``__`` and all
 below it, so ``{ __type { fields { type { ofType { ... } } } } }`` nested a
@@ -6,6 +7,13 @@ hundred levels passes it. graphql-core's ``MaxIntrospectionDepthRule`` (one of
 its default rules) catches nested *lists* (``fields``/``interfaces``/...), not a
 long ``ofType`` chain; this rule bounds the plain depth under ``__schema`` and
 ``__type``, fragments included.
+
+Width: a full introspection (what GraphiQL asks once per page) is about 1.7 MB of
+answer per 19 copies and tens of milliseconds of the event loop's time each, and
+costs no source call, so demand control's cost lets many through: 19 aliased
+``__schema { ...FullIntrospection }`` held the loop for 2.5 s per request.
+``introspection_width_rule`` counts ``__schema`` and ``__type`` fields through
+aliases and fragments (each fragment measured once) and refuses more than the limit.
 """
 
 from __future__ import annotations
@@ -18,13 +26,14 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     VisitorAction,
 )
 from graphql.language import SKIP
 
-INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+from gateway.document_shape import INTROSPECTION_ROOTS, Fragments
 
 
 def introspection_depth_rule(max_depth: int) -> type[ASTValidationRule]:
@@ -81,3 +90,32 @@ def introspection_depth_rule(max_depth: int) -> type[ASTValidationRule]:
             return self.fragment_depths[name]
 
     return IntrospectionDepthRule
+
+
+def introspection_width_rule(max_fields: int) -> type[ASTValidationRule]:
+    """A rule refusing documents that select ``__schema``/``__type`` more than ``max_fields``
+    times, aliases and fragment spreads counted."""
+
+    class IntrospectionWidthRule(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments = Fragments(context)
+            self.count = 0
+
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_args: Any
+        ) -> VisitorAction:
+            self.count += self.fragments.introspection_count(node.selection_set)
+            return SKIP
+
+        def leave_document(self, *_args: Any) -> None:
+            if self.count > max_fields:
+                self.report_error(
+                    GraphQLError(
+                        f"The document selects __schema/__type {self.count} times; "
+                        f"the limit is {max_fields}.",
+                        extensions={"code": "INTROSPECTION_TOO_WIDE"},
+                    )
+                )
+
+    return IntrospectionWidthRule

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     max_introspection_depth: Annotated[int, Field(ge=3)] = Field(
         default=20, description="Field depth under __schema/__type; full introspection needs 15."
     )
+    max_introspection_fields: Annotated[int, Field(ge=1)] = Field(
+        default=2,
+        description="__schema/__type fields one document may select, aliases and fragment "
+        "spreads counted; GraphiQL's full introspection selects 1.",
+    )
     role_view_ttl_s: Annotated[float, Field(ge=0, le=86_400)] = Field(
         default=60.0,
         description="How long the CMO's and CEO's computed figures are kept (0: computed "

@@ -19,6 +19,16 @@ INTROSPECTION_100 = (
     + " } } }" * 33
     + " } }"
 )
+_FULL = get_introspection_query()
+_QUERY, _FRAGMENTS = _FULL[: _FULL.index("fragment ")], _FULL[_FULL.index("fragment ") :]
+FULL_INTROSPECTION_FRAGMENT = (
+    "fragment S on __Schema "
+    + _QUERY.split("__schema", 1)[1].rstrip().removesuffix("}").rstrip().removesuffix("}")
+    + "} "
+    + _FRAGMENTS
+)
+"""graphql-core's full introspection (GraphiQL's) as a fragment on ``__Schema``, with its own."""
+
 OF_TYPE_CHAIN_100 = (
     '{ __type(name: "Customer") { ' + "ofType { " * 100 + "name" + " }" * 100 + " } }"
 )
@@ -150,6 +160,22 @@ async def test_malformed_body_is_a_named_400(
             "Introspection query is 32 fields deep",
             "INTROSPECTION_TOO_DEEP",
             id="introspection-depth-hidden-in-fragments",
+        ),
+        pytest.param(
+            " ".join(f"a{i}: __schema {{ ...S }}" for i in range(19)).join(("{ ", " } "))
+            + FULL_INTROSPECTION_FRAGMENT,
+            None,
+            "selects __schema/__type 19 times; the limit is 2",
+            "INTROSPECTION_TOO_WIDE",
+            id="19-full-introspections-2-5-kb",
+        ),
+        pytest.param(
+            "{ ...Q ...Q } fragment Q on Query { ...P ...P } "
+            'fragment P on Query { __type(name: "Customer") { name } }',
+            None,
+            "selects __schema/__type 4 times",
+            "INTROSPECTION_TOO_WIDE",
+            id="introspection-width-hidden-in-fragments",
         ),
         pytest.param(
             '{ customer(id: "C-10001") { shoeSize } }',

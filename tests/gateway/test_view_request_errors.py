@@ -1,8 +1,7 @@
 """A saved view refuses a bad request the way /graphql does: JSON errors with a code.
 
-``GET /views/cmo?months=twelve`` is a 400 naming the parameter; these are the
-refusals that still come out another way. Both are pinned as expected failures
-(strict: whoever fixes ``gateway/views.py`` or the route removes the marker).
+``GET /views/cmo?months=twelve`` is a 400 naming the parameter; a number out of
+its type's range is refused as /graphql refuses it, and another method is a JSON 405.
 """
 
 from __future__ import annotations
@@ -38,11 +37,6 @@ async def test_a_mistyped_parameter_is_a_400_naming_it(gateway: str) -> None:
     assert b"'months'" in body and b"BAD_USER_INPUT" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/views.py hands graphql-core's variable coercion error on as is: "
-    '{"data": null, "errors": [...]} without extensions.code (board 16:28 D)',
-)
 async def test_a_parameter_out_of_its_type_s_range_is_refused_as_graphql_refuses_it(
     gateway: str,
 ) -> None:
@@ -57,11 +51,13 @@ async def test_a_parameter_out_of_its_type_s_range_is_refused_as_graphql_refuses
     assert view == graphql
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the /views/{name} route answers Starlette's text/plain 'Method Not Allowed'",
-)
 async def test_another_method_on_a_view_is_a_json_405(gateway: str) -> None:
     status, content_type, body = await _call("POST", gateway + "/views/cmo")
     assert (status, content_type) == (405, "application/json")
     assert b"METHOD_NOT_ALLOWED" in body
+
+
+async def test_an_unknown_path_is_a_json_404_naming_it(gateway: str) -> None:
+    status, content_type, body = await _call("GET", gateway + "/nowhere")
+    assert (status, content_type) == (404, "application/json")
+    assert b"GET /nowhere" in body and b"NOT_FOUND" in body
