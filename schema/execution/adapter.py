@@ -19,7 +19,14 @@ from graphql import FieldNode, FragmentDefinitionNode, GraphQLObjectType, GraphQ
 # the resolve-info helpers (gather/track) and the executor class that replaced
 # ExecutionContext. Checked: graphql-core 3.3.2.
 from graphql.execution.executor import Executor
-from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.execution.get_variable_signature import GraphQLVariableSignature as VariableSignature
+from graphql.execution.get_variable_signature import get_variable_signature
+from graphql.execution.values import (
+    VariableValues,
+    VariableValueSource,
+    get_argument_values,
+    get_variable_values,
+)
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 # Strawberry's executor subclass (adds the operation's extensions to resolve info)
@@ -56,6 +63,8 @@ __all__ = [
     "SelectedField",
     "StrawberryField",
     "StrawberryGraphQLCoreExecutionContext",
+    "VariableSignature",
+    "VariableValueSource",
     "VariableValues",
     "convert_arguments",
     "convert_directives",
@@ -64,6 +73,7 @@ __all__ = [
     "coroutine_arguments",
     "future_released",
     "get_argument_values",
+    "get_variable_signature",
     "get_variable_values",
     "graphql_schema",
     "has_exception_handlers",

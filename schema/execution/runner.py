@@ -17,6 +17,7 @@ from graphql.pyutils import Path as GraphQLPath
 
 from schema.execution.adapter import VariableValues, get_variable_values
 from schema.execution.eager import Waiting, close_arguments, close_unstarted
+from schema.execution.plain_variables import PlainVariables
 
 MAX_VARIABLE_ERRORS = 50
 
@@ -318,6 +319,7 @@ class CompiledOperation:
         self.operation = operation
         self.name = operation.name.value if operation.name else None
         self._fields = tuple(root_fields)
+        self._plain = PlainVariables.of(schema, operation.variable_definitions or ())
 
     async def execute(
         self,
@@ -326,12 +328,18 @@ class CompiledOperation:
         root_value: Any = None,
         extensions: dict[str, Any] | None = None,
     ) -> CompiledResult:
-        coerced = get_variable_values(
-            self.schema,
-            self.operation.variable_definitions or (),
-            variables or {},
-            max_errors=MAX_VARIABLE_ERRORS,
-        )
+        plain = self._plain
+        at_a_glance = plain.coerced(variables or {}) if plain is not None else None
+        coerced: VariableValues | list[GraphQLError]
+        if at_a_glance is not None:
+            coerced = at_a_glance
+        else:
+            coerced = get_variable_values(
+                self.schema,
+                self.operation.variable_definitions or (),
+                variables or {},
+                max_errors=MAX_VARIABLE_ERRORS,
+            )
         if isinstance(coerced, list):
             return CompiledResult(None, coerced)
         run = Run(context, root_value, coerced, extensions)
