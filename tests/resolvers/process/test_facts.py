@@ -67,3 +67,21 @@ async def test_a_negative_limit_is_refused_before_any_source_is_asked() -> None:
     with pytest.raises(InvalidLookup, match="'-1' is not a valid limit"):
         await facts.orders_of(loaders, person, limit=-1)
     assert fake.asked == []
+
+
+@pytest.mark.parametrize(
+    "issued",
+    [
+        [date(2026, 3, 1), date(2026, 3, 1), date(2026, 5, 1), date(2026, 1, 1)],
+        [None, date(2026, 3, 1), None, date(2026, 3, 1), date(2026, 5, 1)],
+        [None, None],
+        [None],
+        [],
+    ],
+)
+def test_newest_first_keeps_the_order_of_equal_dates_and_puts_every_undated_last(
+    issued: list[date | None],
+) -> None:
+    invoices = [Invoice("billing", f"I-{n}", 1.0, issued_on=d) for n, d in enumerate(issued)]
+    by_key = sorted(invoices, key=facts.NEWEST_FIRST["invoices"], reverse=True)
+    assert facts.newest_first(invoices, "invoices") == by_key
