@@ -10,8 +10,9 @@ no other request is answered and SIGINT does not stop the process.
 No clock is read: the work is counted in Python calls (``sys.settrace``, also in
 worker threads), bounded by a multiple of what graphql-core's own validation of
 the same document costs, and stopped as soon as it passes that bound, so the test
-never hangs. The document also asks for an unknown field, so it fails validation
-and nothing is executed.
+never hangs. The first document also asks for an unknown field, so it fails
+validation and nothing is executed; the second is valid, and runs through the
+execution engine as the gateway runs it (over stand-in sources that answer at once).
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ import threading
 from types import FrameType
 from typing import Any
 
+import pytest
+import strawberry
 from graphql import parse, validate
 
 from gateway.extensions import gateway_extensions
 from gateway.settings import Settings
 from schema import build_schema
+from schema.context import Context
+from schema.execution import ExecutionEngine
+from tests.schema.failing_sources import NOW, FailingLoaders
 
 SPREADS = 40
 """2^40 selections when walked spread by spread."""
@@ -91,3 +97,35 @@ def test_the_gateway_answers_a_fanned_out_document_at_the_cost_of_validating_it(
     assert calls <= budget, f"over {budget} Python calls (graphql-core validates it in {core})"
     assert result is not None and result.data is None
     assert [e.message for e in result.errors] == ["Cannot query field 'nope' on type 'Query'."]
+
+
+def _valid_fanout(levels: int) -> str:
+    return fanout(levels).replace(" nope }", " }")
+
+
+def _executed(schema: strawberry.Schema, text: str) -> Any:
+    async def run() -> Any:
+        context = Context(loaders=FailingLoaders({}), now=NOW, request_id="fanout")  # type: ignore[arg-type]
+        return await schema.execute(text, context_value=context)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the engine builds Strawberry's selected_fields for a resolver at compile "
+    "(schema/execution/resolve_info.py InfoFrame -> strawberry convert_selections), "
+    "expanding every spread anew: 2^40 selections (board 16:48 D)",
+)
+def test_the_engine_runs_a_valid_fanned_out_document_at_graphql_core_s_cost() -> None:
+    """The same document without the unknown field passes validation and runs: the engine
+    must compile and run it in work of the order graphql-core's executor needs."""
+    text = _valid_fanout(SPREADS)
+    core_schema = build_schema(gateway_extensions(Settings()), engine=None)
+    core, answer = count_calls(lambda: _executed(core_schema, text), 10**7)
+    assert answer.errors is None and answer.data == {"customer": {"id": "C-1", "name": "Ada Doe"}}
+    budget = SLACK * core
+    engine_schema = build_schema(gateway_extensions(Settings()), engine=ExecutionEngine())
+    calls, result = count_calls(lambda: _executed(engine_schema, text), budget)
+    assert calls <= budget, f"over {budget} Python calls (graphql-core's executor: {core})"
+    assert result.data == answer.data and result.errors is None
