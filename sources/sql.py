@@ -34,6 +34,7 @@ from sources.errors import (
     SourceUnavailable,
 )
 from sources.sql_statements import StatementRenderer
+from sources.sqlite_inline import InlineReader
 
 log = logging.getLogger("c360.sources")
 
@@ -66,11 +67,13 @@ class SqlConnector:
         }
         self._direct: dict[tuple[str, str], StatementRenderer] = {}
         """SQLite lookups asked of aiosqlite directly (``_select_direct``), once started."""
+        self._inline: InlineReader | None = None
 
     async def start(self) -> None:
         if self._engine is None:
             self._engine = create_async_engine(self.source.dsn, **engine_options(self.source))
             if self._engine.dialect.driver == "aiosqlite":
+                self._inline = InlineReader(self._engine, self.source.pool_recycle_s)
                 self._direct = {
                     (entity_name, kind): renderer
                     for entity_name, entity in self.source.entities.items()
@@ -85,6 +88,9 @@ class SqlConnector:
                 }
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         if self._engine is not None:
             engine, self._engine = self._engine, None
             await engine.dispose()
@@ -157,7 +163,8 @@ class SqlConnector:
     async def _select_direct(
         self, entity: str, renderer: StatementRenderer, keys: list[str], bound: dict[str, Any]
     ) -> list[RawRecord]:
-        """``_select`` for SQLite: the statement and its rows in one trip to aiosqlite's thread.
+        """``_select`` for SQLite: read on the event loop when quick (``sqlite_inline``), else
+        the statement and its rows in one trip to aiosqlite's thread.
 
         Through SQLAlchemy's cursor a statement costs five trips to that thread
         (cursor, execute, fetch, close, and the rollback of the connection's
@@ -169,6 +176,13 @@ class SqlConnector:
             raise SourceUnavailable(self.name, "connector is not started", entity=entity)
         self.statements += 1
         statement = renderer.for_keys(len(keys))
+        values = statement.values(keys, bound)
+        limit = self.source.max_rows
+        read = self._inline.read(statement.sql, values, limit) if self._inline else None
+        if read is not None:
+            labels, tuples = read
+            self._check_rows(len(tuples), entity)
+            return labelled_records(labels, tuples)
         try:
             async with self._engine.connect() as connection:
                 pooled = await connection.get_raw_connection()
@@ -177,9 +191,7 @@ class SqlConnector:
                     raise SourceUnavailable(self.name, "connection was lost", entity=entity)
                 if database.row_factory is not sqlite3.Row:  # rows that carry their labels
                     database.row_factory = sqlite3.Row
-                rows = list(
-                    await database.execute_fetchall(statement.sql, statement.values(keys, bound))
-                )
+                rows = list(await database.execute_fetchall(statement.sql, values))
         except sqlite3.Error as exc:
             raise self._database_error(exc, entity) from None
         except DBAPIError as exc:
@@ -190,14 +202,17 @@ class SqlConnector:
             raise SourceUnavailable(
                 self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
             ) from None
+        self._check_rows(len(rows), entity)
+        return labelled_records(rows[0].keys(), rows) if rows else []
+
+    def _check_rows(self, count: int, entity: str) -> None:
         limit = self.source.max_rows
-        if len(rows) > limit:
+        if count > limit:
             raise SourceBadResponse(
                 self.name,
                 f"answered more than max_rows ({limit:,}) for one batch; not read further",
                 entity=entity,
             )
-        return labelled_records(rows[0].keys(), rows) if rows else []
 
     def _database_error(self, original: BaseException | None, entity: str) -> SourceError:
         """The database answered with an error: our query's fault, a timeout, or the server's."""

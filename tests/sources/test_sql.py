@@ -353,11 +353,8 @@ async def test_a_repeated_column_label_keeps_its_last_value() -> None:
         await engine.dispose()
 
 
-async def test_a_sqlite_statement_is_one_trip_to_the_database_thread(
-    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Each trip wakes aiosqlite's thread and then the event loop: through SQLAlchemy's
-    # cursor a read took five (cursor, execute, fetch, close, rollback), most of its CPU.
+def _count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions sent to aiosqlite's threads from now on (each a trip there and back)."""
     import aiosqlite.core
 
     trips: list[str] = []
@@ -367,13 +364,57 @@ async def test_a_sqlite_statement_is_one_trip_to_the_database_thread(
         trips.append(getattr(fn, "__name__", repr(fn)))
         return await queued(self, fn, *args, **kwargs)
 
-    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(max_batch=30))
-    keys = ["ann.lee@example.com"] + [f"customer{n}@example.net" for n in range(39)]
-    await connector.fetch("invoices", "email", keys, timeout_s=5)  # the pool's connections made
     monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
-    found = await connector.fetch("invoices", "email", keys, timeout_s=5)
+    return trips
+
+
+EVERY_KEY = ["ann.lee@example.com"] + [f"customer{n}@example.net" for n in range(39)]
+
+
+async def test_a_quick_sqlite_statement_is_read_without_waking_a_thread(
+    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each trip to aiosqlite's thread wakes it and then the event loop: on a gateway pinned
+    # to one core that cost more than the read (through SQLAlchemy's cursor, five trips).
+    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(max_batch=30))
+    trips = _count_trips(monkeypatch)
+    found = await connector.fetch("invoices", "email", EVERY_KEY, timeout_s=5)
     assert [len(records) for records in found] == [2] + [1] * 39
-    assert connector.statements == 4 and len(trips) == 2, trips
+    assert connector.statements == 2 and trips == []
+
+
+async def test_a_statement_over_its_slice_of_the_event_loop_is_read_by_the_thread(
+    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counting to a million takes SQLite far longer than the 2 ms it may hold the event loop.
+    slow = (
+        "SELECT invoice_no, bill_to_email FROM {table} WHERE lower(bill_to_email) IN :keys "
+        "AND (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000) "
+        "SELECT count(*) FROM n) > 0"
+    )
+    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(slow))
+    trips = _count_trips(monkeypatch)
+    [ann] = await connector.fetch("invoices", "email", ["ann.lee@example.com"], timeout_s=5)
+    assert [r["invoice_no"] for r in ann] == ["INV-1", "INV-2"]
+    assert connector.statements == 1 and trips.count("_execute_fetchall") == 1
+
+
+async def test_a_locked_database_is_waited_for_by_the_thread_not_the_event_loop(
+    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = _sqlite_ledger(tmp_path)
+    writer = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # another system writing: readers must wait
+    connector: SqlConnector = await started(ledger.connector())
+    trips = _count_trips(monkeypatch)
+    # The writer is done while the read waits on the thread; the loop was free to run this.
+    asyncio.get_running_loop().call_later(0.2, writer.rollback)
+    try:
+        [bob] = await connector.fetch("invoices", "email", ["bob@example.org"], timeout_s=5)
+    finally:
+        writer.close()
+    assert [r["invoice_no"] for r in bob] == ["INV-3"]
+    assert trips.count("_execute_fetchall") == 1
 
 
 async def test_a_repeated_column_label_in_a_lookup_keeps_its_last_value(
