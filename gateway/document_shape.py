@@ -59,6 +59,7 @@ class Fragments:
         self.depths: dict[str, int] = {}
         self.aliases: dict[str, int] = {}
         self.introspections: dict[str, int] = {}
+        self.fields: dict[str, int] = {}
         self.measuring: set[str] = set()
 
     def depth(self, selection_set: SelectionSetNode | None) -> int:
@@ -90,6 +91,20 @@ class Fragments:
                 count += self.alias_count(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 count += self._fragment(selection.name.value, self.aliases, self.alias_count)
+        return count
+
+    def field_count(self, selection_set: SelectionSetNode | None) -> int:
+        """Fields selected below ``selection_set`` with every fragment spread expanded."""
+        if selection_set is None:
+            return 0
+        count = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                count += 1 + self.field_count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.field_count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                count += self._fragment(selection.name.value, self.fields, self.field_count)
         return count
 
     def introspection_count(self, selection_set: SelectionSetNode | None) -> int:
@@ -209,3 +224,38 @@ def alias_limit_rule(max_aliases: int) -> type[ASTValidationRule]:
                 )
 
     return AliasCountRule
+
+
+def field_limit_rule(max_fields: int) -> type[ASTValidationRule]:
+    """A rule refusing operations that select more than ``max_fields`` fields once their
+    fragment spreads are expanded (each fragment measured once).
+
+    graphql-core's executor merges a fragment spread twice into the same fields, so
+    ``fragment F1 { ...F0 ...F0 }`` up to ``F40`` costs it nothing; but whatever
+    walks the selections spread by spread (Strawberry's ``info.selected_fields``,
+    which look-ahead and resolve info read) walks 2^40 of them. No real operation
+    comes near the limit: the saved agent view selects 65, full introspection 220.
+    """
+
+    class FieldCountRule(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments = Fragments(context)
+
+        def enter_operation_definition(
+            self, node: OperationDefinitionNode, *_args: Any
+        ) -> VisitorAction:
+            count = self.fragments.field_count(node.selection_set)
+            if count > max_fields:
+                name = node.name.value if node.name else "anonymous"
+                self.report_error(
+                    GraphQLError(
+                        f"'{name}' selects {count:,} fields once its fragments are expanded; "
+                        f"the limit is {max_fields:,}.",
+                        [node],
+                        extensions={"code": "TOO_MANY_FIELDS"},
+                    )
+                )
+            return SKIP
+
+    return FieldCountRule

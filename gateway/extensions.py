@@ -12,7 +12,7 @@ from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxT
 
 from gateway.demand_control import demand_control
 from gateway.document_cache import ParsedDocuments, ValidatedDocuments
-from gateway.document_shape import alias_limit_rule, depth_limit_rule
+from gateway.document_shape import alias_limit_rule, depth_limit_rule, field_limit_rule
 from gateway.errors import MaskInternalErrors
 from gateway.introspection_limits import introspection_depth_rule, introspection_width_rule
 from gateway.observability import OperationObserver
@@ -40,6 +40,7 @@ def gateway_extension_list(settings: Settings) -> list[Any]:
     rules = [
         depth_limit_rule(settings.max_depth),
         alias_limit_rule(settings.max_aliases),
+        field_limit_rule(settings.max_fields),
         introspection_depth_rule(settings.max_introspection_depth),
         introspection_width_rule(settings.max_introspection_fields),
     ]

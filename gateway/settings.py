@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     max_introspection_depth: Annotated[int, Field(ge=3)] = Field(
         default=20, description="Field depth under __schema/__type; full introspection needs 15."
     )
+    max_fields: Annotated[int, Field(ge=10)] = Field(
+        default=5_000,
+        description="Fields one operation selects once its fragment spreads are expanded "
+        "(a fragment spread twice counts twice); the saved agent view selects 65.",
+    )
     max_introspection_fields: Annotated[int, Field(ge=1)] = Field(
         default=2,
         description="__schema/__type fields one document may select, aliases and fragment "

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,6 +29,7 @@ from sources.groups import Group
 from sources.key_formats import KeyFormat
 from sources.oauth import Auth
 from sources.paging import Paging
+from sources.yaml_text import YamlProblem, load_yaml
 
 KEY_KINDS = (
     "id",
@@ -568,11 +568,11 @@ def load_sources_config(
     """
     file = Path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = load_yaml(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read source config: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+    except YamlProblem as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping with a 'sources' key at the top")
     declared = raw.get("sources")

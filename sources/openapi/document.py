@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import yaml
+from sources.yaml_text import YamlProblem, load_yaml
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """A larger OpenAPI document is refused while it is read."""
@@ -197,13 +197,11 @@ def parse_document(text: str, origin: str) -> Document:
         raise OpenApiError(f"{origin}: nested too deeply to read") from None
     except ValueError:
         try:
-            raw = yaml.safe_load(text)
-        except RecursionError:
-            raise OpenApiError(f"{origin}: nested too deeply to read") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark is not None else ""
-            raise OpenApiError(f"{origin}: neither JSON nor YAML{where}") from None
+            raw = load_yaml(text)
+        except YamlProblem as exc:
+            raise OpenApiError(
+                f"{origin}: neither JSON nor YAML the importer reads ({exc})"
+            ) from None
     if not isinstance(raw, dict):
         raise OpenApiError(f"{origin}: not an OpenAPI document (expected a mapping at the top)")
     version = raw.get("openapi")

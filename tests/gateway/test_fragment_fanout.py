@@ -10,9 +10,10 @@ no other request is answered and SIGINT does not stop the process.
 No clock is read: the work is counted in Python calls (``sys.settrace``, also in
 worker threads), bounded by a multiple of what graphql-core's own validation of
 the same document costs, and stopped as soon as it passes that bound, so the test
-never hangs. The first document also asks for an unknown field, so it fails
-validation and nothing is executed; the second is valid, and runs through the
-execution engine as the gateway runs it (over stand-in sources that answer at once).
+never hangs. The first document also asks for an unknown field; the second is
+valid GraphQL, but walked spread by spread (Strawberry's ``info.selected_fields``,
+which resolve info and look-ahead read) it is 2^41 fields: the gateway's field
+limit (``C360_MAX_FIELDS``) refuses both at the cost of validating them.
 """
 
 from __future__ import annotations
@@ -91,7 +92,18 @@ def test_the_document_is_small_and_graphql_core_validates_it_in_linear_work() ->
     assert large < small * SPREADS  # about 700 calls a definition
 
 
-def test_the_gateway_answers_a_fanned_out_document_at_the_cost_of_validating_it() -> None:
+FANNED_OUT_FIELDS = 1 + 2 ** (SPREADS + 1)
+"""``customer`` and, below it, F40's fields: F0 selects 2, each further fragment twice its
+predecessor's."""
+
+
+def _too_many_fields(count: int) -> str:
+    return (
+        f"'anonymous' selects {count:,} fields once its fragments are expanded; the limit is 5,000."
+    )
+
+
+def test_the_gateway_refuses_a_fanned_out_document_at_the_cost_of_validating_it() -> None:
     text = fanout(SPREADS)
     schema = build_schema(gateway_extensions(Settings()), engine=None)
     core, _ = count_calls(lambda: validate(schema._schema, parse(text)), 10**7)
@@ -99,7 +111,10 @@ def test_the_gateway_answers_a_fanned_out_document_at_the_cost_of_validating_it(
     calls, result = count_calls(lambda: asyncio.run(schema.execute(text)), budget)
     assert calls <= budget, f"over {budget} Python calls (graphql-core validates it in {core})"
     assert result is not None and result.data is None
-    assert [e.message for e in result.errors] == ["Cannot query field 'nope' on type 'Query'."]
+    assert [e.message for e in result.errors] == [
+        _too_many_fields(FANNED_OUT_FIELDS + 1),  # and nope
+        "Cannot query field 'nope' on type 'Query'.",
+    ]
 
 
 def _valid_fanout(levels: int, root: str = 'customer(id: "C-1")') -> str:
@@ -114,15 +129,6 @@ def _executed(schema: strawberry.Schema, text: str) -> Any:
     return asyncio.run(run())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Strawberry's info.selected_fields expands every spread anew (2^40 selections): "
-    "the engine builds it for each resolver at compile (schema/execution/resolve_info.py "
-    "InfoFrame), and customers(ids:) reads it for its look-ahead (schema/query.py "
-    "_subfields), so with the engine off too (board 16:48 D)",
-)
-# Stopping a run past its budget leaves its generators unfinished: not the code's fault.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(
     ("root", "engine"),
     [
@@ -132,17 +138,36 @@ def _executed(schema: strawberry.Schema, text: str) -> Any:
     ],
     ids=["customer-engine", "customers-engine", "customers-graphql-core"],
 )
-def test_a_valid_fanned_out_document_runs_at_graphql_core_s_cost(root: str, engine: bool) -> None:
-    """Without the unknown field the document passes validation and runs. graphql-core's
-    executor runs ``customer(id:)`` over it linearly (29,513 Python calls); the gateway's
-    schema must run it, and ``customers(ids:)``, within a few times that."""
-    core_schema = build_schema(gateway_extensions(Settings()), engine=None)
-    core, answer = count_calls(lambda: _executed(core_schema, _valid_fanout(SPREADS)), 10**7)
-    assert answer.errors is None and answer.data == {"customer": {"id": "C-1", "name": "Ada Doe"}}
-    budget = SLACK * core
+def test_a_valid_fanned_out_document_is_refused_before_anything_walks_its_selections(
+    root: str, engine: bool
+) -> None:
+    """Without the unknown field the document is valid GraphQL. graphql-core's executor
+    would merge the spreads, but Strawberry's ``info.selected_fields`` (resolve info built
+    by the engine, the look-ahead of ``customers(ids:)``) expands every spread anew: 2^40
+    selections. The field limit refuses it at the cost of validating it, on every path."""
+    text = _valid_fanout(SPREADS, root)
     schema = build_schema(
         gateway_extensions(Settings()), engine=ExecutionEngine() if engine else None
     )
-    calls, result = count_calls(lambda: _executed(schema, _valid_fanout(SPREADS, root)), budget)
-    assert calls <= budget, f"over {budget} Python calls (graphql-core's executor: {core})"
-    assert result.errors is None
+    core, _ = count_calls(lambda: validate(schema._schema, parse(text)), 10**7)
+    budget = SLACK * core
+    calls, result = count_calls(lambda: _executed(schema, text), budget)
+    assert calls <= budget, f"over {budget} Python calls (graphql-core validates it in {core})"
+    assert result.data is None
+    assert [e.message for e in result.errors] == [_too_many_fields(FANNED_OUT_FIELDS)]
+    assert result.errors[0].extensions == {"code": "TOO_MANY_FIELDS"}
+
+
+def test_a_wide_but_fair_document_passes_the_field_limit() -> None:
+    """Fifty aliased customers with a 90-field fragment: 4,550 fields, under the limit."""
+    fields = " ".join(f"f{n}: id" for n in range(89))
+    text = (
+        "{ "
+        + " ".join(f'c{n}: customer(id: "C-{n}") {{ ...Wide }}' for n in range(50))
+        + f" }} fragment Wide on Customer {{ name {fields} }}"
+    )
+    schema = build_schema(gateway_extensions(Settings(max_aliases=10_000)), engine=None)
+    errors = validate(schema._schema, parse(text), [])
+    assert errors == []
+    result = _executed(schema, text)
+    assert not any(e.extensions == {"code": "TOO_MANY_FIELDS"} for e in result.errors or ())
