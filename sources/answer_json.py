@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from sources.shared_member_names import forget_names, object_from_pairs
+
 PARSE_INLINE_BYTES = 256 * 1024
 """Answers up to this size are parsed in one go on the loop (well under a millisecond or two)."""
 
@@ -36,7 +38,7 @@ def _no_constants(name: str) -> Any:
 
 _SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
     # typeshed asks for a scanner here; the C scanner reads a decoder's hooks (a TODO there).
-    json.JSONDecoder(parse_constant=_no_constants)  # type: ignore[arg-type]
+    json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=object_from_pairs)  # type: ignore[arg-type]
 )
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -64,6 +66,8 @@ async def parse_answer(body: bytes, records_at: str) -> Any:
         if isinstance(exc, MalformedJson):
             raise
         raise MalformedJson("malformed JSON") from None
+    finally:
+        forget_names()  # shared by the records of one answer (shared_member_names)
     if _skip(text, end) != len(text):
         raise MalformedJson("extra data after the JSON value")
     return value
