@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader, Loader, dispatch_queue
 
 from resolvers.system.runtime import EntityRoute, SourceRuntime
 from sources.arguments import NOTHING_PUSHED, Filters, Pushed, pushed
@@ -45,6 +45,21 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
         self._deadline = deadline
         self._connector = runtime.connectors[route.source]
         self._mapper = runtime.mappers[(route.source, route.entity)]
+
+    def do_resolve_reject(self, key: str, future: asyncio.Future[Any]) -> None:
+        """aiodataloader's, but its batch is dispatched by a callback, not a task of its own.
+
+        aiodataloader schedules a task whose only step dispatches the queue, two turns
+        of the loop after the first load; a callback that schedules the dispatch runs it
+        at the same turn, in the same order and context, without a task per batch.
+        """
+        queue = self._queue
+        queue.append(Loader(key=key, future=future))
+        if len(queue) == 1:
+            if self.batch:
+                self.loop.call_soon(self.loop.call_soon, dispatch_queue, self)
+            else:
+                dispatch_queue(self)
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[list[Any] | Exception]:
         route = self._route
