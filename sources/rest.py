@@ -69,6 +69,8 @@ class RestConnector:
         """The source's OAuth2 token, when it has ``auth: oauth2_client_credentials``."""
         self.page_budget: RequestBudget | None = None
         """Admits each page after a call's first (the wrapping connector's budget, if any)."""
+        self._lookups: dict[tuple[str, str], tuple[Entity, Lookup, int]] = {}
+        """Per (entity, kind): its spec, lookup and keys per request (the config is frozen)."""
 
     async def start(self) -> None:
         if self._session is None:
@@ -102,13 +104,21 @@ class RestConnector:
     ) -> SizedAnswers:
         """Per key, its records (``KeyAnswer``s) and the answer's bytes; ``arguments`` (pushed
         field arguments) go as query parameters."""
-        spec = self.source.entities[entity]
-        lookup = spec.lookups[kind]
-        if lookup.per_key:
-            groups = [[key] for key in keys]
-        else:
-            step = lookup.max_batch
-            groups = [list(keys[i : i + step]) for i in range(0, len(keys), step)]
+        found = self._lookups.get((entity, kind))
+        if found is None:
+            spec = self.source.entities[entity]
+            lookup = spec.lookups[kind]
+            found = self._lookups[(entity, kind)] = (
+                spec,
+                lookup,
+                1 if lookup.per_key else lookup.max_batch,
+            )
+        spec, lookup, step = found
+        groups = (
+            [list(keys)]
+            if 0 < len(keys) <= step
+            else [list(keys[i : i + step]) for i in range(0, len(keys), step)]
+        )
         deadline = asyncio.get_running_loop().time() + timeout_s
         try:
             async with asyncio.timeout(timeout_s):
