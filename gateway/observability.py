@@ -41,6 +41,10 @@ FALLBACKS = Counter(
 
 _known_names: set[str] = set()
 
+_series: dict[tuple[str, bool], tuple[Counter, Histogram]] = {}
+"""Per label and outcome, the bound operation counter and latency histogram: ``labels()``
+takes a lock and builds a key, on every request (the labels are bounded, so is this)."""
+
 
 def operation_label(name: str | None, *, ran: bool = True) -> str:
     """The metric label of an operation named ``name``; ``ran`` is False when it was refused."""
@@ -74,8 +78,16 @@ def observe_operation(
     label = operation_label(name, ran=ran)
     for error in errors:
         ERRORS.labels(error_code(error)).inc()
-    OPERATIONS.labels(label, "error" if errors else "ok").inc()
-    OPERATION_LATENCY.labels(label).observe(time.perf_counter() - started)
+    failed = bool(errors)
+    series = _series.get((label, failed))
+    if series is None:
+        series = _series[(label, failed)] = (
+            OPERATIONS.labels(label, "error" if failed else "ok"),
+            OPERATION_LATENCY.labels(label),
+        )
+    counted, timed = series
+    counted.inc()
+    timed.observe(time.perf_counter() - started)
 
 
 def count_fallback(reason: str) -> None:
