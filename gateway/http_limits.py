@@ -36,7 +36,12 @@ class RequestBodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = declared_length(scope)
+        declared, chunked = body_framing(scope)
+        if declared is None and not chunked:
+            # No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body
+            # (a GET view); the server hands routes an empty one at once, nothing to wait for.
+            await self.app(scope, receive, send)
+            return
         try:
             if declared is not None and declared > self.max_body_bytes:
                 raise BodyTooLarge
@@ -92,6 +97,22 @@ def header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def body_framing(scope: Scope) -> tuple[int | None, bool]:
+    """The announced ``Content-Length`` (``declared_length``) and whether a
+    ``Transfer-Encoding`` is given, from one pass over the headers."""
+    length: str | None = None
+    encoded = False
+    for key, value in scope.get("headers", ()):
+        key = key.lower()
+        if key == b"content-length" and length is None:
+            length = value.decode("latin-1")
+        elif key == b"transfer-encoding":
+            encoded = True
+    if length is None or not length.strip().isdigit():
+        return None, encoded
+    return int(length), encoded
 
 
 def declared_length(scope: Scope) -> int | None:
