@@ -38,19 +38,19 @@ async def saved_view(request: Request) -> Response:
     result = await request.app.state.schema.execute(
         query.text, variable_values=variables, context_value=context
     )
-    # Shaped as /graphql shapes it: a request error (a variable out of its type's range,
-    # a refused cost) is a 400 without data, each error with its code.
+    # A request error (a variable out of its type's range, a refused cost) is shaped as
+    # /graphql shapes it: no data, each error with its code. A view that answers no data
+    # at all (a parameter its resolver refuses, as ?months=99) is a 400 too: it is REST.
     body: dict[str, Any] = {}
-    status = 200
     if failed_before_execution(result.data, result.errors):
         body["errors"] = [with_pre_execution_code(e) for e in result.errors or ()]
-        status = 400
     else:
         body["data"] = result.data
         if result.errors:
             body["errors"] = [e.formatted for e in result.errors]
     if result.extensions:
         body["extensions"] = result.extensions
+    status = 400 if result.data is None and result.errors else 200
     headers = {"x-request-id": context.request_id}
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/json", headers=headers

@@ -92,9 +92,10 @@ class FieldSpec(_Strict):
     source: Annotated[str, Field(alias="from", min_length=1)]
     default: Any = None
     fields: dict[str, str | FieldSpec] | None = None
-    format: Annotated[str, Field(min_length=2, pattern="%")] | None = None
-    """How a date or time is written when it is not ISO 8601, as ``strptime`` reads it
-    (``%d/%m/%Y`` for 14/03/1985)."""
+    format: Annotated[str, Field(min_length=2, pattern="%|^epoch_(s|ms)$")] | None = None
+    """How a date or time is written when it is not ISO 8601: as ``strptime`` reads it
+    (``%d/%m/%Y`` for 14/03/1985), or ``epoch_s`` / ``epoch_ms`` for a number of seconds
+    or milliseconds since 1970-01-01 UTC."""
 
 
 class Argument(_Strict):

@@ -48,9 +48,24 @@ def _to_int(value: Any) -> int:
     return int(number)
 
 
+EPOCH_FORMATS = {"epoch_s": 1, "epoch_ms": 1_000}
+"""``format:`` values for a time written as a number since 1970-01-01 UTC, and its unit."""
+
+
+def _from_epoch(value: Any, per_second: int) -> datetime:
+    if isinstance(value, bool):
+        raise BadValue("expected a number of seconds since 1970")
+    try:
+        return datetime.fromtimestamp(float(value) / per_second, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        unit = "milliseconds" if per_second == 1_000 else "seconds"
+        hint = "" if per_second == 1_000 else " (a time in milliseconds needs format: epoch_ms)"
+        raise BadValue(f"expected a time in {unit} since 1970, got {value!r}{hint}") from None
+
+
 def _to_datetime(value: Any) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)
+        return _from_epoch(value, 1)
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -72,6 +87,14 @@ def _written_as(written: str, convert: Convert, where: str) -> Convert:
     if convert not in (_to_date, _to_datetime):
         raise ConfigError(f"{where}: only a date or time field has a format")
     as_date = convert is _to_date
+    per_second = EPOCH_FORMATS.get(written)
+    if per_second is not None:
+
+        def from_epoch(value: Any) -> Any:
+            moment = _from_epoch(value, per_second)
+            return moment.date() if as_date else moment
+
+        return from_epoch
     example = datetime(1985, 3, 14, 9, 30, tzinfo=UTC).strftime(written)
 
     def parse(value: Any) -> Any:
@@ -88,10 +111,23 @@ def _written_as(written: str, convert: Convert, where: str) -> Convert:
     return parse
 
 
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
+"""How systems write a yes/no besides JSON's true and false (case-insensitive)."""
+
+
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise BadValue("expected true or false")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise BadValue(f"expected true or false (or yes/no, y/n, 1/0), got {value!r}")
 
 
 def _tuple_of(convert: Convert) -> Convert:
