@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from resolvers.system.business_loaders import BusinessLoaders, Population
+from resolvers.system.business_loaders import BusinessLoaders, NoSourceServes, Population
 
 READ_AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 """When a stand-in's records were read (the as-of of plain records)."""
@@ -25,13 +25,15 @@ class StandInLoader:
 
     async def load(self) -> Population[Any]:
         self.reads += 1
+        if not self.served:  # as the real loader: no figure read from nothing
+            raise NoSourceServes("stand-in")
         if self.failure is not None:
             raise self.failure
         return Population(self.records, self.as_of)
 
 
 def business(**loaders: StandInLoader) -> BusinessLoaders:
-    """A request's business loaders: every kind unserved (an empty answer) unless given."""
+    """A request's business loaders: every kind unserved (``NoSourceServes``) unless given."""
     kinds = {name: StandInLoader([], served=False) for name in BusinessLoaders.__dataclass_fields__}
     kinds.update(loaders)
     return BusinessLoaders(**cast("dict[str, Any]", kinds))

@@ -32,6 +32,25 @@ ALL = "all"
 Record = TypeVar("Record")
 
 
+class NoSourceServes(LookupError):
+    """No configured source serves this kind of record with an ``all`` lookup.
+
+    A figure read from nothing would be zeros (no revenue, no deals) that look like
+    a bad month; the figure is an error of its own instead, naming what is missing.
+    """
+
+    def __init__(self, serves: str) -> None:
+        super().__init__(
+            f"no configured source serves '{serves}' with an 'all' lookup, so this "
+            "figure cannot be read"
+        )
+        self.serves = serves
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": "FIGURE_UNAVAILABLE", "serves": self.serves}
+
+
 @dataclass(slots=True, frozen=True)
 class Population(Generic[Record]):
     """Every record of one kind the sources hold, and the moment they describe."""
@@ -56,9 +75,12 @@ class PopulationLoader(Generic[Record]):
         return bool(self._loaders.runtime.routes_for(self._serves, ALL))
 
     async def load(self) -> Population[Record]:
-        """The records and their as-of time; a ``SourceError`` when a source failed."""
+        """The records and their as-of time; a ``SourceError`` when a source failed,
+        ``NoSourceServes`` when none is configured to."""
         if self._known is not None:
             return self._known
+        if not self.served:
+            raise NoSourceServes(self._serves)
         read_at = time.time()
         records: list[Any] = await self._loaders.load(self._serves, ALL, ALL)
         as_of = min(
