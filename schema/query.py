@@ -44,7 +44,7 @@ class Query:
     ) -> Customer | None:
         given = {k: v for k, v in (("id", id), ("phone", phone), ("email", email)) if v is not None}
         if len(given) != 1:
-            raise InvalidLookup("lookup", "give exactly one of id, phone or email")
+            raise InvalidLookup("lookup", None, hint="give exactly one of id, phone or email")
         ((kind, value),) = given.items()
         person = await find_person(info.context.customer_loaders, kind, str(value))
         return Customer(person=person) if person is not None else None
@@ -55,7 +55,7 @@ class Query:
     )
     async def customers(self, info: Info, ids: list[strawberry.ID]) -> list[Customer | None]:
         if len(ids) > MAX_IDS:
-            raise InvalidLookup("ids", f"{len(ids)} ids (at most {MAX_IDS})")
+            raise InvalidLookup("ids", None, hint=f"{len(ids)} ids given; at most {MAX_IDS}")
         ahead = reads_of(_subfields(info), Customer, info.schema.config.name_converter)
         people = await find_people(info.context.customer_loaders, [str(i) for i in ids], ahead)
         return [Customer(person=p) if p is not None else None for p in people]
@@ -114,5 +114,5 @@ class Query:
 
 def _months(months: int) -> int:
     if not 1 <= months <= MOST_MONTHS:
-        raise InvalidLookup("months", f"{months} (give 1 to {MOST_MONTHS})")
+        raise InvalidLookup("months", str(months), hint=f"give 1 to {MOST_MONTHS}")
     return months

@@ -139,7 +139,7 @@ async def search_people(
         if text is not None and (not text.strip() or len(text) > MAX_SEARCH_TEXT):
             raise InvalidLookup(argument, text)
     if name is None or (postcode is None and address is None):
-        raise InvalidLookup("search", "give a name and a postcode or an address")
+        raise InvalidLookup("search", None, hint="give a name and a postcode or an address")
     settings = settings or settings_of(loaders)
     words = name.split()
     wanted = CustomerProfile(

@@ -9,9 +9,15 @@ from typing import Any
 class InvalidLookup(ValueError):
     """A lookup value that cannot be what it claims to be (a phone that isn't a phone)."""
 
-    def __init__(self, kind: str, value: str) -> None:
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        super().__init__(f"'{shown}' is not a valid {kind}")
+    def __init__(self, kind: str, value: str | None, *, hint: str | None = None) -> None:
+        """``'<value>' is not a valid <kind>``, then ``: <hint>`` when given; with no value
+        (the arguments together are wrong), the hint alone, naming the argument."""
+        if value is None:
+            message = f"{kind}: {hint}"
+        else:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            message = f"'{shown}' is not a valid {kind}" + (f": {hint}" if hint else "")
+        super().__init__(message)
         self.kind = kind
 
     @property
