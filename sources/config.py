@@ -595,15 +595,22 @@ def load_sources_config(
     raw = _interpolate(raw, (), replaced, unset)
     if unset:
         raise ConfigError(f"{file}: {unset[0]}")
-    return parse_sources_config(raw, origin=str(file))
+    return parse_sources_config(
+        raw, origin=str(file), set_by={path: overrides_from for path in replaced}
+    )
 
 
-def parse_sources_config(raw: dict[str, Any], origin: str = "<memory>") -> SourcesConfig:
-    """Validate an already-parsed config mapping; errors name ``origin``, source and field."""
+def parse_sources_config(
+    raw: dict[str, Any],
+    origin: str = "<memory>",
+    set_by: dict[tuple[str, ...], str] | None = None,
+) -> SourcesConfig:
+    """Validate an already-parsed config mapping; errors name ``origin``, source and field,
+    and the variable a value came from when ``set_by`` names one (``C360_SOURCE_URLS``)."""
     try:
         config = SourcesConfig.model_validate({**raw, "origin": origin})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, origin)) from None
+        raise ConfigError(_describe(exc, origin, set_by or {})) from None
     _check_links(config)
     return config
 
@@ -636,13 +643,29 @@ def _check_links(config: SourcesConfig) -> None:
                 )
 
 
-def _describe(exc: ValidationError, origin: str) -> str:
+_FIELD_BRANCHES = ("str", "FieldSpec")
+"""The branches of a field mapping (``id: ticketRef`` or ``{from: ..., format: ...}``), which
+pydantic names in an error's location; the user wrote neither word."""
+
+
+def _describe(exc: ValidationError, origin: str, set_by: dict[tuple[str, ...], str]) -> str:
     lines = [f"{origin}: invalid source config"]
-    for error in exc.errors():
+    errors = exc.errors()
+    for error in errors:
         loc = [str(part) for part in error["loc"]]
+        if loc[-1:] == ["str"] and isinstance(error["input"], dict):
+            continue  # a mapping was written: its own error says what is wrong, not "not text"
+        if loc[-1:] == ["FieldSpec"] and error["type"] == "model_type":
+            continue  # no mapping was written: the text branch's error says what is wrong
+        loc = [part for part in loc if part not in _FIELD_BRANCHES]
         if len(loc) >= 3 and loc[0] == "sources" and loc[2] in SOURCE_KINDS:
             del loc[2]  # the discriminator's tag: the user wrote no field of that name
         message = error["msg"]
+        if loc[-1:] == ["format"] and error["type"] == "string_pattern_mismatch":
+            message = (
+                f"expected a strptime pattern such as %d/%m/%Y (or epoch_s, epoch_ms), "
+                f"got {error['input']!r}"
+            )
         if error["type"] == "source_lookup":
             loc.extend(str(error["ctx"]["where"]).split("."))
         elif error["type"] in ("union_tag_not_found", "union_tag_invalid"):
@@ -651,6 +674,9 @@ def _describe(exc: ValidationError, origin: str) -> str:
         where = ".".join(loc)
         if len(loc) >= 2 and loc[0] == "sources":
             where = f"source '{loc[1]}', field '{'.'.join(loc[2:]) or '(itself)'}'"
+        variable = set_by.get(tuple(loc))
+        if variable is not None:
+            where += f" (its value is {variable}'s, not the file's)"
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)
 
