@@ -125,7 +125,10 @@ class TokenSource:
             form["client_secret"] = creds.client_secret.get_secret_value()
         self.fetches += 1
         try:
-            async with self._session.post(creds.token_url, data=form, headers=headers) as resp:
+            # Not redirected: a 307/308 would send the client secret on to another host.
+            async with self._session.post(
+                creds.token_url, data=form, headers=headers, allow_redirects=False
+            ) as resp:
                 status = resp.status
                 body = await resp.content.read(MAX_TOKEN_ANSWER_BYTES + 1)
         except TimeoutError:
@@ -146,6 +149,13 @@ class TokenSource:
             raise SourceRejected(
                 self.source,
                 f"token endpoint refused the client credentials (HTTP {status})",
+                entity=entity,
+            )
+        if status >= 300:
+            raise SourceUnavailable(
+                self.source,
+                f"token endpoint answered HTTP {status} (a redirect, not followed: "
+                "point token_url at where it answers)",
                 entity=entity,
             )
         token, expires_in = _token_in(body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import orjson
@@ -309,10 +309,14 @@ class RestConnector:
         while True:
             headers = {"Authorization": f"Bearer {token}"} if token is not None else None
             try:
+                # Redirects are not followed: aiohttp would send the source's configured
+                # headers (API keys) on to wherever the answer points, dropping only
+                # Authorization, and serve that host's answer as the source's.
                 async with session.request(
-                    method, path, params=params, json=body, headers=headers
+                    method, path, params=params, json=body, headers=headers, allow_redirects=False
                 ) as resp:
                     status = resp.status
+                    location = resp.headers.get("Location") if 300 <= status < 400 else None
                     declared = resp.content_length
                     if (
                         declared is not None
@@ -342,6 +346,8 @@ class RestConnector:
             raise SourceUnavailable(self.name, f"answered HTTP {status}", entity=entity)
         if status >= 400:
             raise SourceRejected(self.name, f"answered HTTP {status}", entity=entity)
+        if status >= 300:
+            raise SourceBadResponse(self.name, _redirect_refused(status, location), entity=entity)
         try:
             return await parse_answer(data, records_path), len(data)
         except MalformedJson:
@@ -426,3 +432,15 @@ def _fill_json(body: Any, kind: str, keys: list[str]) -> Any:
     if isinstance(body, list):
         return [_fill_json(v, kind, keys) for v in body]
     return body
+
+
+def _redirect_refused(status: int, location: str | None) -> str:
+    """Why a redirect is the source's bad answer; the target named by scheme and host only
+    (its path or query may carry what the source put there for the caller alone)."""
+    target = urlsplit(location or "")
+    where = f"{target.scheme}://{target.netloc}" if target.netloc else "a path of its own"
+    return (
+        f"answered HTTP {status} redirecting to {where}; redirects are not followed "
+        "(the source's headers would go with them): point base_url or the path at "
+        "where it answers"
+    )
