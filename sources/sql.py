@@ -34,7 +34,7 @@ from sources.errors import (
     SourceUnavailable,
 )
 from sources.sql_statements import StatementRenderer
-from sources.sqlite_inline import InlineReader
+from sources.sqlite_inline import INLINE_MAX_KEYS, InlineReader
 
 log = logging.getLogger("c360.sources")
 
@@ -178,7 +178,8 @@ class SqlConnector:
         statement = renderer.for_keys(len(keys))
         values = statement.values(keys, bound)
         limit = self.source.max_rows
-        read = self._inline.read(statement.sql, values, limit) if self._inline else None
+        inline = self._inline if len(keys) <= INLINE_MAX_KEYS else None
+        read = inline.read(statement.sql, values, limit) if inline is not None else None
         if read is not None:
             labels, tuples = read
             self._check_rows(len(tuples), entity)

@@ -22,6 +22,10 @@ from sqlalchemy.pool import StaticPool
 INLINE_SLICE_S = 0.002
 """The longest a statement may hold the event loop (about what parsing a 256 KB answer takes)."""
 
+INLINE_MAX_KEYS = 8
+"""Batches of more keys go to the thread: one customer's invoices read in 30 us, fifty
+customers' (351 rows) in 1.7 ms, near the slice, where an interrupted read is done twice."""
+
 PROGRESS_EVERY = 1_000
 """SQLite virtual machine steps between two looks at the clock (a few microseconds apart)."""
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sources.config import SqlSource, parse_sources_config
 from sources.errors import SourceRejected, SourceTimeout, SourceUnavailable
 from sources.sql import SqlConnector, json_record, json_records
+from sources.sqlite_inline import INLINE_MAX_KEYS
 
 POSTGRES_DSN = os.environ.get(
     "C360_TEST_POSTGRES_DSN", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -376,11 +377,22 @@ async def test_a_quick_sqlite_statement_is_read_without_waking_a_thread(
 ) -> None:
     # Each trip to aiosqlite's thread wakes it and then the event loop: on a gateway pinned
     # to one core that cost more than the read (through SQLAlchemy's cursor, five trips).
+    connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(max_batch=5))
+    trips = _count_trips(monkeypatch)
+    found = await connector.fetch("invoices", "email", EVERY_KEY[:INLINE_MAX_KEYS], timeout_s=5)
+    assert [len(records) for records in found] == [2] + [1] * (INLINE_MAX_KEYS - 1)
+    assert connector.statements == 2 and trips == []
+
+
+async def test_a_batch_of_many_keys_is_one_trip_to_the_database_thread(
+    tmp_path: Path, started: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     connector: SqlConnector = await started(_sqlite_ledger(tmp_path).connector(max_batch=30))
+    await connector.fetch("invoices", "email", EVERY_KEY, timeout_s=5)  # the pool's connections
     trips = _count_trips(monkeypatch)
     found = await connector.fetch("invoices", "email", EVERY_KEY, timeout_s=5)
     assert [len(records) for records in found] == [2] + [1] * 39
-    assert connector.statements == 2 and trips == []
+    assert connector.statements == 4 and trips == ["_execute_fetchall"] * 2
 
 
 async def test_a_statement_over_its_slice_of_the_event_loop_is_read_by_the_thread(
