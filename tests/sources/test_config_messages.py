@@ -60,10 +60,9 @@ def test_a_field_mapping_names_no_union_branch() -> None:
 def test_a_bad_url_from_c360_source_urls_is_blamed_on_the_variable() -> None:
     with pytest.raises(ConfigError) as refused:
         load_sources_config(DEMO, {"support": "ftp://help.example"})
+    blamed = "(its value is C360_SOURCE_URLS's, not the file's)"
     assert (
         str(refused.value)
         .splitlines()[1]
-        .startswith(
-            "  source 'support', field 'base_url' (its value is C360_SOURCE_URLS's, not the file's): "
-        )
+        .startswith(f"  source 'support', field 'base_url' {blamed}: ")
     )
