@@ -46,6 +46,22 @@ from graphql.language import SKIP
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 
 
+FieldCount = Callable[[FieldNode], tuple[int, bool]]
+"""What one field adds to a sum, and whether its own selections are summed too."""
+
+
+def _aliased(field: FieldNode) -> tuple[int, bool]:
+    return int(field.alias is not None), True
+
+
+def _one_each(_field: FieldNode) -> tuple[int, bool]:
+    return 1, True
+
+
+def _introspection_root(field: FieldNode) -> tuple[int, bool]:
+    return (1, False) if field.name.value in INTROSPECTION_ROOTS else (0, True)
+
+
 class Fragments:
     """Per document: each fragment's depth and aliases, measured once.
 
@@ -81,51 +97,38 @@ class Fragments:
 
     def alias_count(self, selection_set: SelectionSetNode | None) -> int:
         """Aliased fields selected below ``selection_set``, fragments counted per spread."""
-        if selection_set is None:
-            return 0
-        count = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                count += (selection.alias is not None) + self.alias_count(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                count += self.alias_count(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment(selection.name.value, self.aliases, self.alias_count)
-        return count
+        return self._summed(selection_set, self.aliases, _aliased)
 
     def field_count(self, selection_set: SelectionSetNode | None) -> int:
         """Fields selected below ``selection_set`` with every fragment spread expanded."""
-        if selection_set is None:
-            return 0
-        count = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                count += 1 + self.field_count(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                count += self.field_count(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment(selection.name.value, self.fields, self.field_count)
-        return count
+        return self._summed(selection_set, self.fields, _one_each)
 
     def introspection_count(self, selection_set: SelectionSetNode | None) -> int:
         """``__schema`` and ``__type`` fields selected below ``selection_set``, fragments
         counted per spread; what they select is not looked into."""
+        return self._summed(selection_set, self.introspections, _introspection_root)
+
+    def _summed(
+        self, selection_set: SelectionSetNode | None, memo: dict[str, int], own: FieldCount
+    ) -> int:
+        """The sum of ``own`` over the fields below ``selection_set`` (into a field's own
+        selections where ``own`` says so), each fragment summed once into ``memo``."""
         if selection_set is None:
             return 0
-        count = 0
+        total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value in INTROSPECTION_ROOTS:
-                    count += 1
-                else:
-                    count += self.introspection_count(selection.selection_set)
+                count, look_inside = own(selection)
+                total += count
+                if look_inside:
+                    total += self._summed(selection.selection_set, memo, own)
             elif isinstance(selection, InlineFragmentNode):
-                count += self.introspection_count(selection.selection_set)
+                total += self._summed(selection.selection_set, memo, own)
             elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment(
-                    selection.name.value, self.introspections, self.introspection_count
+                total += self._fragment(
+                    selection.name.value, memo, lambda nested: self._summed(nested, memo, own)
                 )
-        return count
+        return total
 
     def _fragment(
         self, name: str, memo: dict[str, int], measure: Callable[[SelectionSetNode], int]
@@ -144,14 +147,18 @@ class Fragments:
         return measured
 
 
+class MeasuringRule(ASTValidationRule):
+    """A validation rule with the document's ``Fragments`` at hand."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.fragments = Fragments(context)
+
+
 def depth_limit_rule(max_depth: int) -> type[ASTValidationRule]:
     """A rule refusing operations nested deeper than ``max_depth`` fields (introspection aside)."""
 
-    class OperationDepthRule(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.fragments = Fragments(context)
-
+    class OperationDepthRule(MeasuringRule):
         def enter_operation_definition(
             self, node: OperationDefinitionNode, *_args: Any
         ) -> VisitorAction:
@@ -202,28 +209,39 @@ def depth_limit_rule(max_depth: int) -> type[ASTValidationRule]:
     return OperationDepthRule
 
 
-def alias_limit_rule(max_aliases: int) -> type[ASTValidationRule]:
-    """A rule refusing documents that select more than ``max_aliases`` aliased fields."""
+def document_count_rule(
+    count: Callable[[Fragments, SelectionSetNode], int],
+    refusal: Callable[[int], GraphQLError | None],
+) -> type[ASTValidationRule]:
+    """A rule summing ``count`` over the document's operations and reporting ``refusal`` of
+    the sum, if any, once the document is read."""
 
-    class AliasCountRule(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.fragments = Fragments(context)
-            self.count = 0
+    class DocumentCountRule(MeasuringRule):
+        count = 0
 
         def enter_operation_definition(
             self, node: OperationDefinitionNode, *_args: Any
         ) -> VisitorAction:
-            self.count += self.fragments.alias_count(node.selection_set)
+            self.count += count(self.fragments, node.selection_set)
             return SKIP
 
         def leave_document(self, *_args: Any) -> None:
-            if self.count > max_aliases:
-                self.report_error(
-                    GraphQLError(f"{self.count} aliases found. Allowed: {max_aliases}")
-                )
+            error = refusal(self.count)
+            if error is not None:
+                self.report_error(error)
 
-    return AliasCountRule
+    return DocumentCountRule
+
+
+def alias_limit_rule(max_aliases: int) -> type[ASTValidationRule]:
+    """A rule refusing documents that select more than ``max_aliases`` aliased fields."""
+
+    def refusal(count: int) -> GraphQLError | None:
+        if count <= max_aliases:
+            return None
+        return GraphQLError(f"{count} aliases found. Allowed: {max_aliases}")
+
+    return document_count_rule(Fragments.alias_count, refusal)
 
 
 def field_limit_rule(max_fields: int) -> type[ASTValidationRule]:
@@ -237,11 +255,7 @@ def field_limit_rule(max_fields: int) -> type[ASTValidationRule]:
     comes near the limit: the saved agent view selects 65, full introspection 220.
     """
 
-    class FieldCountRule(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.fragments = Fragments(context)
-
+    class FieldCountRule(MeasuringRule):
         def enter_operation_definition(
             self, node: OperationDefinitionNode, *_args: Any
         ) -> VisitorAction:

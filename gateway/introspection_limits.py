@@ -26,14 +26,13 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     VisitorAction,
 )
 from graphql.language import SKIP
 
-from gateway.document_shape import INTROSPECTION_ROOTS, Fragments
+from gateway.document_shape import INTROSPECTION_ROOTS, Fragments, document_count_rule
 
 
 def introspection_depth_rule(max_depth: int) -> type[ASTValidationRule]:
@@ -96,26 +95,12 @@ def introspection_width_rule(max_fields: int) -> type[ASTValidationRule]:
     """A rule refusing documents that select ``__schema``/``__type`` more than ``max_fields``
     times, aliases and fragment spreads counted."""
 
-    class IntrospectionWidthRule(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.fragments = Fragments(context)
-            self.count = 0
+    def refusal(count: int) -> GraphQLError | None:
+        if count <= max_fields:
+            return None
+        return GraphQLError(
+            f"The document selects __schema/__type {count} times; the limit is {max_fields}.",
+            extensions={"code": "INTROSPECTION_TOO_WIDE"},
+        )
 
-        def enter_operation_definition(
-            self, node: OperationDefinitionNode, *_args: Any
-        ) -> VisitorAction:
-            self.count += self.fragments.introspection_count(node.selection_set)
-            return SKIP
-
-        def leave_document(self, *_args: Any) -> None:
-            if self.count > max_fields:
-                self.report_error(
-                    GraphQLError(
-                        f"The document selects __schema/__type {self.count} times; "
-                        f"the limit is {max_fields}.",
-                        extensions={"code": "INTROSPECTION_TOO_WIDE"},
-                    )
-                )
-
-    return IntrospectionWidthRule
+    return document_count_rule(Fragments.introspection_count, refusal)
