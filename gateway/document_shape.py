@@ -1,4 +1,4 @@
-"""Depth and alias limits that measure each fragment once, however often it is spread.
+"""Depth, alias and field limits that measure each fragment once, however often it is spread.
 
 Strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` follow every
 fragment spread anew, so a 3 KB document whose forty fragments each spread the
@@ -21,6 +21,12 @@ inside its ``RecursionError`` handling ("Validation aborted.").
   first selection past the limit.
 - Aliases: every aliased field, as often as the operation would select it
   through its fragments, summed over the document's operations.
+- Fields (``field_limit_rule``, the gateway's own): every field an operation
+  selects with its spreads expanded, which is what anything walking selections
+  spread by spread pays.
+
+``Fragments`` is shared with ``gateway.introspection_limits`` (how many
+``__schema``/``__type`` fields a document selects).
 """
 
 from __future__ import annotations
@@ -63,7 +69,8 @@ def _introspection_root(field: FieldNode) -> tuple[int, bool]:
 
 
 class Fragments:
-    """Per document: each fragment's depth and aliases, measured once.
+    """Per document: each fragment's depth and counts (aliases, fields, introspection
+    fields), each measured once.
 
     A fragment spread while it is being measured (a cycle, which graphql-core's
     ``NoFragmentCyclesRule`` reports) counts nothing, as it does in Strawberry's
