@@ -143,22 +143,13 @@ class SqlConnector:
         try:
             async with self._engine.connect() as connection:
                 result = await connection.execute(query, {**bound, "keys": keys})
-                limit = self.source.max_rows
-                rows = result.fetchmany(limit + 1)
-                if len(rows) > limit:
-                    raise SourceBadResponse(
-                        self.name,
-                        f"answered more than max_rows ({limit:,}) for one batch; not read further",
-                        entity=entity,
-                    )
+                rows = result.fetchmany(self.source.max_rows + 1)
+                self._check_rows(len(rows), entity)
                 return json_records(result.keys(), rows)
         except DBAPIError as exc:
             raise self._database_error(exc.orig, entity) from None
         except (SQLAlchemyError, OSError) as exc:
-            # Refused, pool exhausted, driver gave up. Never str(exc): it may hold the DSN.
-            raise SourceUnavailable(
-                self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
-            ) from None
+            raise self._unreachable(exc, entity) from None
 
     async def _select_direct(
         self, entity: str, renderer: StatementRenderer, keys: list[str], bound: dict[str, Any]
@@ -197,14 +188,16 @@ class SqlConnector:
             raise self._database_error(exc, entity) from None
         except DBAPIError as exc:
             raise self._database_error(exc.orig, entity) from None
-        except (SQLAlchemyError, OSError, ValueError) as exc:
-            # Refused, pool exhausted, connection closed under us. Never str(exc): it may hold
-            # the DSN.
-            raise SourceUnavailable(
-                self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
-            ) from None
+        except (SQLAlchemyError, OSError, ValueError) as exc:  # ValueError: closed under us
+            raise self._unreachable(exc, entity) from None
         self._check_rows(len(rows), entity)
         return labelled_records(rows[0].keys(), rows) if rows else []
+
+    def _unreachable(self, exc: Exception, entity: str) -> SourceUnavailable:
+        """Refused, pool exhausted, driver gave up. Never str(exc): it may hold the DSN."""
+        return SourceUnavailable(
+            self.name, f"cannot reach the database ({type(exc).__name__})", entity=entity
+        )
 
     def _check_rows(self, count: int, entity: str) -> None:
         limit = self.source.max_rows
