@@ -16,28 +16,11 @@ from resolvers.system.business_loaders import BusinessLoaders, NoSourceServes
 from resolvers.system.loaders import SystemLoaders
 from resolvers.system.runtime import SourceRuntime
 from sources.config import parse_sources_config
-
-ONLY_A_CRM = {
-    "sources": {
-        "crm": {
-            "kind": "rest",
-            "base_url": "http://crm.invalid",
-            "entities": {
-                "contacts": {
-                    "serves": "customer",
-                    "lookups": {
-                        "id": {"path": "/contacts", "query": {"ids": "{keys}"}, "match_on": "id"}
-                    },
-                    "fields": {"id": "id"},
-                }
-            },
-        }
-    }
-}
+from tests.resolvers.process.test_identity import CONFIG  # one CRM, no population lookup
 
 
 async def test_a_kind_no_source_serves_is_named_and_coded() -> None:
-    runtime = SourceRuntime.from_config(parse_sources_config(ONLY_A_CRM))
+    runtime = SourceRuntime.from_config(parse_sources_config(CONFIG))
     loaders = BusinessLoaders.over(SystemLoaders(runtime, asyncio.get_running_loop().time() + 5))
     assert not loaders.revenue_by_month.served
     with pytest.raises(NoSourceServes) as unavailable:
