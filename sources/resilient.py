@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -38,6 +38,7 @@ from sources.errors import (
     SourceUnavailable,
 )
 from sources.freshness import StaleNote, note_stale
+from sources.gathering import FLIGHT_KEYS, GATHERED_KEYS, Flight, Gatherings
 from sources.metrics import (
     BREAKER_CODES,
     BREAKER_STATE,
@@ -65,6 +66,9 @@ a failure of the source (its breaker hears of it) and is never cached.
 
 RawAnswer = list[RawRecord] | SourceError
 """Per key, what the source answered: its raw records (what the cache keeps), or the error."""
+
+Signature = tuple[str, str, tuple[str, ...], MapRecords | None, Pushed]
+"""What a call asks: entity, lookup kind, keys, mapping and pushed arguments."""
 
 MIN_ATTEMPT_S = 0.001
 """An attempt with less time than this left is not made (``SourceTimeout``)."""
@@ -165,9 +169,17 @@ class ResilientConnector:
             OrderedDict()
         )
         """Fresh hits of the in-process cache as mapped, by cache key (``_fill_hits``)."""
-        self._inflight: dict[
-            tuple[str, str, tuple[str, ...], MapRecords | None, Pushed], asyncio.Task[Checked]
-        ] = {}
+        self._inflight: dict[Signature, tuple[Flight[Checked], list[int]]] = {}
+        """Each call in flight (or gathering), by what it was asked: an identical call shares it."""
+        self._gatherings: Gatherings[Checked] = Gatherings()
+        self._gathered = {
+            (entity, kind): min(FLIGHT_KEYS, lookup.max_batch)
+            for entity, spec in source.entities.items()
+            for kind, lookup in spec.lookups.items()
+            if not lookup.per_key
+        }
+        """The lookups whose small concurrent calls are gathered into one, and the most keys
+        such a call asks (``sources.gathering``)."""
         self._entities = source.entities
         self._budget = SourceBudget(self.name, source.budget)
         if isinstance(inner, RestConnector):
@@ -195,8 +207,9 @@ class ResilientConnector:
         await self.inner.start()
 
     async def close(self) -> None:
-        for task in list(self._inflight.values()):
-            task.cancel()
+        for flight, _ in list(self._inflight.values()):
+            if flight.task is not None:
+                flight.task.cancel()
         probe = self._probe
         if probe is not None and not probe.done():
             probe.cancel()
@@ -411,31 +424,62 @@ class ResilientConnector:
         mapped_by: MapRecords | None,
         arguments: Pushed = NOTHING_PUSHED,
     ) -> Checked:
-        """One guarded call, shared with any identical call already in flight."""
+        """One guarded call, shared with any identical call in flight and gathered with others.
+
+        The calls other requests make of the same lookup in the same turn of the loop
+        become one source call (``sources.gathering``); each caller gets its own keys'
+        answers, and waits no longer than its own ``timeout_s``.
+        """
         if not self._coalesce:
             return await self._guarded(entity, kind, keys, timeout_s, mapped_by, arguments)
-        signature = (entity, kind, tuple(keys), mapped_by, arguments)
-        task = self._inflight.get(signature)
-        if task is not None:
+        signature: Signature = (entity, kind, tuple(keys), mapped_by, arguments)
+        shared = self._inflight.get(signature)
+        if shared is not None and shared[0].taking():
             self._coalesced.inc()
+            flight, positions = shared
+            if timeout_s > flight.timeout_s and not flight.started:
+                flight.timeout_s = timeout_s
         else:
-            task = asyncio.get_running_loop().create_task(
-                self._guarded(entity, kind, keys, timeout_s, mapped_by, arguments)
-            )
-            self._inflight[signature] = task
+
+            def call(flight: Flight[Checked]) -> Coroutine[Any, Any, Checked]:
+                return self._flown(flight, entity, kind, mapped_by, arguments)
+
+            most = self._gathered.get((entity, kind), 0) if len(keys) <= GATHERED_KEYS else 0
+            if most:
+                group = (entity, kind, mapped_by, arguments)
+                flight = self._gatherings.flight(group, len(keys), most, call)
+                positions = flight.join(keys, timeout_s)  # before the task's first step
+            else:  # a batch already, or one request per key: nothing to gain by company
+                flight = Flight()
+                positions = flight.join(keys, timeout_s)
+                flight.task = asyncio.get_running_loop().create_task(call(flight))
+                flight.started = True  # a call nobody joins, made as its caller asked it
+            self._inflight[signature] = (flight, positions)
+            task = flight.task
+            assert task is not None
             task.add_done_callback(lambda done: self._forget(signature, done))
+        task = flight.task
+        assert task is not None
         if not await _waited(task, timeout_s):
             raise SourceTimeout(
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
             ) from None
-        return task.result()
+        return _share(task.result(), positions, len(flight.keys))
 
-    def _forget(
+    def _flown(
         self,
-        signature: tuple[str, str, tuple[str, ...], MapRecords | None, Pushed],
-        done: asyncio.Task[Checked],
-    ) -> None:
-        if self._inflight.get(signature) is done:
+        flight: Flight[Checked],
+        entity: str,
+        kind: str,
+        mapped_by: MapRecords | None,
+        arguments: Pushed,
+    ) -> Coroutine[Any, Any, Checked]:
+        """The guarded call of every key the flight gathered (its task's own frame calls it)."""
+        return self._guarded(entity, kind, flight.keys, flight.timeout_s, mapped_by, arguments)
+
+    def _forget(self, signature: Signature, done: asyncio.Task[Checked]) -> None:
+        shared = self._inflight.get(signature)
+        if shared is not None and shared[0].task is done:
             del self._inflight[signature]
         if not done.cancelled():
             done.exception()  # retrieved here, so an unawaited failure is not logged as lost
@@ -753,6 +797,25 @@ def _checked(raws: list[RawAnswer], answers: list[Answer]) -> Checked:
         return Checked(raws, answers, None, whole=True)
     failed = next((e for e in errors if not isinstance(e, SourceBudgetExceeded)), None)
     return Checked(raws, answers, failed, whole=False)
+
+
+def _share(checked: Checked, positions: list[int], asked: int) -> Checked:
+    """One caller's part of a call's answer: its keys' answers, in its order.
+
+    The caller that asked for every key in the call's order (a call nobody joined)
+    gets the answer itself. A part of an answer the source sized keeps its share
+    of the bytes, so the cache still sizes its entries without encoding them.
+    """
+    if len(positions) == asked and all(i == at for i, at in enumerate(positions)):
+        return checked
+    raws: list[RawAnswer] = [checked.raws[i] for i in positions]
+    whole_raws = checked.raws
+    if isinstance(whole_raws, SizedAnswers):
+        records = sum(len(r) for r in whole_raws if not isinstance(r, SourceError))
+        mine = sum(len(r) for r in raws if not isinstance(r, SourceError))
+        raws = SizedAnswers(raws, whole_raws.body_bytes * mine // max(1, records))
+    answers = raws if checked.answers is whole_raws else [checked.answers[i] for i in positions]
+    return _checked(raws, answers)
 
 
 async def _mapped(raws: list[RawAnswer], mapped_by: MapRecords | None) -> list[Answer]:

@@ -147,6 +147,21 @@ async def until(condition: Callable[[], bool]) -> None:
     pytest.fail("hang guard: the condition never held")
 
 
+async def one_call_each(connector: ResilientConnector, keys: list[str]) -> list[asyncio.Task[Any]]:
+    """A fetch per key, each its own source call.
+
+    Calls made of one lookup in the same turn are gathered into one source call
+    (``sources.gathering``), so each fetch starts once the one before it is a call
+    of its own (counted in ``status.calls`` when it starts, before any budget).
+    """
+    tasks: list[asyncio.Task[Any]] = []
+    for key in keys:
+        tasks.append(asyncio.create_task(fetch(connector, key)))
+        count = len(tasks)
+        await until(lambda count=count: connector.status.calls >= count)  # type: ignore[misc]
+    return tasks
+
+
 def refusals(budget: str) -> float:
     value = REGISTRY.get_sample_value(
         "c360_source_budget_refusals_total", {"source": "saas_crm", "budget": budget}
@@ -159,7 +174,7 @@ async def test_with_concurrency_one_the_source_sees_one_call_at_a_time(
 ) -> None:
     connector = await connect(crm.url, {"concurrency": 1})
     crm.hold = asyncio.Event()
-    calls = [asyncio.create_task(fetch(connector, f"c{n}@example.com")) for n in range(5)]
+    calls = await one_call_each(connector, [f"c{n}@example.com" for n in range(5)])
     limits = connector.status.budget
     assert limits is not None
     await until(lambda: crm.in_progress == 1 and limits.queued == 4)
@@ -235,9 +250,8 @@ async def test_over_the_rate_a_call_queues_when_its_turn_comes_in_time(
     rate = 20.0
     connector = await connect(crm.url, {"rate_per_s": rate, "burst": 1})
     started = asyncio.get_running_loop().time()
-    answers = await asyncio.wait_for(
-        asyncio.gather(*(fetch(connector, f"c{n}@example.com") for n in range(4))), HANG_GUARD_S
-    )
+    calls = await one_call_each(connector, [f"c{n}@example.com" for n in range(4)])
+    answers = await asyncio.wait_for(asyncio.gather(*calls), HANG_GUARD_S)
     assert len(answers) == 4 and len(crm.arrivals) == 4
     # Queued, not refused, and never ahead of the rate: by 1/rate after the start at most
     # one call can have been sent, by 2/rate two, ... (a slow box only makes them later).
