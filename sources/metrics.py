@@ -62,6 +62,12 @@ COALESCED = Counter(
     "Source calls saved because an identical call was already in flight.",
     ["source"],
 )
+GATHERED = Counter(
+    "c360_source_gathered_total",
+    "Source calls saved because another request's call of the same lookup, made in the "
+    "same turn, took their keys too (sources.gathering).",
+    ["source"],
+)
 
 INFLIGHT_CALLS = Gauge(
     "c360_source_inflight_calls",

@@ -2,7 +2,8 @@
 
 Wraps any connector with, from the outside in: the response cache (fresh hits
 skip the source; on failure, stale entries are served and noted), coalescing
-of identical calls already in flight, a circuit breaker (a dead source fails
+of identical calls already in flight and gathering of concurrent requests'
+small calls into one (``sources.gathering``), a circuit breaker (a dead source fails
 fast; after its cool-down one background probe, never a user's request, checks
 whether it is back), and bounded, jittered retries of idempotent reads — all
 within the caller's time budget.
@@ -46,6 +47,7 @@ from sources.metrics import (
     CACHE_REFUSED,
     COALESCED,
     FAST_FAILS,
+    GATHERED,
     SOURCE_LATENCY,
     SOURCE_REQUESTS,
     SOURCE_RETRIES,
@@ -200,6 +202,7 @@ class ResilientConnector:
         self._latency = SOURCE_LATENCY.labels(self.name)
         self._breaker_gauge = BREAKER_STATE.labels(self.name)
         self._coalesced = COALESCED.labels(self.name)
+        self._gathered_calls = GATHERED.labels(self.name)
         self._fast_fails = FAST_FAILS.labels(self.name)
         self._breaker_gauge.set(0)
 
@@ -448,6 +451,8 @@ class ResilientConnector:
             if most:
                 group = (entity, kind, mapped_by, arguments)
                 flight = self._gatherings.flight(group, len(keys), most, call)
+                if flight.keys:  # another request's call, still taking keys
+                    self._gathered_calls.inc()
                 positions = flight.join(keys, timeout_s)  # before the task's first step
             else:  # a batch already, or one request per key: nothing to gain by company
                 flight = Flight()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from sources.base import RawRecord
 from sources.breaker import Breakers
@@ -87,6 +88,11 @@ async def tickets(
     return await connector.fetch("tickets", kind, keys, timeout_s=timeout_s)
 
 
+def gathered() -> float:
+    value = REGISTRY.get_sample_value("c360_source_gathered_total", {"source": "helpdesk"})
+    return value or 0.0
+
+
 def requesters(answer: list[Any]) -> list[list[str]]:
     return [[record["requester"] for record in records] for records in answer]
 
@@ -94,12 +100,14 @@ def requesters(answer: list[Any]) -> list[list[str]]:
 async def test_callers_in_the_same_turn_share_one_call_and_each_gets_its_own_keys(
     desk: ResilientConnector, helpdesk: Helpdesk
 ) -> None:
+    before = gathered()
     answers = await asyncio.gather(
         tickets(desk, ["ann@example.com"]),
         tickets(desk, ["bob@example.com", "cy@example.com"]),
         tickets(desk, ["cy@example.com"]),
     )
     assert helpdesk.calls == [["ann@example.com", "bob@example.com", "cy@example.com"]]
+    assert gathered() == before + 2  # two calls saved
     assert [requesters(a) for a in answers] == [
         [["ann@example.com"]],
         [["bob@example.com"], ["cy@example.com"]],
