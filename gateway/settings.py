@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     cache_prefix: str = "c360:"
     gc_threshold: int = Field(
         ge=0,
-        default=10_000,
+        default=50_000,
         description="Allocations before a first-generation collection (Python's default is "
         "700); 0 keeps Python's defaults. See gateway/runtime_tuning.py.",
     )
