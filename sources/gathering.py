@@ -55,9 +55,13 @@ class Flight(Generic[T]):
                 index = at[key] = len(self.keys)
                 self.keys.append(key)
             positions.append(index)
-        if timeout_s > self.timeout_s:
-            self.timeout_s = timeout_s
+        self.allow(timeout_s)
         return positions
+
+    def allow(self, timeout_s: float) -> None:
+        """A caller's budget: until the call starts, it waits as long as its most patient caller."""
+        if timeout_s > self.timeout_s and not self.started:
+            self.timeout_s = timeout_s
 
     def taking(self) -> bool:
         """Whether the flight may still be joined (not cancelled by the connector's close)."""

@@ -440,12 +440,14 @@ class ResilientConnector:
         if shared is not None and shared[0].taking():
             self._coalesced.inc()
             flight, positions = shared
-            if timeout_s > flight.timeout_s and not flight.started:
-                flight.timeout_s = timeout_s
+            flight.allow(timeout_s)
         else:
 
             def call(flight: Flight[Checked]) -> Coroutine[Any, Any, Checked]:
-                return self._flown(flight, entity, kind, mapped_by, arguments)
+                # Every key the flight gathered, called from its task's own frame.
+                return self._guarded(
+                    entity, kind, flight.keys, flight.timeout_s, mapped_by, arguments
+                )
 
             most = self._gathered.get((entity, kind), 0) if len(keys) <= GATHERED_KEYS else 0
             if most:
@@ -470,17 +472,6 @@ class ResilientConnector:
                 self.name, f"no answer within {timeout_s * 1000:.0f} ms", entity=entity
             ) from None
         return _share(task.result(), positions, len(flight.keys))
-
-    def _flown(
-        self,
-        flight: Flight[Checked],
-        entity: str,
-        kind: str,
-        mapped_by: MapRecords | None,
-        arguments: Pushed,
-    ) -> Coroutine[Any, Any, Checked]:
-        """The guarded call of every key the flight gathered (its task's own frame calls it)."""
-        return self._guarded(entity, kind, flight.keys, flight.timeout_s, mapped_by, arguments)
 
     def _forget(self, signature: Signature, done: asyncio.Task[Checked]) -> None:
         shared = self._inflight.get(signature)
